@@ -1,0 +1,103 @@
+//! Server functions: thin adapters that find the user in the session, check the role and call
+//! the server's [`Services`]. No storage access happens here.
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::model::Role;
+use crate::model::{RoleCount, SessionUser, UserSummary};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use std::sync::Arc;
+
+    /// What the server provides to the application. Implemented by the `server` crate and
+    /// placed in the Leptos context for every page render and server function call.
+    #[async_trait::async_trait]
+    pub trait Services: Send + Sync + 'static {
+        async fn list_users(&self) -> Result<Vec<UserSummary>, AppError>;
+        async fn role_counts(&self) -> Result<Vec<RoleCount>, AppError>;
+    }
+
+    /// The services handle kept in context.
+    pub type SharedServices = Arc<dyn Services>;
+
+    /// The user behind the request, as resolved by the server's session middleware and
+    /// stored in the request's extensions.
+    #[derive(Debug, Clone, Default)]
+    pub struct CurrentUser(pub Option<SessionUser>);
+
+    /// The signed-in user of the current request, if any.
+    pub fn current_user() -> Option<SessionUser> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+            .and_then(|c| c.0)
+    }
+
+    /// Fails with the right error (and HTTP status) unless the user holds one of `roles`.
+    pub fn require_role(roles: &[Role]) -> Result<SessionUser, AppError> {
+        let result = match current_user() {
+            None => Err(AppError::Unauthorized),
+            Some(user) if roles.contains(&user.role) => Ok(user),
+            Some(_) => Err(AppError::Forbidden),
+        };
+        result.map_err(fail)
+    }
+
+    /// Sets the response status for an error about to be returned by a server function, and
+    /// gives an internal error the request id under which the server logged its cause.
+    pub fn fail(err: AppError) -> AppError {
+        let err = match err {
+            AppError::Internal { request_id } if request_id.is_empty() => AppError::Internal {
+                request_id: use_context::<http::request::Parts>()
+                    .and_then(|p| {
+                        p.headers
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_default(),
+            },
+            other => other,
+        };
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+                options.set_status(status);
+            }
+        }
+        err
+    }
+
+    pub fn services() -> Result<SharedServices, AppError> {
+        use_context::<SharedServices>().ok_or_else(|| {
+            tracing::error!("services missing from the Leptos context");
+            fail(AppError::Internal {
+                request_id: String::new(),
+            })
+        })
+    }
+}
+
+/// The signed-in user, or `None`. Open to everyone.
+#[server(prefix = "/api/app", endpoint = "session")]
+pub async fn get_session_user() -> Result<Option<SessionUser>, AppError> {
+    Ok(current_user())
+}
+
+/// Every user account. Admins only.
+#[server(prefix = "/api/app", endpoint = "users")]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.list_users().await.map_err(fail)
+}
+
+/// Active users per role. Admins only.
+#[server(prefix = "/api/app", endpoint = "role_counts")]
+pub async fn role_counts() -> Result<Vec<RoleCount>, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.role_counts().await.map_err(fail)
+}

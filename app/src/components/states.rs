@@ -1,0 +1,84 @@
+//! Designed states for pages: empty, loading, error, notice.
+
+use crate::components::tr;
+use crate::error::AppError;
+use crate::i18n::Msg;
+use leptos::prelude::*;
+
+/// Nothing to show, and why.
+#[component]
+pub fn EmptyState(message: Msg, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+    view! {
+        <div class="empty-state" role="status">
+            <svg class="empty-state-icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M4 7h16M4 12h16M4 17h10" />
+            </svg>
+            <p class="empty-state-text">{tr(message)}</p>
+            {children.map(|c| c())}
+        </div>
+    }
+}
+
+/// A feature that is not in this version yet, said plainly.
+#[component]
+pub fn NotYetAvailable(message: Msg) -> impl IntoView {
+    view! {
+        <div class="alert alert-info" role="note">
+            <strong>{tr(Msg::NotYetAvailable)}</strong>
+            " "
+            {tr(message)}
+        </div>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <p class="loading" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {tr(Msg::Loading)}
+        </p>
+    }
+}
+
+/// A failed server call, as the user should see it. An expired session goes to sign-in and
+/// comes back here afterwards.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthorized => {
+            #[cfg(not(feature = "ssr"))]
+            {
+                let here = window().location();
+                let next = format!(
+                    "{}{}",
+                    here.pathname().unwrap_or_default(),
+                    here.search().unwrap_or_default()
+                );
+                let _ = here.set_href(&crate::access::sign_in_then(&next, true));
+            }
+            view! {
+                <div class="alert alert-warning" role="alert">
+                    {tr(Msg::SessionExpired)}
+                </div>
+            }
+            .into_any()
+        }
+        AppError::Forbidden => view! { <crate::components::guard::Forbidden /> }.into_any(),
+        other => {
+            let detail = match other {
+                AppError::Internal { request_id } if !request_id.is_empty() => {
+                    format!(" ({request_id})")
+                }
+                _ => String::new(),
+            };
+            view! {
+                <div class="alert alert-error" role="alert">
+                    {tr(Msg::ErrServer)}
+                    {detail}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}

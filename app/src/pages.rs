@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod admin_users;
+pub mod applications;
+pub mod audit;
+pub mod home;
+pub mod not_found;
+pub mod queue;
+pub mod sign_in;

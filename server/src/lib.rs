@@ -1,0 +1,14 @@
+//! The Aval server: configuration, storage, authentication and the HTTP application that
+//! serves the Leptos pages and (in later modules) the lender API.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod health;
+pub mod leptos_config;
+pub mod services;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

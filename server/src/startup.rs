@@ -1,0 +1,241 @@
+//! Builds the application from settings: storage, sessions, routes, middleware. Binding port
+//! 0 gives a free port, which is how the tests start one server per test.
+
+use crate::auth::{routes as auth_routes, session};
+use crate::config::{Mode, Settings};
+use crate::services::AppServices;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::{demo, health};
+use app::api::SharedServices;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Arc<dyn Store>,
+    pub services: SharedServices,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// A built application, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Opens the storage the settings name, applying migrations.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create data_dir {}: {e}",
+            settings.data_dir.display()
+        )
+    })?;
+    let store = SqliteStore::connect(&settings.database_url()).await?;
+    Ok(Arc::new(store))
+}
+
+impl Application {
+    pub async fn build(settings: Settings, leptos: LeptosOptions) -> anyhow::Result<Self> {
+        let store = open_store(&settings).await?;
+        if settings.mode == Mode::Demo {
+            let created = demo::ensure_demo_users(store.as_ref()).await?;
+            if created > 0 {
+                tracing::info!(created, "demo users created");
+            }
+        }
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let services: SharedServices = Arc::new(AppServices {
+            store: store.clone(),
+        });
+        let state = AppState {
+            settings: Arc::new(settings),
+            store,
+            services,
+            leptos,
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let pruner = tokio::spawn(prune_periodically(self.state.clone()));
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        pruner.abort();
+        result
+    }
+}
+
+/// Removes expired sessions and old sign-in failures every few minutes.
+async fn prune_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        let keep = state.settings.sign_in.window() * 2;
+        match state.store.prune(now - keep, now).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::debug!(removed, "pruned expired sessions and sign-in failures"),
+            Err(error) => tracing::warn!(%error, "pruning failed"),
+        }
+    }
+}
+
+fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let services = state.services.clone();
+    move || provide_context(services.clone())
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl IntoResponse {
+    handle_server_fns_with_context(leptos_context(&state), req).await
+}
+
+/// Static files from the site root, else the application's 404 page.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let probe = Request::from_parts(parts.clone(), Body::empty());
+    let root = state.leptos.site_root.to_string();
+    let Ok(found) = ServeDir::new(root).oneshot(probe).await;
+    if found.status().is_success() || found.status() == StatusCode::NOT_MODIFIED {
+        return found.map(Body::new);
+    }
+    let options = state.leptos.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(leptos_context(&state), move || {
+        shell(options.clone())
+    });
+    let mut response = render(Request::from_parts(parts, body)).await;
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+fn router(state: AppState) -> Router {
+    let leptos_routes = generate_route_list(App);
+    let options = state.leptos.clone();
+    let idle = state.settings.session.idle_timeout();
+    let sessions = session::layer(
+        state.store.session_store(),
+        tower_sessions::cookie::time::Duration::seconds(idle.num_seconds()),
+        state.settings.secure_cookies(),
+    );
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            let request_id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = %request_id,
+                user_id = tracing::field::Empty,
+            )
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route(app::access::SIGN_IN, post(auth_routes::sign_in))
+        .route(app::access::SIGN_OUT, post(auth_routes::sign_out))
+        .route(app::access::LANGUAGE, post(auth_routes::set_language))
+        .route("/api/app/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(&state, leptos_routes, leptos_context(&state), move || {
+            shell(options.clone())
+        })
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), session::authorize))
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}

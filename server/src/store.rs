@@ -1,0 +1,131 @@
+//! Storage behind one interface. Callers see [`Store`] only; SQLite is the embedded default
+//! and a PostgreSQL backend plugs in behind the same trait and the same test suite.
+
+pub mod sqlite;
+
+use app::model::{Role, RoleCount, UserSummary};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tower_sessions::SessionStore;
+
+use crate::auth::password::PasswordHash;
+
+/// A storage failure. `Conflict` is the only one callers are expected to handle; the others
+/// are internal errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A user account about to be created.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+    pub is_demo: bool,
+}
+
+/// A stored user account, with its password hash for verification.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: PasswordHash,
+    pub active: bool,
+    pub is_demo: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl UserRecord {
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            active: self.active,
+            created_at: self.created_at,
+            last_sign_in_at: self.last_sign_in_at,
+        }
+    }
+}
+
+/// What a failed sign-in is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKey<'a> {
+    Username(&'a str),
+    Address(&'a str),
+}
+
+/// The application's storage. Every method is a complete unit of work.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates a user; a taken username is a [`StoreError::Conflict`].
+    async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()>;
+
+    /// Records a failed sign-in for the username and the address together.
+    async fn record_sign_in_failure(
+        &self,
+        username: &str,
+        address: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Times of failures counted against `key` since `since`, oldest first.
+    async fn sign_in_failures_since(
+        &self,
+        key: FailureKey<'_>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>>;
+    /// Forgets the failures of a username (after a successful sign-in).
+    async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()>;
+    /// Deletes failures and sessions that can no longer matter; returns rows removed.
+    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The session store sharing this database, so sessions survive restarts.
+    fn session_store(&self) -> Arc<dyn SessionStore>;
+
+    /// Active users per role, every role listed.
+    async fn role_counts(&self) -> StoreResult<Vec<RoleCount>> {
+        let users = self.list_users().await?;
+        Ok(Role::ALL
+            .into_iter()
+            .map(|role| RoleCount {
+                role,
+                active_users: users.iter().filter(|u| u.active && u.role == role).count() as i64,
+            })
+            .collect())
+    }
+}
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp out of range: {ms}")))
+}

@@ -1,0 +1,212 @@
+//! The embedded SQLite backend: one file under the data directory, WAL journal, foreign keys
+//! on, full synchronous commits so an acknowledged write survives a crash.
+
+use super::{
+    from_millis, millis, FailureKey, NewUser, Store, StoreError, StoreResult, UserRecord,
+};
+use crate::auth::password::PasswordHash;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::SessionStore;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, is_demo, \
+                            created_at_ms, last_sign_in_ms";
+
+fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
+    let role: String = row.try_get("role")?;
+    let last: Option<i64> = row.try_get("last_sign_in_ms")?;
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: role
+            .parse()
+            .map_err(|e: app::model::UnknownRole| StoreError::Corrupt(e.to_string()))?,
+        password_hash: PasswordHash::from_stored(row.try_get("password_hash")?),
+        active: row.try_get("active")?,
+        is_demo: row.try_get("is_demo")?,
+        created_at: from_millis(row.try_get("created_at_ms")?)?,
+        last_sign_in_at: last.map(from_millis).transpose()?,
+    })
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
+        let sql = format!(
+            "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(&user.username)
+            .bind(&user.display_name)
+            .bind(user.role.as_str())
+            .bind(user.password_hash.as_stored())
+            .bind(user.is_demo)
+            .bind(millis(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict(format!("user `{}`", user.username))
+                } else {
+                    e.into()
+                }
+            })?;
+        user_from_row(&row)
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?");
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_sign_in_ms = ? WHERE id = ?")
+            .bind(millis(at))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET active = ? WHERE id = ?")
+            .bind(active)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        username: &str,
+        address: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sign_in_failures (username, address, failed_ms) VALUES (?, ?, ?)")
+            .bind(username)
+            .bind(address)
+            .bind(millis(at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn sign_in_failures_since(
+        &self,
+        key: FailureKey<'_>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let (sql, value) = match key {
+            FailureKey::Username(u) => (
+                "SELECT failed_ms FROM sign_in_failures WHERE username = ? AND failed_ms >= ? \
+                 ORDER BY failed_ms LIMIT 1000",
+                u,
+            ),
+            FailureKey::Address(a) => (
+                "SELECT failed_ms FROM sign_in_failures WHERE address = ? AND failed_ms >= ? \
+                 ORDER BY failed_ms LIMIT 1000",
+                a,
+            ),
+        };
+        let times: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(value)
+            .bind(millis(since))
+            .fetch_all(&self.pool)
+            .await?;
+        times.into_iter().map(from_millis).collect()
+    }
+
+    async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE username = ?")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE failed_ms < ?")
+            .bind(millis(failures_before))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sessions = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date < ?")
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(failures + sessions)
+    }
+
+    fn session_store(&self) -> Arc<dyn SessionStore> {
+        Arc::new(tower_sessions_sqlx_store::SqliteStore::new(self.pool.clone()))
+    }
+}

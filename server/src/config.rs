@@ -130,6 +130,27 @@ pub enum ConfigError {
     Setting { key: &'static str, problem: String },
 }
 
+/// One extraction error as a sentence: the setting (lower case, dotted), where its value came
+/// from, and what is wrong with it.
+fn describe(error: figment::Error) -> String {
+    let key = error
+        .path
+        .iter()
+        .map(|p| p.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(".");
+    let source = error
+        .metadata
+        .as_ref()
+        .map(|m| format!(" (from {})", m.name))
+        .unwrap_or_default();
+    if key.is_empty() {
+        format!("{}{source}", error.kind)
+    } else {
+        format!("setting `{key}`{source}: {}", error.kind)
+    }
+}
+
 /// Where the embedded database lives when `database_url` is not set.
 pub const DEFAULT_DB_FILE: &str = "aval.db";
 
@@ -157,12 +178,7 @@ impl Settings {
 
     pub(crate) fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
         let settings: Settings = figment.extract().map_err(|e| {
-            ConfigError::Invalid(
-                e.into_iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+            ConfigError::Invalid(e.into_iter().map(describe).collect::<Vec<_>>().join("; "))
         })?;
         settings.validate()?;
         Ok(settings)
@@ -266,7 +282,8 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("AVAL_SIGN_IN__WINDOW_MINUTES", "soon");
             let err = Settings::load(None).unwrap_err().to_string();
-            assert!(err.contains("window_minutes"), "{err}");
+            assert!(err.contains("`sign_in.window_minutes`"), "{err}");
+            assert!(err.contains("AVAL_"), "{err}");
             jail.set_env("AVAL_SIGN_IN__WINDOW_MINUTES", "0");
             let err = Settings::load(None).unwrap_err().to_string();
             assert!(err.contains("`sign_in.window_minutes`"), "{err}");

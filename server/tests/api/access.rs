@@ -1,0 +1,105 @@
+//! Every role against every page and every server function: allowed, or refused with 403.
+
+use crate::helpers::{location, TestApp};
+use app::access::{Access, PAGES, SIGN_IN};
+use app::model::Role;
+use reqwest::StatusCode;
+
+/// Server functions and the roles allowed to call them (`None`: everyone, signed in or not).
+const SERVER_FUNCTIONS: &[(&str, Option<&[Role]>)] = &[
+    ("session", None),
+    ("users", Some(&[Role::Admin])),
+    ("role_counts", Some(&[Role::Admin])),
+];
+
+#[tokio::test]
+async fn every_page_the_router_serves_has_an_access_rule() {
+    let routes = leptos_axum::generate_route_list(app::App);
+    let mut routed: Vec<String> = routes.iter().map(|r| r.path().to_owned()).collect();
+    routed.sort();
+    routed.dedup();
+    let mut declared: Vec<String> = PAGES.iter().map(|p| p.path.to_owned()).collect();
+    declared.sort();
+    assert_eq!(routed, declared);
+}
+
+#[tokio::test]
+async fn each_role_gets_its_pages_and_a_403_for_the_others() {
+    let app = TestApp::spawn().await;
+    for role in Role::ALL {
+        app.jar_clear().await;
+        app.sign_in_role(role).await;
+        for page in PAGES.iter().filter(|p| p.path != SIGN_IN) {
+            let response = app.get(page.path).await;
+            let expected = if page.access.allows(Some(role)) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(response.status(), expected, "{role} on {}", page.path);
+            let body = response.text().await.unwrap();
+            if expected == StatusCode::FORBIDDEN {
+                assert!(body.contains("Access denied"), "{role} on {}", page.path);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_sign_in_from_every_protected_page() {
+    let app = TestApp::spawn().await;
+    for page in PAGES {
+        let response = app.get(page.path).await;
+        if page.access == Access::Public {
+            assert_eq!(response.status(), StatusCode::OK, "{}", page.path);
+        } else {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", page.path);
+            assert!(location(&response).starts_with("/signin?next="), "{}", page.path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_role_may_call_only_its_server_functions() {
+    let app = TestApp::spawn().await;
+    for role in Role::ALL {
+        app.jar_clear().await;
+        app.sign_in_role(role).await;
+        for (name, allowed) in SERVER_FUNCTIONS {
+            let response = app.server_fn(name).await;
+            let expected = match allowed {
+                Some(roles) if !roles.contains(&role) => StatusCode::FORBIDDEN,
+                _ => StatusCode::OK,
+            };
+            assert_eq!(response.status(), expected, "{role} calling {name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_401_from_protected_server_functions() {
+    let app = TestApp::spawn().await;
+    for (name, allowed) in SERVER_FUNCTIONS {
+        let response = app.server_fn(name).await;
+        let expected = if allowed.is_some() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(response.status(), expected, "anonymous calling {name}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_sees_every_user_and_the_counts_by_role() {
+    let app = TestApp::spawn().await;
+    app.sign_in_role(Role::Admin).await;
+    let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
+    let mut names: Vec<_> = users.iter().map(|u| u.username.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["admin", "auditor", "manager", "rep"]);
+    let counts: Vec<app::model::RoleCount> = app.server_fn("role_counts").await.json().await.unwrap();
+    assert!(counts.iter().all(|c| c.active_users == 1), "{counts:?}");
+    let page = app.get("/admin/users").await.text().await.unwrap();
+    assert!(page.contains("Camille Credit"));
+}

@@ -1,0 +1,131 @@
+//! The server binary itself: production start-up, the first admin, bad settings, SIGTERM.
+
+use crate::helpers::workspace_root;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn server(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(workspace_root())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AVAL_DATA_DIR", data_dir)
+        .env("AVAL_LOG__LEVEL", "warn");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut create = server(dir.path())
+        .env("AVAL_MODE", "production")
+        .args(["users", "create", "--username", "Chief", "--name", "Chief Admin", "--role", "admin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-enough-password\n")
+        .unwrap();
+    let out = create.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("created user `chief` (admin)"), "{stdout}");
+
+    let mut settings = crate::helpers::test_settings(&dir);
+    settings.mode = server::config::Mode::Production;
+    let store = server::startup::open_store(&settings).await.unwrap();
+    let users = store.list_users().await.unwrap();
+    assert_eq!(users.len(), 1, "no demo user in production");
+    assert_eq!(users[0].role, app::model::Role::Admin);
+    assert!(!users[0].is_demo);
+}
+
+#[test]
+fn a_short_password_or_a_bad_role_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut create = server(dir.path())
+        .args(["users", "create", "--username", "x1", "--name", "X", "--role", "admin"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    create.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = create.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
+
+    let out = server(dir.path())
+        .args(["users", "create", "--username", "x1", "--name", "X", "--role", "boss"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role `boss`"));
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .env("AVAL_SESSION__IDLE_TIMEOUT_MINUTES", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`session.idle_timeout_minutes`"), "{stderr}");
+
+    let out = server(dir.path()).env("AVAL_MODE", "staging").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mode"), "{stderr}");
+}
+
+#[test]
+fn the_server_prints_demo_sign_in_help_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = server(dir.path())
+        .env("AVAL_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert!(stdout.contains("DEMO mode"), "{stdout}");
+    assert!(stdout.contains("username: manager"), "{stdout}");
+}

@@ -1,0 +1,195 @@
+use app::model::Role;
+use leptos::config::LeptosOptions;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use server::config::{Mode, Settings};
+use server::demo::DEMO_USERS;
+use server::startup::Application;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running application and an HTTP client with its own cookie jar.
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub settings: Settings,
+    pub data_dir: Arc<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+pub fn test_settings(data_dir: &TempDir) -> Settings {
+    let mut settings = Settings::default();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.data_dir = data_dir.path().to_path_buf();
+    settings.mode = Mode::Demo;
+    settings.log.level = "warn".into();
+    settings
+}
+
+fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("aval")
+        .site_root("target/site")
+        .build()
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn client(jar: Arc<reqwest::cookie::Jar>) -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .cookie_provider(jar)
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let data_dir = Arc::new(tempfile::tempdir().unwrap());
+        let mut settings = test_settings(&data_dir);
+        configure(&mut settings);
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        Self::start(settings, data_dir, jar).await
+    }
+
+    async fn start(settings: Settings, data_dir: Arc<TempDir>, jar: Arc<reqwest::cookie::Jar>) -> TestApp {
+        let app = Application::build(settings.clone(), leptos_options())
+            .await
+            .expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("the server runs");
+        });
+        TestApp {
+            address,
+            client: client(jar.clone()),
+            jar,
+            settings,
+            data_dir,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    /// Stops the server gracefully and starts a new one on the same database, keeping the
+    /// client's cookies.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let mut settings = self.settings.clone();
+        settings.listen = "127.0.0.1:0".parse().unwrap();
+        Self::start(settings, self.data_dir.clone(), self.jar.clone()).await
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn sign_in_as(&self, username: &str, password: &str) -> Response {
+        self.sign_in_with_next(username, password, None).await
+    }
+
+    pub async fn sign_in_with_next(&self, username: &str, password: &str, next: Option<&str>) -> Response {
+        let mut form = vec![("username", username), ("password", password)];
+        if let Some(next) = next {
+            form.push(("next", next));
+        }
+        self.client
+            .post(self.url("/signin"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in as the demo user holding `role` and checks it worked.
+    pub async fn sign_in_role(&self, role: Role) {
+        let demo = DEMO_USERS.iter().find(|d| d.role == role).unwrap();
+        let response = self.sign_in_as(demo.username, demo.password).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/", "sign-in as {role} failed");
+    }
+
+    /// Calls a server function the way the browser does.
+    pub async fn server_fn(&self, name: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/app/{name}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body("")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The user in the session, as the application's own server function reports it.
+    pub async fn session_username(&self) -> Option<String> {
+        let response = self.server_fn("session").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let user: Option<app::model::SessionUser> = response.json().await.unwrap();
+        user.map(|u| u.username)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub fn demo_password(username: &str) -> &'static str {
+    DEMO_USERS
+        .iter()
+        .find(|d| d.username == username)
+        .unwrap()
+        .password
+}
+
+impl TestApp {
+    /// Forgets the session, as a new browser would.
+    pub async fn jar_clear(&self) {
+        let response = self.client.post(self.url("/signout")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+}

@@ -1,0 +1,11 @@
+//! The one integration-test binary: each test starts the real application on port 0 with a
+//! fresh database and drives it over HTTP.
+
+mod access;
+mod cli;
+mod health;
+mod helpers;
+mod language;
+mod sessions;
+mod sign_in;
+mod storage;

@@ -90,8 +90,7 @@ async fn resolve(state: &AppState, session: &Session, has_cookie: bool) -> Resul
     let (Some(user_id), Some(signed_in_at)) = (user_id, signed_in_at) else {
         return Err(lost);
     };
-    let absolute = state.settings.session.absolute_timeout();
-    if Utc::now().timestamp() - signed_in_at > absolute.num_seconds() {
+    if past_absolute_expiry(signed_in_at, Utc::now(), state.settings.session.absolute_timeout()) {
         let _ = session.flush().await;
         return Err(Anonymous::Expired);
     }
@@ -111,6 +110,11 @@ async fn resolve(state: &AppState, session: &Session, has_cookie: bool) -> Resul
             Err(lost)
         }
     }
+}
+
+/// Whether a session signed in at `signed_in_at` (unix seconds) has outlived `limit`.
+fn past_absolute_expiry(signed_in_at: i64, now: DateTime<Utc>, limit: chrono::Duration) -> bool {
+    now.timestamp() - signed_in_at > limit.num_seconds()
 }
 
 fn has_session_cookie(req: &Request) -> bool {
@@ -172,4 +176,23 @@ pub async fn authorize(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_ends_once_the_absolute_limit_has_passed_however_active() {
+        let signed_in = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let limit = chrono::Duration::hours(12);
+        let at = |h| signed_in + chrono::Duration::hours(h);
+        assert!(!past_absolute_expiry(signed_in.timestamp(), at(11), limit));
+        assert!(!past_absolute_expiry(signed_in.timestamp(), at(12), limit));
+        assert!(past_absolute_expiry(
+            signed_in.timestamp(),
+            at(12) + chrono::Duration::seconds(1),
+            limit
+        ));
+    }
 }

@@ -65,6 +65,10 @@ pub struct SessionUser {
     pub role: Role,
 }
 
+/// The user of the page being shown, or `None` when signed out. Provided as context.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CurrentSession(pub Option<SessionUser>);
+
 /// One row of the admin's user list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

@@ -152,7 +152,7 @@ async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         return found.map(Body::new);
     }
     let options = state.leptos.clone();
-    let render = leptos_axum::render_app_to_stream_with_context(leptos_context(&state), move || {
+    let render = leptos_axum::render_app_async_with_context(leptos_context(&state), move || {
         shell(options.clone())
     });
     let mut response = render(Request::from_parts(parts, body)).await;

@@ -2,8 +2,8 @@
 //! renders (redirect or 403); this covers navigation that happens without a page load.
 
 use crate::access::page_for;
-use crate::components::layout::UserResource;
-use crate::components::states::{ErrorView, Loading};
+use crate::components::layout::use_session_user;
+use crate::components::states::ErrorView;
 use crate::components::tr;
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -12,24 +12,14 @@ use leptos_meta::Title;
 
 /// Renders `children` only for users the access table lets in at `path`.
 #[component]
-pub fn Guarded(path: &'static str, children: ChildrenFn) -> impl IntoView {
-    let user = expect_context::<UserResource>();
+pub fn Guarded(path: &'static str, children: Children) -> impl IntoView {
+    let user = use_session_user();
+    let role = user.as_ref().map(|u| u.role);
     let access = page_for(path).map(|p| p.access);
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    let user = user.await.ok().flatten();
-                    let role = user.as_ref().map(|u| u.role);
-                    match (access.is_some_and(|a| a.allows(role)), user) {
-                        (true, _) => children().into_any(),
-                        (false, None) => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
-                        (false, Some(_)) => view! { <Forbidden /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+    match (access.is_some_and(|a| a.allows(role)), user) {
+        (true, _) => children().into_any(),
+        (false, None) => view! { <ErrorView error=AppError::Unauthorized /> }.into_any(),
+        (false, Some(_)) => view! { <Forbidden /> }.into_any(),
     }
 }
 

@@ -1,33 +1,27 @@
 //! The frame around every page: header with navigation by role, user menu, language switch.
 
 use crate::access::{self, nav_for};
-use crate::api::get_session_user;
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Lang, Msg};
-use crate::model::SessionUser;
+use crate::model::{CurrentSession, SessionUser};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// The session user as loaded once per page load; pages read it from context.
-pub type UserResource = Resource<Result<Option<SessionUser>, crate::error::AppError>>;
+/// The signed-in user of this page, from context.
+pub fn use_session_user() -> Option<SessionUser> {
+    use_context::<CurrentSession>().and_then(|s| s.0)
+}
 
 #[component]
 pub fn Layout(children: ChildrenFn) -> impl IntoView {
-    let user: UserResource = Resource::new(|| (), |_| get_session_user());
-    provide_context(user);
-    let children = StoredValue::new(children);
+    let user = use_session_user();
     view! {
         <a class="skip-link" href="#main">
             {tr(Msg::SkipToContent)}
         </a>
-        <Suspense fallback=|| view! { <div class="topbar" aria-busy="true"></div> }>
-            {move || Suspend::new(async move {
-                let user = user.await.ok().flatten();
-                view! { <Header user /> }
-            })}
-        </Suspense>
+        <Header user />
         <main id="main" class="container" tabindex="-1">
-            {move || children.with_value(|c| c())}
+            {children()}
         </main>
     }
 }

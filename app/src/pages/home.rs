@@ -1,7 +1,7 @@
 use crate::access;
 use crate::api::role_counts;
 use crate::components::guard::Guarded;
-use crate::components::layout::UserResource;
+use crate::components::layout::use_session_user;
 use crate::components::states::{ErrorView, Loading, NotYetAvailable};
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Msg};
@@ -12,15 +12,11 @@ use leptos_meta::Title;
 /// Each role's starting point.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let user = expect_context::<UserResource>();
+    let user = use_session_user();
     view! {
         <Title text=tr(Msg::NavHome) />
         <Guarded path=access::HOME>
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || Suspend::new(async move {
-                    user.await.ok().flatten().map(|u| view! { <RoleHome role=u.role name=u.display_name /> })
-                })}
-            </Suspense>
+            {user.map(|u| view! { <RoleHome role=u.role name=u.display_name /> })}
         </Guarded>
     }
 }

@@ -1,0 +1,53 @@
+import { defineConfig } from "@playwright/test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+// The server binary built by `cargo test` / `cargo build`, started directly (it reads
+// ../Leptos.toml) on a fresh demo database of its own.
+const port = Number(process.env.AVAL_E2E_PORT ?? 3300);
+const server = process.env.AVAL_E2E_SERVER ?? path.resolve(__dirname, "../target/debug/server");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "aval-e2e-"));
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: server,
+    cwd: path.resolve(__dirname, ".."),
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      AVAL_MODE: "demo",
+      AVAL_LISTEN: `127.0.0.1:${port}`,
+      AVAL_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      AVAL_DATA_DIR: dataDir,
+      AVAL_LOG__LEVEL: "warn",
+    },
+  },
+});

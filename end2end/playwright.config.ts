@@ -5,8 +5,8 @@ import * as path from "node:path";
 
 // The server binary built by `cargo test` / `cargo build`, started directly (it reads
 // ../Leptos.toml) on a fresh demo database of its own.
-const port = Number(process.env.AVAL_E2E_PORT ?? 3300);
-const server = process.env.AVAL_E2E_SERVER ?? path.resolve(__dirname, "../target/debug/server");
+const port = Number(process.env.E2E_PORT ?? 3300);
+const server = process.env.E2E_SERVER_BIN ?? path.resolve(__dirname, "../target/debug/server");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "aval-e2e-"));
 
 export default defineConfig({

@@ -12,7 +12,11 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "Aval: real-time B2B credit decisions")]
+#[command(
+    name = "server",
+    version,
+    about = "Aval: real-time B2B credit decisions"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Default: aval.toml in the working directory, if present.
     #[arg(long, env = "AVAL_CONFIG", global = true)]
@@ -54,7 +58,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Users {
-            command: UsersCommand::Create { username, name, role },
+            command:
+                UsersCommand::Create {
+                    username,
+                    name,
+                    role,
+                },
         } => create_user(settings, username, name, role).await,
     }
 }
@@ -71,6 +80,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let demo_banner = (settings.mode == Mode::Demo).then(|| demo::banner(&settings.public_url));
     let app = Application::build(settings, leptos).await?;
     tracing::info!(port = app.port(), "listening");
+    if app.state().store.count_users().await? == 0 {
+        println!(
+            "\n  No user exists yet. Create the first administrator with:\n    \
+             server users create --username <NAME> --name \"<FULL NAME>\" --role admin\n"
+        );
+    }
     if let Some(banner) = demo_banner {
         println!("{banner}");
     }
@@ -92,11 +107,18 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
-async fn create_user(settings: Settings, username: String, name: String, role: Role) -> anyhow::Result<()> {
+async fn create_user(
+    settings: Settings,
+    username: String,
+    name: String,
+    role: Role,
+) -> anyhow::Result<()> {
     let username = username.trim().to_lowercase();
     anyhow::ensure!(
         (2..=64).contains(&username.len())
-            && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
         "invalid username `{username}`: 2 to 64 characters, letters, digits, '.', '_' or '-'"
     );
     let name = name.trim().to_owned();
@@ -115,7 +137,10 @@ async fn create_user(settings: Settings, username: String, name: String, role: R
     };
     match store.create_user(user, chrono::Utc::now()).await {
         Ok(user) => {
-            println!("created user `{}` ({}) with id {}", user.username, user.role, user.id);
+            println!(
+                "created user `{}` ({}) with id {}",
+                user.username, user.role, user.id
+            );
             Ok(())
         }
         Err(StoreError::Conflict(what)) => anyhow::bail!("{what} already exists"),

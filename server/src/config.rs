@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Demo mode creates one user per role on first start; production mode creates none.
+/// Demo mode creates one user per role on first start; production mode (the default) creates
+/// none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -96,7 +97,7 @@ fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            mode: Mode::Demo,
+            mode: Mode::Production,
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             public_url: "http://127.0.0.1:3000".to_owned(),
             data_dir: PathBuf::from("data"),
@@ -242,10 +243,7 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.expose_secret().to_owned(),
-            None => format!(
-                "sqlite://{}",
-                self.data_dir.join(DEFAULT_DB_FILE).display()
-            ),
+            None => format!("sqlite://{}", self.data_dir.join(DEFAULT_DB_FILE).display()),
         }
     }
 
@@ -256,6 +254,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures must return its own large error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -265,11 +265,11 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.create_file(
                 "aval.toml",
-                "mode = \"production\"\n[session]\nidle_timeout_minutes = 10\nabsolute_timeout_hours = 2\n",
+                "mode = \"demo\"\n[session]\nidle_timeout_minutes = 10\nabsolute_timeout_hours = 2\n",
             )?;
             jail.set_env("AVAL_SESSION__IDLE_TIMEOUT_MINUTES", "20");
             let s = Settings::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(s.mode, Mode::Production);
+            assert_eq!(s.mode, Mode::Demo);
             assert_eq!(s.session.idle_timeout_minutes, 20);
             assert_eq!(s.session.absolute_timeout_hours, 2);
             assert_eq!(s.sign_in.max_failures_per_account, 5);

@@ -80,6 +80,8 @@ pub fn banner(public_url: &str) -> String {
             demo.password
         ));
     }
-    text.push_str("\n  Demo mode is for trying the product; production mode creates no demo user.\n");
+    text.push_str(
+        "\n  Demo mode is for trying the product; production mode creates no demo user.\n",
+    );
     text
 }

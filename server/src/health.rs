@@ -15,7 +15,10 @@ pub async fn healthz() -> impl IntoResponse {
 /// The process can do its work: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok" })),
+        ),
         Err(error) => {
             tracing::error!(%error, "readiness check failed: database unreachable");
             (

@@ -14,8 +14,8 @@ struct LeptosFile {
 pub fn from_file(path: &Path) -> anyhow::Result<LeptosOptions> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let file: LeptosFile = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("invalid {}: {e}", path.display()))?;
+    let file: LeptosFile =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("invalid {}: {e}", path.display()))?;
     Ok(file.leptos)
 }
 

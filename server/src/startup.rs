@@ -104,7 +104,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and returns.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let pruner = tokio::spawn(prune_periodically(self.state.clone()));
         let result = axum::serve(
             self.listener,
@@ -192,12 +195,18 @@ fn router(state: AppState) -> Router {
         .route(app::access::SIGN_IN, post(auth_routes::sign_in))
         .route(app::access::SIGN_OUT, post(auth_routes::sign_out))
         .route(app::access::LANGUAGE, post(auth_routes::set_language))
-        .route("/api/app/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route(
+            "/api/app/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
         .leptos_routes_with_context(&state, leptos_routes, leptos_context(&state), move || {
             shell(options.clone())
         })
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), session::authorize))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::authorize,
+        ))
         .layer(sessions)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -37,7 +37,11 @@ fn Header(user: Option<SessionUser>) -> impl IntoView {
                 let href = page.path;
                 let current = move || {
                     let p = path.get();
-                    if href == access::HOME { p == "/" } else { p.starts_with(href) }
+                    if href == access::HOME {
+                        p == "/"
+                    } else {
+                        p.starts_with(href)
+                    }
                 };
                 let label = page.nav.map(|m| m.text(lang)).unwrap_or_default();
                 view! {

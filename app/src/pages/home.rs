@@ -25,7 +25,10 @@ pub fn HomePage() -> impl IntoView {
 fn RoleHome(role: Role, name: String) -> impl IntoView {
     let lang = use_lang();
     let (intro, next) = match role {
-        Role::SalesRep => (Msg::HomeSalesRep, Some((access::APPLICATIONS, Msg::NavApplications))),
+        Role::SalesRep => (
+            Msg::HomeSalesRep,
+            Some((access::APPLICATIONS, Msg::NavApplications)),
+        ),
         Role::CreditManager => (Msg::HomeCreditManager, Some((access::QUEUE, Msg::NavQueue))),
         Role::Auditor => (Msg::HomeAuditor, Some((access::AUDIT, Msg::NavAudit))),
         Role::Admin => (Msg::HomeAdmin, Some((access::ADMIN_USERS, Msg::NavUsers))),

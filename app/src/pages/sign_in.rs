@@ -6,7 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Why the sign-in page is shown again, as carried in its query string by the server.
-fn notice(error: Option<&str>, minutes: Option<&str>, expired: bool, signed_out: bool) -> Option<(&'static str, Msg, String)> {
+fn notice(
+    error: Option<&str>,
+    minutes: Option<&str>,
+    expired: bool,
+    signed_out: bool,
+) -> Option<(&'static str, Msg, String)> {
     let minutes = minutes.unwrap_or("15").to_owned();
     match error {
         Some("invalid") => Some(("alert-error", Msg::ErrInvalidCredentials, String::new())),
@@ -37,7 +42,11 @@ pub fn SignInPage() -> impl IntoView {
         )
         .map(|(class, msg, minutes)| {
             let text = msg.format(lang, &[("minutes", &minutes)]);
-            let role = if class == "alert-error" { "alert" } else { "status" };
+            let role = if class == "alert-error" {
+                "alert"
+            } else {
+                "status"
+            };
             view! {
                 <div class=format!("alert {class}") role=role data-testid="signin-message">
                     {text}
@@ -91,8 +100,12 @@ mod tests {
 
     #[test]
     fn a_lockout_notice_carries_the_minutes_left() {
-        let (class, msg, minutes) = notice(Some("locked_account"), Some("12"), false, false).unwrap();
-        assert_eq!((class, msg, minutes.as_str()), ("alert-error", Msg::ErrAccountLocked, "12"));
+        let (class, msg, minutes) =
+            notice(Some("locked_account"), Some("12"), false, false).unwrap();
+        assert_eq!(
+            (class, msg, minutes.as_str()),
+            ("alert-error", Msg::ErrAccountLocked, "12")
+        );
     }
 
     #[test]

@@ -92,14 +92,19 @@ mod tests {
     async fn a_hash_verifies_its_password_and_no_other() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.as_stored().starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(verify("correct horse battery".into(), Some(h.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_short_password_is_refused() {
-        assert!(matches!(hash("short".into()).await, Err(PasswordError::TooShort)));
+        assert!(matches!(
+            hash("short".into()).await,
+            Err(PasswordError::TooShort)
+        ));
     }
 
     #[test]

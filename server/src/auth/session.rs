@@ -8,11 +8,11 @@ use app::api::CurrentUser;
 use app::model::SessionUser;
 use async_trait::async_trait;
 use axum::extract::{Query, Request, State};
-use std::collections::HashMap;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
@@ -83,14 +83,26 @@ enum Anonymous {
     Expired,
 }
 
-async fn resolve(state: &AppState, session: &Session, has_cookie: bool) -> Result<SessionUser, Anonymous> {
-    let lost = if has_cookie { Anonymous::Expired } else { Anonymous::Fresh };
+async fn resolve(
+    state: &AppState,
+    session: &Session,
+    has_cookie: bool,
+) -> Result<SessionUser, Anonymous> {
+    let lost = if has_cookie {
+        Anonymous::Expired
+    } else {
+        Anonymous::Fresh
+    };
     let user_id: Option<i64> = session.get(USER_ID).await.ok().flatten();
     let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
     let (Some(user_id), Some(signed_in_at)) = (user_id, signed_in_at) else {
         return Err(lost);
     };
-    if past_absolute_expiry(signed_in_at, Utc::now(), state.settings.session.absolute_timeout()) {
+    if past_absolute_expiry(
+        signed_in_at,
+        Utc::now(),
+        state.settings.session.absolute_timeout(),
+    ) {
         let _ = session.flush().await;
         return Err(Anonymous::Expired);
     }

@@ -13,8 +13,15 @@ pub struct ThrottlePolicy {
 impl ThrottlePolicy {
     /// When the subject with these failures (oldest first, all within the window) may try
     /// again, or `None` if it may try now.
-    pub fn locked_until(&self, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let recent: Vec<_> = failures.iter().filter(|t| now - **t < self.window).collect();
+    pub fn locked_until(
+        &self,
+        failures: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let recent: Vec<_> = failures
+            .iter()
+            .filter(|t| now - **t < self.window)
+            .collect();
         if recent.len() < self.max_failures {
             return None;
         }

@@ -1,9 +1,7 @@
 //! The embedded SQLite backend: one file under the data directory, WAL journal, foreign keys
 //! on, full synchronous commits so an acknowledged write survives a crash.
 
-use super::{
-    from_millis, millis, FailureKey, NewUser, Store, StoreError, StoreResult, UserRecord,
-};
+use super::{from_millis, millis, FailureKey, NewUser, Store, StoreError, StoreResult, UserRecord};
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -99,7 +97,10 @@ impl Store for SqliteStore {
 
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -207,6 +208,8 @@ impl Store for SqliteStore {
     }
 
     fn session_store(&self) -> Arc<dyn SessionStore> {
-        Arc::new(tower_sessions_sqlx_store::SqliteStore::new(self.pool.clone()))
+        Arc::new(tower_sessions_sqlx_store::SqliteStore::new(
+            self.pool.clone(),
+        ))
     }
 }

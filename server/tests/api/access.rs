@@ -54,7 +54,11 @@ async fn anonymous_visitors_are_sent_to_sign_in_from_every_protected_page() {
             assert_eq!(response.status(), StatusCode::OK, "{}", page.path);
         } else {
             assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", page.path);
-            assert!(location(&response).starts_with("/signin?next="), "{}", page.path);
+            assert!(
+                location(&response).starts_with("/signin?next="),
+                "{}",
+                page.path
+            );
         }
     }
 }
@@ -98,7 +102,8 @@ async fn the_admin_sees_every_user_and_the_counts_by_role() {
     let mut names: Vec<_> = users.iter().map(|u| u.username.as_str()).collect();
     names.sort();
     assert_eq!(names, ["admin", "auditor", "manager", "rep"]);
-    let counts: Vec<app::model::RoleCount> = app.server_fn("role_counts").await.json().await.unwrap();
+    let counts: Vec<app::model::RoleCount> =
+        app.server_fn("role_counts").await.json().await.unwrap();
     assert!(counts.iter().all(|c| c.active_users == 1), "{counts:?}");
     let page = app.get("/admin/users").await.text().await.unwrap();
     assert!(page.contains("Camille Credit"));

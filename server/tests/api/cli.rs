@@ -28,7 +28,16 @@ async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_comman
     let dir = tempfile::tempdir().unwrap();
     let mut create = server(dir.path())
         .env("AVAL_MODE", "production")
-        .args(["users", "create", "--username", "Chief", "--name", "Chief Admin", "--role", "admin"])
+        .args([
+            "users",
+            "create",
+            "--username",
+            "Chief",
+            "--name",
+            "Chief Admin",
+            "--role",
+            "admin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -41,7 +50,11 @@ async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_comman
         .write_all(b"a-long-enough-password\n")
         .unwrap();
     let out = create.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("created user `chief` (admin)"), "{stdout}");
 
@@ -58,7 +71,16 @@ async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_comman
 fn a_short_password_or_a_bad_role_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let mut create = server(dir.path())
-        .args(["users", "create", "--username", "x1", "--name", "X", "--role", "admin"])
+        .args([
+            "users",
+            "create",
+            "--username",
+            "x1",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -69,7 +91,16 @@ fn a_short_password_or_a_bad_role_is_refused_with_the_reason() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
 
     let out = server(dir.path())
-        .args(["users", "create", "--username", "x1", "--name", "X", "--role", "boss"])
+        .args([
+            "users",
+            "create",
+            "--username",
+            "x1",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -85,9 +116,15 @@ fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("`session.idle_timeout_minutes`"), "{stderr}");
+    assert!(
+        stderr.contains("`session.idle_timeout_minutes`"),
+        "{stderr}"
+    );
 
-    let out = server(dir.path()).env("AVAL_MODE", "staging").output().unwrap();
+    let out = server(dir.path())
+        .env("AVAL_MODE", "staging")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("mode"), "{stderr}");
@@ -98,6 +135,7 @@ fn the_server_prints_demo_sign_in_help_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut child = server(dir.path())
+        .env("AVAL_MODE", "demo")
         .env("AVAL_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .spawn()
@@ -120,7 +158,10 @@ fn the_server_prints_demo_sign_in_help_and_stops_cleanly_on_sigterm() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "{exit:?}");

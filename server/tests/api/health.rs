@@ -6,7 +6,10 @@ async fn healthz_answers_and_every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
-    let id = response.headers().get("x-request-id").expect("a request id");
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .expect("a request id");
     assert_eq!(id.to_str().unwrap().len(), 36);
 }
 

@@ -23,12 +23,12 @@ pub struct TestApp {
 }
 
 pub fn test_settings(data_dir: &TempDir) -> Settings {
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".parse().unwrap();
-    settings.data_dir = data_dir.path().to_path_buf();
-    settings.mode = Mode::Demo;
-    settings.log.level = "warn".into();
-    settings
+    Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        mode: Mode::Demo,
+        ..Settings::default()
+    }
 }
 
 fn leptos_options() -> LeptosOptions {
@@ -66,7 +66,11 @@ impl TestApp {
         Self::start(settings, data_dir, jar).await
     }
 
-    async fn start(settings: Settings, data_dir: Arc<TempDir>, jar: Arc<reqwest::cookie::Jar>) -> TestApp {
+    async fn start(
+        settings: Settings,
+        data_dir: Arc<TempDir>,
+        jar: Arc<reqwest::cookie::Jar>,
+    ) -> TestApp {
         let app = Application::build(settings.clone(), leptos_options())
             .await
             .expect("the application builds");
@@ -120,7 +124,12 @@ impl TestApp {
         self.sign_in_with_next(username, password, None).await
     }
 
-    pub async fn sign_in_with_next(&self, username: &str, password: &str, next: Option<&str>) -> Response {
+    pub async fn sign_in_with_next(
+        &self,
+        username: &str,
+        password: &str,
+        next: Option<&str>,
+    ) -> Response {
         let mut form = vec![("username", username), ("password", password)];
         if let Some(next) = next {
             form.push(("next", next));

@@ -14,7 +14,10 @@ async fn choosing_french_is_remembered_and_the_pages_speak_it() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/signin?next=/queue");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("lang=fr;") && cookie.contains("Max-Age=31536000"), "{cookie}");
+    assert!(
+        cookie.starts_with("lang=fr;") && cookie.contains("Max-Age=31536000"),
+        "{cookie}"
+    );
 
     let page = app.get("/signin").await.text().await.unwrap();
     assert!(page.contains(r#"<html lang="fr""#), "{page}");

@@ -21,9 +21,16 @@ async fn an_anonymous_visitor_goes_to_sign_in_and_then_back_to_the_page() {
     assert_eq!(to, "/signin?next=/audit%3Ffrom%3D2026-01-01");
 
     let page = app.get(&to).await.text().await.unwrap();
-    assert!(page.contains(r#"name="next" value="/audit?from=2026-01-01""#), "{page}");
+    assert!(
+        page.contains(r#"name="next" value="/audit?from=2026-01-01""#),
+        "{page}"
+    );
     let signed_in = app
-        .sign_in_with_next("auditor", demo_password("auditor"), Some("/audit?from=2026-01-01"))
+        .sign_in_with_next(
+            "auditor",
+            demo_password("auditor"),
+            Some("/audit?from=2026-01-01"),
+        )
         .await;
     assert_eq!(location(&signed_in), "/audit?from=2026-01-01");
 }

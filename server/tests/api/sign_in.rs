@@ -21,7 +21,10 @@ async fn a_user_signs_in_with_the_right_password_and_lands_on_the_page_asked_for
     let cookie = session_cookie(&response).expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
     assert_eq!(app.session_username().await.as_deref(), Some("manager"));
     let page = app.get("/queue").await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -102,7 +105,11 @@ async fn signing_in_renews_the_session_id_and_the_old_one_stops_working() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the old session id still works");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the old session id still works"
+    );
 }
 
 #[tokio::test]
@@ -125,10 +132,15 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     }
     let locked = app.sign_in_as("rep", demo_password("rep")).await;
     let to = location(&locked);
-    assert!(to.starts_with("/signin?error=locked_account&minutes=15"), "{to}");
+    assert!(
+        to.starts_with("/signin?error=locked_account&minutes=15"),
+        "{to}"
+    );
     assert_eq!(app.session_username().await, None);
     let page = app.get(&to).await.text().await.unwrap();
-    assert!(page.contains("Too many failed sign-in attempts for this account. Try again in 15 min."));
+    assert!(
+        page.contains("Too many failed sign-in attempts for this account. Try again in 15 min.")
+    );
 
     // Another account from the same address is not affected.
     let other = app.sign_in_as("manager", demo_password("manager")).await;
@@ -141,11 +153,17 @@ async fn a_successful_sign_in_resets_the_account_failure_count() {
     for _ in 0..2 {
         app.sign_in_as("rep", "wrong-password-x").await;
     }
-    assert_eq!(location(&app.sign_in_as("rep", demo_password("rep")).await), "/");
+    assert_eq!(
+        location(&app.sign_in_as("rep", demo_password("rep")).await),
+        "/"
+    );
     for _ in 0..2 {
         app.sign_in_as("rep", "wrong-password-x").await;
     }
-    assert_eq!(location(&app.sign_in_as("rep", demo_password("rep")).await), "/");
+    assert_eq!(
+        location(&app.sign_in_as("rep", demo_password("rep")).await),
+        "/"
+    );
 }
 
 #[tokio::test]

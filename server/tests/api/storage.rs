@@ -31,22 +31,39 @@ fn new_user(username: &str, role: Role) -> NewUser {
 async fn a_created_user_is_found_by_id_and_by_username() {
     for (backend, store, _dir) in backends().await {
         let now = Utc::now();
-        let created = store.create_user(new_user("ana", Role::Auditor), now).await.unwrap();
+        let created = store
+            .create_user(new_user("ana", Role::Auditor), now)
+            .await
+            .unwrap();
         let by_id = store.user_by_id(created.id).await.unwrap().unwrap();
         let by_name = store.user_by_username("ana").await.unwrap().unwrap();
         assert_eq!(by_id.id, by_name.id, "{backend}");
         assert_eq!(by_id.role, Role::Auditor, "{backend}");
         assert!(by_id.active, "{backend}");
-        assert_eq!(by_id.created_at.timestamp_millis(), now.timestamp_millis(), "{backend}");
-        assert_eq!(by_id.password_hash.as_stored(), "$argon2id$v=19$stub", "{backend}");
-        assert!(store.user_by_username("nobody").await.unwrap().is_none(), "{backend}");
+        assert_eq!(
+            by_id.created_at.timestamp_millis(),
+            now.timestamp_millis(),
+            "{backend}"
+        );
+        assert_eq!(
+            by_id.password_hash.as_stored(),
+            "$argon2id$v=19$stub",
+            "{backend}"
+        );
+        assert!(
+            store.user_by_username("nobody").await.unwrap().is_none(),
+            "{backend}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_taken_username_is_a_conflict_and_the_first_user_is_untouched() {
     for (backend, store, _dir) in backends().await {
-        store.create_user(new_user("ana", Role::Auditor), Utc::now()).await.unwrap();
+        store
+            .create_user(new_user("ana", Role::Auditor), Utc::now())
+            .await
+            .unwrap();
         let err = store
             .create_user(new_user("ana", Role::Admin), Utc::now())
             .await
@@ -72,19 +89,44 @@ async fn the_database_refuses_a_role_or_username_outside_the_rules() {
 #[tokio::test]
 async fn deactivation_sign_in_time_and_role_counts_are_stored() {
     for (backend, store, _dir) in backends().await {
-        let a = store.create_user(new_user("a1", Role::SalesRep), Utc::now()).await.unwrap();
-        store.create_user(new_user("a2", Role::SalesRep), Utc::now()).await.unwrap();
-        store.create_user(new_user("a3", Role::Admin), Utc::now()).await.unwrap();
+        let a = store
+            .create_user(new_user("a1", Role::SalesRep), Utc::now())
+            .await
+            .unwrap();
+        store
+            .create_user(new_user("a2", Role::SalesRep), Utc::now())
+            .await
+            .unwrap();
+        store
+            .create_user(new_user("a3", Role::Admin), Utc::now())
+            .await
+            .unwrap();
         store.set_user_active(a.id, false).await.unwrap();
         let at = Utc::now();
         store.record_sign_in(a.id, at).await.unwrap();
         let a = store.user_by_id(a.id).await.unwrap().unwrap();
         assert!(!a.active, "{backend}");
-        assert_eq!(a.last_sign_in_at.map(|t| t.timestamp_millis()), Some(at.timestamp_millis()));
+        assert_eq!(
+            a.last_sign_in_at.map(|t| t.timestamp_millis()),
+            Some(at.timestamp_millis())
+        );
         let counts = store.role_counts().await.unwrap();
         let count = |r| counts.iter().find(|c| c.role == r).unwrap().active_users;
-        assert_eq!((count(Role::SalesRep), count(Role::Admin), count(Role::Auditor)), (1, 1, 0));
-        let names: Vec<_> = store.list_users().await.unwrap().into_iter().map(|u| u.username).collect();
+        assert_eq!(
+            (
+                count(Role::SalesRep),
+                count(Role::Admin),
+                count(Role::Auditor)
+            ),
+            (1, 1, 0)
+        );
+        let names: Vec<_> = store
+            .list_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
         assert_eq!(names, ["a1", "a2", "a3"], "{backend}");
     }
 }
@@ -94,24 +136,54 @@ async fn sign_in_failures_are_counted_per_username_and_per_address_and_pruned() 
     for (backend, store, _dir) in backends().await {
         let now = Utc::now();
         let old = now - Duration::minutes(30);
-        store.record_sign_in_failure("ana", "10.0.0.1", old).await.unwrap();
-        store.record_sign_in_failure("ana", "10.0.0.1", now).await.unwrap();
-        store.record_sign_in_failure("bob", "10.0.0.1", now).await.unwrap();
+        store
+            .record_sign_in_failure("ana", "10.0.0.1", old)
+            .await
+            .unwrap();
+        store
+            .record_sign_in_failure("ana", "10.0.0.1", now)
+            .await
+            .unwrap();
+        store
+            .record_sign_in_failure("bob", "10.0.0.1", now)
+            .await
+            .unwrap();
         let since = now - Duration::minutes(15);
-        let ana = store.sign_in_failures_since(FailureKey::Username("ana"), since).await.unwrap();
-        let addr = store.sign_in_failures_since(FailureKey::Address("10.0.0.1"), since).await.unwrap();
-        let all = store.sign_in_failures_since(FailureKey::Address("10.0.0.1"), old).await.unwrap();
+        let ana = store
+            .sign_in_failures_since(FailureKey::Username("ana"), since)
+            .await
+            .unwrap();
+        let addr = store
+            .sign_in_failures_since(FailureKey::Address("10.0.0.1"), since)
+            .await
+            .unwrap();
+        let all = store
+            .sign_in_failures_since(FailureKey::Address("10.0.0.1"), old)
+            .await
+            .unwrap();
         assert_eq!((ana.len(), addr.len(), all.len()), (1, 2, 3), "{backend}");
-        assert!(all.windows(2).all(|w| w[0] <= w[1]), "{backend}: oldest first");
+        assert!(
+            all.windows(2).all(|w| w[0] <= w[1]),
+            "{backend}: oldest first"
+        );
 
         store.clear_sign_in_failures("ana").await.unwrap();
-        let ana = store.sign_in_failures_since(FailureKey::Username("ana"), old).await.unwrap();
+        let ana = store
+            .sign_in_failures_since(FailureKey::Username("ana"), old)
+            .await
+            .unwrap();
         assert!(ana.is_empty(), "{backend}");
 
-        store.record_sign_in_failure("cid", "10.0.0.2", old).await.unwrap();
+        store
+            .record_sign_in_failure("cid", "10.0.0.2", old)
+            .await
+            .unwrap();
         let removed = store.prune(since, now).await.unwrap();
         assert_eq!(removed, 1, "{backend}");
-        let bob = store.sign_in_failures_since(FailureKey::Username("bob"), old).await.unwrap();
+        let bob = store
+            .sign_in_failures_since(FailureKey::Username("bob"), old)
+            .await
+            .unwrap();
         assert_eq!(bob.len(), 1, "{backend}: recent failures are kept");
     }
 }
@@ -119,6 +191,9 @@ async fn sign_in_failures_are_counted_per_username_and_per_address_and_pruned() 
 #[tokio::test]
 async fn the_store_answers_a_ping() {
     for (backend, store, _dir) in backends().await {
-        store.ping().await.unwrap_or_else(|e| panic!("{backend}: {e}"));
+        store
+            .ping()
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
     }
 }

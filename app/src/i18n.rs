@@ -123,7 +123,7 @@ messages! {
     QueueEmpty => "The review queue is empty: no case is waiting for a decision.", "La file de revue est vide : aucun dossier n'attend de décision.";
     AuditEmpty => "No decision has been recorded yet, so there is nothing to search.", "Aucune décision n'a encore été enregistrée : il n'y a rien à rechercher.";
     UsersTitle => "Users", "Utilisateurs";
-    UsersIntro => "Everyone who can sign in, with their role. Creating and editing users from this page is not available yet; use `server users create`.", "Toutes les personnes qui peuvent se connecter, avec leur rôle. La création et la modification depuis cette page ne sont pas encore disponibles ; utilisez `server users create`.";
+    UsersIntro => "Everyone who can sign in, with their role. Creating and editing users from this page is not available yet; use the server's users create command.", "Toutes les personnes qui peuvent se connecter, avec leur rôle. La création et la modification depuis cette page ne sont pas encore disponibles ; utilisez la commande users create du serveur.";
     UsersByRole => "Active users by role", "Utilisateurs actifs par rôle";
     ColName => "Name", "Nom";
     ColUsername => "Username", "Identifiant";

@@ -21,10 +21,11 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_by_username ON sign_in_failures (username, failed_ms);
 CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, failed_ms);
 
--- Web sessions (tower-sessions record layout: MessagePack data, expiry as unix seconds).
+-- Web sessions, in the layout tower-sessions-sqlx-store reads and writes: MessagePack data,
+-- expiry as an RFC 3339 UTC timestamp (text, so it compares in time order).
 CREATE TABLE tower_sessions (
-    id          TEXT    PRIMARY KEY NOT NULL,
-    data        BLOB    NOT NULL,
-    expiry_date INTEGER NOT NULL
+    id          TEXT PRIMARY KEY NOT NULL,
+    data        BLOB NOT NULL,
+    expiry_date TEXT NOT NULL
 );
 CREATE INDEX tower_sessions_by_expiry ON tower_sessions (expiry_date);

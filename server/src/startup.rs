@@ -208,6 +208,10 @@ fn router(state: AppState) -> Router {
             session::authorize,
         ))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::origin::refuse_cross_site,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -199,7 +199,7 @@ impl Store for SqliteStore {
             .await?
             .rows_affected();
         let sessions = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date < ?")
-            .bind(now.timestamp())
+            .bind(now.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
             .execute(&mut *tx)
             .await?
             .rows_affected();

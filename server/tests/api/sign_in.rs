@@ -200,3 +200,28 @@ async fn a_deactivated_user_can_no_longer_sign_in_nor_use_an_open_session() {
     let again = app.sign_in_as("rep", demo_password("rep")).await;
     assert!(location(&again).starts_with("/signin?error=invalid"));
 }
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/signin"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "rep"), ("password", demo_password("rep"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.session_username().await, None);
+
+    let same_site = app
+        .client
+        .post(app.url("/signin"))
+        .header("origin", app.address.clone())
+        .form(&[("username", "rep"), ("password", demo_password("rep"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&same_site), "/");
+}

@@ -189,6 +189,34 @@ async fn sign_in_failures_are_counted_per_username_and_per_address_and_pruned() 
 }
 
 #[tokio::test]
+async fn expired_sessions_are_pruned_and_live_ones_kept() {
+    use tower_sessions::cookie::time::{Duration as TimeDuration, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+    for (backend, store, _dir) in backends().await {
+        let sessions = store.session_store();
+        let mut expired = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() - TimeDuration::minutes(5),
+        };
+        let mut live = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() + TimeDuration::hours(1),
+        };
+        sessions.create(&mut expired).await.unwrap();
+        sessions.create(&mut live).await.unwrap();
+        let now = Utc::now();
+        let removed = store.prune(now - Duration::hours(1), now).await.unwrap();
+        assert_eq!(removed, 1, "{backend}");
+        assert!(
+            sessions.load(&live.id).await.unwrap().is_some(),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_store_answers_a_ping() {
     for (backend, store, _dir) in backends().await {
         store

@@ -23,6 +23,9 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 pub const SESSION_COOKIE: &str = "aval_session";
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const LAST_SEEN: &str = "last_seen";
+/// How often activity pushes the idle expiry back (each push is one session write).
+const TOUCH_EVERY_SECS: i64 = 60;
 
 /// A session store chosen at run time (SQLite today, PostgreSQL later).
 #[derive(Debug, Clone)]
@@ -65,6 +68,7 @@ pub async fn start(session: &Session, user_id: i64, now: DateTime<Utc>) -> anyho
     session.cycle_id().await?;
     session.insert(USER_ID, user_id).await?;
     session.insert(SIGNED_IN_AT, now.timestamp()).await?;
+    session.insert(LAST_SEEN, now.timestamp()).await?;
     Ok(())
 }
 
@@ -107,12 +111,15 @@ async fn resolve(
         return Err(Anonymous::Expired);
     }
     match state.store.user_by_id(user_id).await {
-        Ok(Some(user)) if user.active => Ok(SessionUser {
-            id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            role: user.role,
-        }),
+        Ok(Some(user)) if user.active => {
+            touch(session).await;
+            Ok(SessionUser {
+                id: user.id,
+                username: user.username,
+                display_name: user.display_name,
+                role: user.role,
+            })
+        }
         Ok(_) => {
             let _ = session.flush().await;
             Err(Anonymous::Expired)
@@ -122,6 +129,23 @@ async fn resolve(
             Err(lost)
         }
     }
+}
+
+/// Records activity so the idle expiry starts again. tower-sessions only re-saves (and so
+/// only extends) a modified session; writing `last_seen` at most once a minute keeps the
+/// expiry sliding without a database write on every request.
+async fn touch(session: &Session) {
+    let now = Utc::now().timestamp();
+    let last_seen: Option<i64> = session.get(LAST_SEEN).await.ok().flatten();
+    if needs_touch(last_seen, now) {
+        if let Err(error) = session.insert(LAST_SEEN, now).await {
+            tracing::warn!(%error, "could not record session activity");
+        }
+    }
+}
+
+fn needs_touch(last_seen: Option<i64>, now: i64) -> bool {
+    last_seen.is_none_or(|seen| now - seen >= TOUCH_EVERY_SECS)
 }
 
 /// Whether a session signed in at `signed_in_at` (unix seconds) has outlived `limit`.
@@ -193,6 +217,13 @@ pub async fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_extends_the_session_at_most_once_a_minute() {
+        assert!(needs_touch(None, 1_000));
+        assert!(!needs_touch(Some(1_000), 1_059));
+        assert!(needs_touch(Some(1_000), 1_060));
+    }
 
     #[test]
     fn a_session_ends_once_the_absolute_limit_has_passed_however_active() {

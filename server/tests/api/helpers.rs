@@ -196,6 +196,26 @@ pub fn demo_password(username: &str) -> &'static str {
 }
 
 impl TestApp {
+    /// A GET from a browser that holds only the given cookie, not this client's jar.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Response {
+        client(Arc::new(reqwest::cookie::Jar::default()))
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A form post with this client's cookies.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Forgets the session, as a new browser would.
     pub async fn jar_clear(&self) {
         let response = self.client.post(self.url("/signout")).send().await.unwrap();

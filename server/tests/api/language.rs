@@ -5,12 +5,11 @@ use reqwest::StatusCode;
 async fn choosing_french_is_remembered_and_the_pages_speak_it() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/language"))
-        .form(&[("lang", "fr"), ("next", "/signin?next=/queue")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/language",
+            &[("lang", "fr"), ("next", "/signin?next=/queue")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/signin?next=/queue");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
@@ -46,12 +45,8 @@ async fn the_browser_language_is_used_until_a_choice_is_made() {
 async fn an_unknown_language_changes_nothing() {
     let app = TestApp::spawn().await;
     let response = app
-        .client
-        .post(app.url("/language"))
-        .form(&[("lang", "xx"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/language", &[("lang", "xx"), ("next", "/")])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers().get("set-cookie").is_none());
 }

@@ -38,16 +38,9 @@ async fn an_anonymous_visitor_goes_to_sign_in_and_then_back_to_the_page() {
 #[tokio::test]
 async fn an_expired_session_goes_to_sign_in_with_a_notice_and_then_back() {
     let app = TestApp::spawn().await;
-    let stale = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = stale
-        .get(app.url("/queue"))
-        .header("cookie", "aval_session=gone-or-expired")
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get_with_cookie("/queue", "aval_session=gone-or-expired")
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let to = location(&response);
     assert_eq!(to, "/signin?expired=1&next=/queue");
@@ -69,4 +62,34 @@ async fn pages_with_personal_data_are_not_cached() {
     app.sign_in_as("rep", demo_password("rep")).await;
     let response = app.get("/").await;
     assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn a_session_expires_after_the_configured_idle_time() {
+    let app = TestApp::spawn_with(|s| s.session.idle_timeout_minutes = 7).await;
+    let response = app.sign_in_as("rep", demo_password("rep")).await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("Max-Age=420"), "{cookie}");
+    let id = cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.strip_prefix("aval_session="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let record = store
+        .session_store()
+        .load(&id)
+        .await
+        .unwrap()
+        .expect("stored");
+    let left = record.expiry_date - tower_sessions::cookie::time::OffsetDateTime::now_utc();
+    assert!(
+        left.whole_seconds() > 400 && left.whole_seconds() <= 420,
+        "{left}"
+    );
 }

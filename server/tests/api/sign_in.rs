@@ -95,16 +95,7 @@ async fn signing_in_renews_the_session_id_and_the_old_one_stops_working() {
     let id = |c: &str| c.split(';').next().unwrap().to_owned();
     assert_ne!(id(&first), id(&second));
 
-    let stale = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = stale
-        .get(app.url("/applications"))
-        .header("cookie", id(&first))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_with_cookie("/applications", &id(&first)).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,

@@ -153,6 +153,16 @@ fn past_absolute_expiry(signed_in_at: i64, now: DateTime<Utc>, limit: chrono::Du
     now.timestamp() - signed_in_at > limit.num_seconds()
 }
 
+/// Probes and the compiled site (wasm, JS, CSS) need no user: skipping the session spares
+/// two database reads per asset.
+fn is_infrastructure(path: &str, pkg_dir: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/favicon.svg")
+        || path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(pkg_dir))
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 fn has_session_cookie(req: &Request) -> bool {
     req.headers()
         .get_all(header::COOKIE)
@@ -170,6 +180,9 @@ pub async fn authorize(
     mut req: Request,
     next: Next,
 ) -> Response {
+    if is_infrastructure(req.uri().path(), &state.leptos.site_pkg_dir) {
+        return next.run(req).await;
+    }
     let has_cookie = has_session_cookie(&req);
     let resolved = resolve(&state, &session, has_cookie).await;
     let user = resolved.as_ref().ok().cloned();
@@ -217,6 +230,15 @@ pub async fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assets_and_probes_skip_the_session_but_pages_do_not() {
+        assert!(is_infrastructure("/pkg/aval.wasm", "pkg"));
+        assert!(is_infrastructure("/readyz", "pkg"));
+        assert!(!is_infrastructure("/pkgs", "pkg"));
+        assert!(!is_infrastructure("/admin/users", "pkg"));
+        assert!(!is_infrastructure("/api/app/users", "pkg"));
+    }
 
     #[test]
     fn activity_extends_the_session_at_most_once_a_minute() {

@@ -66,6 +66,24 @@ ensure_playwright() {
   fi
 }
 
+# The storage tests run against a real PostgreSQL too (TEST_POSTGRES_URL, default the local
+# server with trust auth). Start the local cluster if it is installed but stopped; install it
+# if missing. Databases left by earlier runs are dropped.
+ensure_postgres() {
+  export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  if ! pg_isready -q -d "$TEST_POSTGRES_URL" 2>/dev/null; then
+    command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    say "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -d "$TEST_POSTGRES_URL" && break; sleep 1; done
+  fi
+  psql -q -At -d "$TEST_POSTGRES_URL" \
+    -c "SELECT datname FROM pg_database WHERE datname LIKE 'aval_test_%'" 2>/dev/null \
+    | while read -r db; do psql -q -d "$TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null; done
+}
+
 ensure_build_tools() {
   ensure_wasm_target
   ensure_cargo_leptos
@@ -85,6 +103,7 @@ test_all() {
   ensure_build_tools
   ensure_chromium
   ensure_playwright
+  ensure_postgres
   say "formatting"
   cargo fmt --all --check
   say "lints"

@@ -74,7 +74,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         mode = ?settings.mode,
         listen = %settings.listen,
         data_dir = %settings.data_dir.display(),
-        database = settings.database_kind(),
+        database = ?settings.database_kind(),
         "starting"
     );
     let demo_banner = (settings.mode == Mode::Demo).then(|| demo::banner(&settings.public_url));

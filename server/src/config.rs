@@ -80,7 +80,7 @@ pub struct Settings {
     pub public_url: String,
     /// Where the embedded database and other local files live.
     pub data_dir: PathBuf,
-    /// Overrides the embedded database (`sqlite://…`). Never logged.
+    /// Overrides the embedded database: `sqlite://…` or `postgres://…`. Never logged.
     #[serde(serialize_with = "no_secret", default)]
     pub database_url: Option<SecretString>,
     /// Trust the last `X-Forwarded-For` entry as the client address (behind a reverse proxy).
@@ -118,6 +118,13 @@ impl Default for Settings {
             },
         }
     }
+}
+
+/// The storage backend a database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
 }
 
 /// A setting that cannot be used, named as in the config file.
@@ -221,14 +228,14 @@ impl Settings {
         }
         if let Some(url) = &self.database_url {
             let url = url.expose_secret();
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
                 return bad(
                     "database_url",
-                    "PostgreSQL storage is not available in this version; use sqlite://",
+                    "must be a sqlite:, postgres:// or postgresql:// URL",
                 );
-            }
-            if !url.starts_with("sqlite:") {
-                return bad("database_url", "must be a sqlite: URL");
             }
         }
         Ok(())
@@ -248,8 +255,12 @@ impl Settings {
     }
 
     /// The kind of database in use, safe to log.
-    pub fn database_kind(&self) -> &'static str {
-        "sqlite"
+    pub fn database_kind(&self) -> DatabaseKind {
+        if self.database_url().starts_with("sqlite:") {
+            DatabaseKind::Sqlite
+        } else {
+            DatabaseKind::Postgres
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! 0 gives a free port, which is how the tests start one server per test.
 
 use crate::auth::{routes as auth_routes, session};
-use crate::config::{Mode, Settings};
+use crate::config::{DatabaseKind, Mode, Settings};
 use crate::services::AppServices;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::{demo, health};
@@ -62,8 +63,11 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
             settings.data_dir.display()
         )
     })?;
-    let store = SqliteStore::connect(&settings.database_url()).await?;
-    Ok(Arc::new(store))
+    let url = settings.database_url();
+    Ok(match settings.database_kind() {
+        DatabaseKind::Sqlite => Arc::new(SqliteStore::connect(&url).await?),
+        DatabaseKind::Postgres => Arc::new(PostgresStore::connect(&url).await?),
+    })
 }
 
 impl Application {

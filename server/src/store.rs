@@ -1,6 +1,7 @@
 //! Storage behind one interface. Callers see [`Store`] only; SQLite is the embedded default
 //! and a PostgreSQL backend plugs in behind the same trait and the same test suite.
 
+pub mod postgres;
 pub mod sqlite;
 
 use app::model::{Role, RoleCount, UserSummary};
@@ -17,6 +18,8 @@ use crate::auth::password::PasswordHash;
 pub enum StoreError {
     #[error("{0} already exists")]
     Conflict(String),
+    #[error("storage set-up failed: {0}")]
+    Setup(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -118,6 +121,14 @@ pub trait Store: Send + Sync + 'static {
                 active_users: users.iter().filter(|u| u.active && u.role == role).count() as i64,
             })
             .collect())
+    }
+}
+
+/// A unique-constraint violation becomes [`StoreError::Conflict`] naming `what`.
+pub(crate) fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what()),
+        _ => err.into(),
     }
 }
 

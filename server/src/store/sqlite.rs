@@ -60,10 +60,6 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
     })
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -85,13 +81,7 @@ impl Store for SqliteStore {
             .bind(millis(now))
             .fetch_one(&self.pool)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict(format!("user `{}`", user.username))
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(|e| super::conflict_or(e, || format!("user `{}`", user.username)))?;
         user_from_row(&row)
     }
 

@@ -222,3 +222,21 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
 }
+
+/// A new, empty PostgreSQL database on the test server, as a URL. The server is the one
+/// `TEST_POSTGRES_URL` names (default: the local one, trust auth); tests fail if it is down.
+pub async fn fresh_postgres_url() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("aval_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL is reachable (TEST_POSTGRES_URL)");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}

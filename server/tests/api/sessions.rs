@@ -93,3 +93,23 @@ async fn a_session_expires_after_the_configured_idle_time() {
         "{left}"
     );
 }
+
+#[tokio::test]
+async fn on_postgresql_sign_in_and_sessions_across_a_restart_work_the_same() {
+    let url = crate::helpers::fresh_postgres_url().await;
+    let app = TestApp::spawn_with(|s| s.database_url = Some(url.into())).await;
+    assert_eq!(
+        app.sign_in_as("rep", "wrong-password-x").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.sign_in_as("manager", demo_password("manager")).await;
+    assert_eq!(app.get("/queue").await.status(), StatusCode::OK);
+    let app = app.restart().await;
+    assert_eq!(app.session_username().await.as_deref(), Some("manager"));
+    assert_eq!(
+        app.get("/admin/users").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["database"], "ok");
+}

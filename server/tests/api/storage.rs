@@ -4,6 +4,7 @@
 use app::model::Role;
 use chrono::{Duration, Utc};
 use server::auth::password::PasswordHash;
+use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{FailureKey, NewUser, Store, StoreError};
 use std::sync::Arc;
@@ -14,7 +15,13 @@ async fn backends() -> Vec<(&'static str, Arc<dyn Store>, TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     let sqlite = SqliteStore::connect(&url).await.unwrap();
-    vec![("sqlite", Arc::new(sqlite), dir)]
+    let postgres = PostgresStore::connect(&crate::helpers::fresh_postgres_url().await)
+        .await
+        .unwrap();
+    vec![
+        ("sqlite", Arc::new(sqlite), dir),
+        ("postgres", Arc::new(postgres), tempfile::tempdir().unwrap()),
+    ]
 }
 
 fn new_user(username: &str, role: Role) -> NewUser {

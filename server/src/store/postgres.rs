@@ -1,0 +1,205 @@
+//! The PostgreSQL backend, for several stateless server instances sharing one database
+//! (sessions included). Same contract and same tests as the SQLite backend.
+
+use super::{from_millis, millis, FailureKey, NewUser, Store, StoreError, StoreResult, UserRecord};
+use crate::auth::password::PasswordHash;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::SessionStore;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    sessions: Arc<dyn SessionStore>,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        let sessions = tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+            .with_schema_name("public")
+            .and_then(|s| s.with_table_name("tower_sessions"))
+            .map_err(StoreError::Setup)?;
+        Ok(Self {
+            pool,
+            sessions: Arc::new(sessions),
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, is_demo, \
+                            created_at_ms, last_sign_in_ms";
+
+fn user_from_row(row: &PgRow) -> StoreResult<UserRecord> {
+    let role: String = row.try_get("role")?;
+    let last: Option<i64> = row.try_get("last_sign_in_ms")?;
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: role
+            .parse()
+            .map_err(|e: app::model::UnknownRole| StoreError::Corrupt(e.to_string()))?,
+        password_hash: PasswordHash::from_stored(row.try_get("password_hash")?),
+        active: row.try_get("active")?,
+        is_demo: row.try_get("is_demo")?,
+        created_at: from_millis(row.try_get("created_at_ms")?)?,
+        last_sign_in_at: last.map(from_millis).transpose()?,
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
+        let sql = format!(
+            "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(&user.username)
+            .bind(&user.display_name)
+            .bind(user.role.as_str())
+            .bind(user.password_hash.as_stored())
+            .bind(user.is_demo)
+            .bind(millis(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| super::conflict_or(e, || format!("user `{}`", user.username)))?;
+        user_from_row(&row)
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_sign_in_ms = $1 WHERE id = $2")
+            .bind(millis(at))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        username: &str,
+        address: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sign_in_failures (username, address, failed_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(username)
+        .bind(address)
+        .bind(millis(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn sign_in_failures_since(
+        &self,
+        key: FailureKey<'_>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let (sql, value) = match key {
+            FailureKey::Username(u) => (
+                "SELECT failed_ms FROM sign_in_failures WHERE username = $1 AND failed_ms >= $2 \
+                 ORDER BY failed_ms LIMIT 1000",
+                u,
+            ),
+            FailureKey::Address(a) => (
+                "SELECT failed_ms FROM sign_in_failures WHERE address = $1 AND failed_ms >= $2 \
+                 ORDER BY failed_ms LIMIT 1000",
+                a,
+            ),
+        };
+        let times: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(value)
+            .bind(millis(since))
+            .fetch_all(&self.pool)
+            .await?;
+        times.into_iter().map(from_millis).collect()
+    }
+
+    async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE username = $1")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE failed_ms < $1")
+            .bind(millis(failures_before))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sessions = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(failures + sessions)
+    }
+
+    fn session_store(&self) -> Arc<dyn SessionStore> {
+        self.sessions.clone()
+    }
+}

@@ -8,6 +8,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod i18n;
+pub mod ids;
 pub mod model;
 pub mod pages;
 mod shell;

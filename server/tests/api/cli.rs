@@ -2,7 +2,7 @@
 
 use crate::helpers::workspace_root;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn server(data_dir: &std::path::Path) -> Command {
@@ -13,6 +13,31 @@ fn server(data_dir: &std::path::Path) -> Command {
         .env("AVAL_DATA_DIR", data_dir)
         .env("AVAL_LOG__LEVEL", "warn");
     cmd
+}
+
+/// Runs `server users create` with (username, name, role), typing `password` on stdin.
+fn create_user(cmd: &mut Command, [username, name, role]: [&str; 3], password: &str) -> Output {
+    let mut child = cmd
+        .args([
+            "users",
+            "create",
+            "--username",
+            username,
+            "--name",
+            name,
+            "--role",
+            role,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The process may exit before reading (a bad argument): a broken pipe is fine then.
+    let _ = stdin.write_all(format!("{password}\n").as_bytes());
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
 
 fn free_port() -> u16 {
@@ -26,30 +51,11 @@ fn free_port() -> u16 {
 #[tokio::test]
 async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_command() {
     let dir = tempfile::tempdir().unwrap();
-    let mut create = server(dir.path())
-        .env("AVAL_MODE", "production")
-        .args([
-            "users",
-            "create",
-            "--username",
-            "Chief",
-            "--name",
-            "Chief Admin",
-            "--role",
-            "admin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    create
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a-long-enough-password\n")
-        .unwrap();
-    let out = create.wait_with_output().unwrap();
+    let out = create_user(
+        server(dir.path()).env("AVAL_MODE", "production"),
+        ["Chief", "Chief Admin", "admin"],
+        "a-long-enough-password",
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -70,39 +76,15 @@ async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_comman
 #[test]
 fn a_short_password_or_a_bad_role_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let mut create = server(dir.path())
-        .args([
-            "users",
-            "create",
-            "--username",
-            "x1",
-            "--name",
-            "X",
-            "--role",
-            "admin",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    create.stdin.take().unwrap().write_all(b"short\n").unwrap();
-    let out = create.wait_with_output().unwrap();
+    let out = create_user(&mut server(dir.path()), ["x1", "X", "admin"], "short");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
 
-    let out = server(dir.path())
-        .args([
-            "users",
-            "create",
-            "--username",
-            "x1",
-            "--name",
-            "X",
-            "--role",
-            "boss",
-        ])
-        .output()
-        .unwrap();
+    let out = create_user(
+        &mut server(dir.path()),
+        ["x1", "X", "boss"],
+        "a-long-enough-password",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role `boss`"));
 }

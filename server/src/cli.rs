@@ -34,6 +34,30 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Check data by hand: prints what the product reads in a file or an identifier, as JSON.
+    Inspect {
+        #[command(subcommand)]
+        command: InspectCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectCommand {
+    /// Reads an FEC accounting file: counts, totals, balance, statements, ratios.
+    Fec {
+        /// The FEC file (tab or pipe separated, UTF-8 or ISO-8859-15).
+        file: PathBuf,
+    },
+    /// Checks a SIREN, SIRET or IBAN (the kind is guessed from the value).
+    Id { value: String },
+    /// Gathers everything the sources say about a company, as a decision would, and prints
+    /// which sources answered, how fast, and the facts read from them.
+    Company {
+        siren: String,
+        /// Ask the live sources (default: the sandbox world).
+        #[arg(long)]
+        live: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +77,12 @@ pub enum UsersCommand {
 
 /// Runs the command; the returned error is printed and the process exits non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Inspecting files and identifiers needs no settings: it works anywhere, on any file.
+    if let Some(Command::Inspect { command }) = &cli.command {
+        if !matches!(command, InspectCommand::Company { .. }) {
+            return print_out(&inspect(command)?);
+        }
+    }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {
@@ -65,6 +95,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     role,
                 },
         } => create_user(settings, username, name, role).await,
+        Command::Inspect {
+            command: InspectCommand::Company { siren, live },
+        } => inspect_company(settings, &siren, live).await,
+        Command::Inspect { .. } => unreachable!("handled before loading settings"),
     }
 }
 
@@ -145,5 +179,119 @@ async fn create_user(
         }
         Err(StoreError::Conflict(what)) => anyhow::bail!("{what} already exists"),
         Err(e) => Err(e.into()),
+    }
+}
+
+fn inspect(command: &InspectCommand) -> anyhow::Result<String> {
+    let value = match command {
+        InspectCommand::Fec { file } => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            crate::sources::fec::inspect_report(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+        }
+        InspectCommand::Id { value } => inspect_id(value)?,
+        InspectCommand::Company { .. } => anyhow::bail!("needs the settings"),
+    };
+    Ok(serde_json::to_string_pretty(&value)?)
+}
+
+async fn inspect_company(settings: Settings, siren: &str, live: bool) -> anyhow::Result<()> {
+    use crate::sources::{facts::Facts, SourceRequest, World};
+    let siren = app::ids::Siren::parse(siren).map_err(|e| anyhow::anyhow!("siren: {e}"))?;
+    let store = open_store(&settings).await?;
+    let gatherer = crate::startup::build_gatherer(&settings, store)?;
+    let request = SourceRequest {
+        world: if live { World::Live } else { World::Sandbox },
+        siren,
+        bank_connection: None,
+        accounting_ref: None,
+        iban: None,
+        as_of: chrono::Utc::now(),
+    };
+    let gathering = gatherer.gather(&request).await;
+    let mut facts = serde_json::to_value(Facts::from_snapshots(
+        &gathering.request,
+        &gathering.snapshots,
+    ))?;
+    // Transactions are many; their count and dates say enough here.
+    if let Some(bank) = facts.get_mut("bank").filter(|b| b.is_object()) {
+        let transactions = bank["transactions"].as_array().map(Vec::len).unwrap_or(0);
+        bank["transactions"] = serde_json::json!({ "count": transactions });
+    }
+    let report = serde_json::json!({
+        "world": request.world,
+        "coverage": gathering.coverage,
+        "elapsed_ms": gathering.elapsed_ms,
+        "deadline_ms": gathering.deadline_ms,
+        "sources": gathering.outcomes,
+        "facts": facts,
+    });
+    print_out(&serde_json::to_string_pretty(&report)?)
+}
+
+/// Prints to standard output; a reader that stopped reading (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Guesses the kind of identifier from its shape: two letters first is an IBAN, otherwise
+/// digits are a SIREN (up to 11) or a SIRET (12 and more); then checks it.
+pub fn inspect_id(value: &str) -> anyhow::Result<serde_json::Value> {
+    use app::ids::{Iban, Siren, Siret};
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.'))
+        .collect();
+    anyhow::ensure!(!compact.is_empty(), "the value is empty");
+    let starts_with_letters = compact.chars().take(2).all(|c| c.is_ascii_alphabetic());
+    let has_letters = compact.chars().any(|c| c.is_alphabetic());
+    let (kind, result) = if starts_with_letters || (has_letters && compact.len() > 14) {
+        ("iban", Iban::parse(value).map(|i| i.to_string()))
+    } else if compact.len() >= 12 {
+        ("siret", Siret::parse(value).map(|s| s.to_string()))
+    } else {
+        ("siren", Siren::parse(value).map(|s| s.to_string()))
+    };
+    Ok(match result {
+        Ok(normalised) => serde_json::json!({
+            "kind": kind, "valid": true, "reason": null, "normalised": normalised
+        }),
+        Err(e) => serde_json::json!({"kind": kind, "valid": false, "reason": e.to_string()}),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inspect_id;
+
+    #[test]
+    fn the_kind_of_an_identifier_is_guessed_from_its_shape() {
+        let v = inspect_id("732 829 320").unwrap();
+        assert_eq!(
+            (v["kind"].as_str(), v["valid"].as_bool()),
+            (Some("siren"), Some(true))
+        );
+        let v = inspect_id("356 000 000 00048").unwrap();
+        assert_eq!(v["kind"], "siret");
+        assert_eq!(v["valid"], true);
+        let v = inspect_id("FR76 3000 6000 0112 3456 7890 189").unwrap();
+        assert_eq!(v["kind"], "iban");
+        assert_eq!(v["valid"], true);
+        let v = inspect_id("732829321").unwrap();
+        assert_eq!(v["valid"], false);
+        assert!(v["reason"].as_str().unwrap().contains("check digits"));
+        let v = inspect_id("12345").unwrap();
+        assert_eq!(v["kind"], "siren");
+        assert!(v["reason"].as_str().unwrap().contains("9"));
+        let v = inspect_id("GB82WEST1234569876543").unwrap();
+        assert_eq!(v["kind"], "iban");
+        assert_eq!(v["valid"], false);
+        assert!(inspect_id("  ").is_err());
     }
 }

@@ -88,6 +88,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub session: SessionSettings,
     pub sign_in: SignInSettings,
+    pub sources: SourcesSettings,
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -116,6 +117,150 @@ impl Default for Settings {
                 max_failures_per_address: 50,
                 window_minutes: 15,
             },
+            sources: SourcesSettings::default(),
+        }
+    }
+}
+
+/// One live data source: where it is, its credential, how long to wait for it and how long
+/// its answers may be reused.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSourceSettings {
+    pub base_url: String,
+    /// API key or access token. Never logged.
+    #[serde(serialize_with = "no_secret", default)]
+    pub api_key: Option<SecretString>,
+    pub timeout_ms: u64,
+    /// Answers are reused for this long (0: never), so a burst of decisions about one company
+    /// fetches once.
+    pub cache_ttl_seconds: u64,
+}
+
+impl LiveSourceSettings {
+    fn new(base_url: &str, timeout_ms: u64, cache_ttl_seconds: u64) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            api_key: None,
+            timeout_ms,
+            cache_ttl_seconds,
+        }
+    }
+}
+
+/// API Entreprise v3 (Banque de France balance sheets): a live source with the parameters the
+/// API requires on every call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiEntrepriseSettings {
+    pub base_url: String,
+    /// The API Entreprise token (JWT). Never logged.
+    #[serde(serialize_with = "no_secret", default)]
+    pub api_key: Option<SecretString>,
+    pub timeout_ms: u64,
+    pub cache_ttl_seconds: u64,
+    /// SIRET of the organisation the data is for (`recipient`).
+    pub recipient: String,
+    /// Why the data is requested (`context`), for the API's audit.
+    pub context: String,
+    /// The file or procedure it serves (`object`).
+    pub object: String,
+}
+
+impl ApiEntrepriseSettings {
+    pub fn live(&self) -> LiveSourceSettings {
+        LiveSourceSettings {
+            base_url: self.base_url.clone(),
+            api_key: self.api_key.clone(),
+            timeout_ms: self.timeout_ms,
+            cache_ttl_seconds: self.cache_ttl_seconds,
+        }
+    }
+}
+
+/// Latency of one sandbox source: log-normal with this median and 99th percentile
+/// (both 0: answers at once).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySettings {
+    pub median_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The sandbox world's simulated source latencies, per source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSettings {
+    pub latency: std::collections::BTreeMap<String, LatencySettings>,
+    /// How long the "slow source" test company's bank takes to answer.
+    pub slow_source_ms: u64,
+}
+
+impl SandboxSettings {
+    /// Latencies in the range public registries and banks show: tens of milliseconds for
+    /// registries, about a hundred for banks.
+    pub fn realistic() -> Self {
+        let l = |median_ms, p99_ms| LatencySettings { median_ms, p99_ms };
+        Self {
+            latency: [
+                ("sirene_unit", l(45.0, 150.0)),
+                ("sirene_establishments", l(45.0, 150.0)),
+                ("bodacc", l(60.0, 180.0)),
+                ("open_banking", l(90.0, 220.0)),
+                ("accounting", l(25.0, 90.0)),
+                ("filed_accounts", l(70.0, 200.0)),
+                ("sector_risk", l(0.0, 0.0)),
+                ("internal", l(0.0, 0.0)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+            slow_source_ms: 2_000,
+        }
+    }
+}
+
+/// Data sources: the deadline of one gathering, the live connectors and the sandbox world.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesSettings {
+    /// All sources are waited for at most this long per decision.
+    pub deadline_ms: u64,
+    /// INSEE Sirene API (V3.11, API key of the INSEE portal).
+    pub sirene: LiveSourceSettings,
+    /// BODACC open data (Opendatasoft), no credential.
+    pub bodacc: LiveSourceSettings,
+    /// The bank or aggregator's NextGenPSD2 interface (OAuth access token).
+    pub open_banking: LiveSourceSettings,
+    /// The document store that holds the companies' FEC files (bearer token).
+    pub accounting: LiveSourceSettings,
+    /// Filed annual accounts through API Entreprise v3.
+    pub filed_accounts: ApiEntrepriseSettings,
+    pub sandbox: SandboxSettings,
+}
+
+impl Default for SourcesSettings {
+    fn default() -> Self {
+        Self {
+            deadline_ms: 300,
+            sirene: LiveSourceSettings::new("https://api.insee.fr/api-sirene/3.11", 250, 3_600),
+            bodacc: LiveSourceSettings::new("https://bodacc-datadila.opendatasoft.com", 250, 3_600),
+            open_banking: LiveSourceSettings::new("https://psd2.example-bank.invalid", 280, 300),
+            accounting: LiveSourceSettings::new(
+                "https://documents.example-lender.invalid/fec",
+                250,
+                86_400,
+            ),
+            filed_accounts: ApiEntrepriseSettings {
+                base_url: "https://entreprise.api.gouv.fr".to_owned(),
+                api_key: None,
+                timeout_ms: 250,
+                cache_ttl_seconds: 86_400,
+                recipient: String::new(),
+                context: "Decision de credit".to_owned(),
+                object: "Analyse du risque de credit".to_owned(),
+            },
+            sandbox: SandboxSettings::realistic(),
         }
     }
 }
@@ -135,7 +280,7 @@ pub enum ConfigError {
     #[error("invalid configuration: {0}")]
     Invalid(String),
     #[error("invalid setting `{key}`: {problem}")]
-    Setting { key: &'static str, problem: String },
+    Setting { key: String, problem: String },
 }
 
 /// One extraction error as a sentence: the setting (lower case, dotted), where its value came
@@ -193,9 +338,9 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |key, problem: &str| {
+        let bad = |key: &str, problem: &str| {
             Err(ConfigError::Setting {
-                key,
+                key: key.to_owned(),
                 problem: problem.to_owned(),
             })
         };
@@ -222,6 +367,51 @@ impl Settings {
         }
         if self.sign_in.window_minutes == 0 {
             return bad("sign_in.window_minutes", "must be at least 1");
+        }
+        if self.sources.deadline_ms == 0 || self.sources.deadline_ms > 60_000 {
+            return bad("sources.deadline_ms", "must be between 1 and 60000");
+        }
+        let filed = self.sources.filed_accounts.live();
+        for (key, live) in [
+            ("sources.sirene", &self.sources.sirene),
+            ("sources.bodacc", &self.sources.bodacc),
+            ("sources.open_banking", &self.sources.open_banking),
+            ("sources.accounting", &self.sources.accounting),
+            ("sources.filed_accounts", &filed),
+        ] {
+            if !(live.base_url.starts_with("http://") || live.base_url.starts_with("https://")) {
+                return Err(ConfigError::Setting {
+                    key: format!("{key}.base_url"),
+                    problem: "must start with http:// or https://".to_owned(),
+                });
+            }
+            if live.timeout_ms == 0 {
+                return Err(ConfigError::Setting {
+                    key: format!("{key}.timeout_ms"),
+                    problem: "must be at least 1".to_owned(),
+                });
+            }
+        }
+        for (name, l) in &self.sources.sandbox.latency {
+            if name.parse::<crate::sources::SourceId>().is_err() {
+                return Err(ConfigError::Setting {
+                    key: "sources.sandbox.latency".to_owned(),
+                    problem: format!("{name:?} is not a source"),
+                });
+            }
+            let valid = l.median_ms.is_finite()
+                && l.p99_ms.is_finite()
+                && l.median_ms >= 0.0
+                && l.p99_ms >= l.median_ms
+                && (l.median_ms > 0.0 || l.p99_ms == 0.0);
+            if !valid {
+                return Err(ConfigError::Setting {
+                    key: "sources.sandbox.latency".to_owned(),
+                    problem: format!(
+                        "{name}: needs 0 <= median_ms <= p99_ms (median 0 only with p99 0)"
+                    ),
+                });
+            }
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return bad("log.level", &e.to_string());

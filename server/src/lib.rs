@@ -9,6 +9,7 @@ pub mod demo;
 pub mod health;
 pub mod leptos_config;
 pub mod services;
+pub mod sources;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -4,6 +4,10 @@
 use crate::auth::{routes as auth_routes, session};
 use crate::config::{DatabaseKind, Mode, Settings};
 use crate::services::AppServices;
+use crate::sources::gather::Gatherer;
+use crate::sources::internal::InternalSource;
+use crate::sources::sector::SectorSource;
+use crate::sources::{live, sandbox, Source};
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -38,12 +42,37 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub services: SharedServices,
     pub leptos: LeptosOptions,
+    /// Gathers company data from the sandbox world or the live sources.
+    pub gatherer: Arc<Gatherer>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos.clone()
     }
+}
+
+/// The data sources of both worlds: sandbox requests reach the sandbox world, live requests the
+/// live connectors; the sector table and the lender's own history serve both.
+pub fn build_gatherer(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Gatherer> {
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("aval/", env!("CARGO_PKG_VERSION")))
+        .pool_idle_timeout(std::time::Duration::from_secs(60))
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
+    let local = || -> Vec<Arc<dyn Source>> {
+        vec![
+            Arc::new(SectorSource),
+            Arc::new(InternalSource {
+                store: store.clone(),
+            }),
+        ]
+    };
+    let mut sandbox = sandbox::sources(&settings.sources.sandbox);
+    sandbox.extend(local());
+    let mut live = live::connectors(&settings.sources, &client);
+    live.extend(local());
+    Ok(Gatherer::new(&settings.sources, sandbox, live))
 }
 
 /// A built application, bound to its port, not yet serving.
@@ -85,11 +114,13 @@ impl Application {
         let services: SharedServices = Arc::new(AppServices {
             store: store.clone(),
         });
+        let gatherer = Arc::new(build_gatherer(&settings, store.clone())?);
         let state = AppState {
             settings: Arc::new(settings),
             store,
             services,
             leptos,
+            gatherer,
         };
         let router = router(state.clone());
         Ok(Self {

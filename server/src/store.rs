@@ -68,6 +68,20 @@ impl UserRecord {
     }
 }
 
+/// One application this lender decided about a company, as its history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CreditHistoryEntry {
+    pub id: String,
+    /// `sandbox` or `live`: each world sees only its own history.
+    pub world: String,
+    pub siren: String,
+    pub product: String,
+    pub amount_cents: i64,
+    pub outcome: String,
+    pub outstanding_cents: i64,
+    pub received_at: DateTime<Utc>,
+}
+
 /// What a failed sign-in is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKey<'a> {
@@ -107,6 +121,18 @@ pub trait Store: Send + Sync + 'static {
     async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()>;
     /// Deletes failures and sessions that can no longer matter; returns rows removed.
     async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Adds an application to the lender's credit history.
+    async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()>;
+    /// The company's history in one world, received before `before`, newest first, at most
+    /// `limit` entries.
+    async fn credit_history(
+        &self,
+        world: &str,
+        siren: &str,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<CreditHistoryEntry>>;
 
     /// The session store sharing this database, so sessions survive restarts.
     fn session_store(&self) -> Arc<dyn SessionStore>;

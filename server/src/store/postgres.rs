@@ -1,7 +1,10 @@
 //! The PostgreSQL backend, for several stateless server instances sharing one database
 //! (sessions included). Same contract and same tests as the SQLite backend.
 
-use super::{from_millis, millis, FailureKey, NewUser, Store, StoreError, StoreResult, UserRecord};
+use super::{
+    conflict_or, from_millis, millis, CreditHistoryEntry, FailureKey, NewUser, Store, StoreError,
+    StoreResult, UserRecord,
+};
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -197,6 +200,59 @@ impl Store for PostgresStore {
             .rows_affected();
         tx.commit().await?;
         Ok(failures + sessions)
+    }
+
+    async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
+             outstanding_cents, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&entry.id)
+        .bind(&entry.world)
+        .bind(&entry.siren)
+        .bind(&entry.product)
+        .bind(entry.amount_cents)
+        .bind(&entry.outcome)
+        .bind(entry.outstanding_cents)
+        .bind(millis(entry.received_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
+        Ok(())
+    }
+
+    async fn credit_history(
+        &self,
+        world: &str,
+        siren: &str,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<CreditHistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, world, siren, product, amount_cents, outcome, outstanding_cents, \
+             received_at_ms FROM credit_history WHERE world = $1 AND siren = $2 \
+             AND received_at_ms < $3 ORDER BY received_at_ms DESC, id DESC LIMIT $4",
+        )
+        .bind(world)
+        .bind(siren)
+        .bind(millis(before))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CreditHistoryEntry {
+                    id: row.try_get("id")?,
+                    world: row.try_get("world")?,
+                    siren: row.try_get("siren")?,
+                    product: row.try_get("product")?,
+                    amount_cents: row.try_get("amount_cents")?,
+                    outcome: row.try_get("outcome")?,
+                    outstanding_cents: row.try_get("outstanding_cents")?,
+                    received_at: from_millis(row.try_get("received_at_ms")?)?,
+                })
+            })
+            .collect()
     }
 
     fn session_store(&self) -> Arc<dyn SessionStore> {

@@ -152,3 +152,83 @@ fn the_server_prints_demo_sign_in_help_and_stops_cleanly_on_sigterm() {
     assert!(stdout.contains("DEMO mode"), "{stdout}");
     assert!(stdout.contains("username: manager"), "{stdout}");
 }
+
+fn inspect(args: &[&str]) -> (Output, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .arg("inspect")
+        .args(args)
+        .output()
+        .unwrap();
+    let value = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out, value)
+}
+
+#[test]
+fn inspect_fec_prints_the_counts_and_totals_of_a_real_file() {
+    let file =
+        workspace_root().join("../shared/data/fec/neolegal_fec_reader/123456789FEC20500930.txt");
+    let (out, report) = inspect(&["fec", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for key in ["lines", "entries", "journals"] {
+        assert!(report[key].as_u64().unwrap() > 0, "{key}: {report}");
+    }
+    assert_eq!(report["balanced"], true);
+    assert_eq!(report["total_debit"], report["total_credit"]);
+    let total = report["total_debit"].as_str().unwrap();
+    assert!(
+        total
+            .split_once('.')
+            .is_some_and(|(_, cents)| cents.len() == 2),
+        "{total}"
+    );
+}
+
+#[test]
+fn inspect_fec_refuses_a_bad_file_with_one_line_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.txt");
+    std::fs::write(
+        &path,
+        "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise\n\
+         VE\tVentes\t1\t20240131\t411000\tClients\t\t\t1\t20240131\tFacture\t12,3x\t0,00\t\t\t20240131\t\t\n",
+    )
+    .unwrap();
+    let (out, _) = inspect(&["fec", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("Debit"),
+        "{stderr}"
+    );
+    let (out, _) = inspect(&["fec", "/no/such/file.txt"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn inspect_id_guesses_the_kind_and_says_why_a_value_is_invalid() {
+    let (out, v) = inspect(&["id", "FR7630006000011234567890189"]);
+    assert!(out.status.success());
+    assert_eq!(v["kind"], "iban");
+    assert_eq!(v["valid"], true);
+    let (_, v) = inspect(&["id", "356000000"]);
+    assert_eq!(v["kind"], "siren");
+    let (_, v) = inspect(&["id", "35600000000376"]);
+    assert_eq!(
+        (v["kind"].as_str(), v["valid"].as_bool()),
+        (Some("siret"), Some(true)),
+        "La Poste rule"
+    );
+    let (out, v) = inspect(&["id", "732829321"]);
+    assert!(out.status.success());
+    assert_eq!(v["valid"], false);
+    assert!(v["reason"].as_str().unwrap().contains("check digits"));
+    let (out, _) = inspect(&["id", ""]);
+    assert!(!out.status.success());
+}

@@ -8,4 +8,5 @@ mod helpers;
 mod language;
 mod sessions;
 mod sign_in;
+mod sources;
 mod storage;

@@ -2,11 +2,11 @@
 //! checks run against every backend: `backends()` lists them.
 
 use app::model::Role;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use server::auth::password::PasswordHash;
 use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
-use server::store::{FailureKey, NewUser, Store, StoreError};
+use server::store::{CreditHistoryEntry, FailureKey, NewUser, Store, StoreError};
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -230,5 +230,96 @@ async fn the_store_answers_a_ping() {
             .ping()
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}"));
+    }
+}
+
+fn history_entry(
+    id: &str,
+    world: &str,
+    siren: &str,
+    outcome: &str,
+    outstanding: i64,
+    at: DateTime<Utc>,
+) -> CreditHistoryEntry {
+    CreditHistoryEntry {
+        id: id.to_owned(),
+        world: world.to_owned(),
+        siren: siren.to_owned(),
+        product: "bnpl".to_owned(),
+        amount_cents: 1_000_000,
+        outcome: outcome.to_owned(),
+        outstanding_cents: outstanding,
+        received_at: at,
+    }
+}
+
+#[tokio::test]
+async fn the_internal_source_reports_exposure_history_and_velocity_per_world() {
+    use server::sources::internal::{parse, InternalSource};
+    use server::sources::{Source, SourceRequest, World};
+    let now = Utc::now();
+    for (backend, store, _dir) in backends().await {
+        let h = |id, world, outcome, outstanding, hours_ago| {
+            history_entry(
+                id,
+                world,
+                "732829320",
+                outcome,
+                outstanding,
+                now - Duration::hours(hours_ago),
+            )
+        };
+        for e in [
+            h("a", "live", "approve", 500_000, 2),
+            h("b", "live", "approve", 250_000, 20),
+            h("c", "live", "decline", 0, 24 * 10),
+            h("d", "live", "approve", 0, 24 * 90),
+            h("e", "sandbox", "approve", 9_999_900, 1),
+            history_entry("f", "live", "552100554", "approve", 7_777_700, now),
+        ] {
+            store.record_credit_history(&e).await.unwrap();
+        }
+        let duplicate = store
+            .record_credit_history(&h("a", "live", "approve", 1, 1))
+            .await;
+        assert!(
+            matches!(duplicate, Err(StoreError::Conflict(_))),
+            "{backend}"
+        );
+        let source = InternalSource {
+            store: store.clone(),
+        };
+        let request = |world| SourceRequest {
+            world,
+            siren: app::ids::Siren::parse("732829320").unwrap(),
+            bank_connection: None,
+            accounting_ref: None,
+            iban: None,
+            as_of: now,
+        };
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+        let fetched = source.fetch(&request(World::Live), deadline).await;
+        assert_eq!(fetched.error, None, "{backend}");
+        let facts = parse(&fetched.snapshots[0].body().unwrap())
+            .unwrap()
+            .facts();
+        assert_eq!(facts.exposure_cents, 750_000, "{backend}");
+        assert_eq!(facts.past_applications, 4, "{backend}");
+        assert_eq!(
+            (facts.past_approvals, facts.past_declines),
+            (3, 1),
+            "{backend}"
+        );
+        assert_eq!(facts.applications_last_24h, 2, "{backend}");
+        assert_eq!(facts.applications_last_30d, 3, "{backend}");
+        let sandbox = source.fetch(&request(World::Sandbox), deadline).await;
+        let facts = parse(&sandbox.snapshots[0].body().unwrap())
+            .unwrap()
+            .facts();
+        assert_eq!(
+            facts.exposure_cents, 9_999_900,
+            "{backend}: the sandbox sees only its own"
+        );
+        assert_eq!(facts.past_applications, 1, "{backend}");
     }
 }

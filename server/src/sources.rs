@@ -1,0 +1,236 @@
+//! Company data sources: one adapter interface, a live connector and a sandbox implementation per
+//! source, parsers for the real formats, raw snapshots and the concurrent gathering under a deadline.
+//!
+//! The flow is `Source::fetch` → [`Snapshot`]s (bytes exactly as received, hashed, compressed) →
+//! [`facts::Facts::from_snapshots`] (pure parsing). Nothing after the fetch does I/O, so a decision
+//! can be recomputed from its snapshots alone.
+
+pub mod api_entreprise;
+pub mod bodacc;
+pub mod facts;
+pub mod fec;
+pub mod gather;
+pub mod http;
+pub mod internal;
+pub mod kyb;
+pub mod live;
+pub mod psd2;
+pub mod sandbox;
+pub mod sector;
+pub mod sirene;
+pub mod snapshot;
+
+use app::ids::{Iban, Siren};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use snapshot::Snapshot;
+
+/// Every source the decision gathers. The string form is stable: it is stored with snapshots
+/// and named in decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceId {
+    /// INSEE Sirene: the legal unit (`/siren/{siren}`).
+    SireneUnit,
+    /// INSEE Sirene: the establishments (`/siret?q=siren:{siren}`).
+    SireneEstablishments,
+    /// BODACC announcements (collective proceedings, radiations, filed accounts).
+    Bodacc,
+    /// Open banking, Berlin Group NextGenPSD2 account information: accounts, owner, balances,
+    /// booked transactions.
+    OpenBanking,
+    /// The company's FEC accounting file.
+    Accounting,
+    /// Annual accounts filed by the company (Banque de France balance sheets through API
+    /// Entreprise v3).
+    FiledAccounts,
+    /// Reference default rate of the company's sector (NAF code).
+    SectorRisk,
+    /// This lender's own exposure, decision history and application velocity.
+    Internal,
+}
+
+impl SourceId {
+    pub const ALL: [SourceId; 8] = [
+        SourceId::SireneUnit,
+        SourceId::SireneEstablishments,
+        SourceId::Bodacc,
+        SourceId::OpenBanking,
+        SourceId::Accounting,
+        SourceId::FiledAccounts,
+        SourceId::SectorRisk,
+        SourceId::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceId::SireneUnit => "sirene_unit",
+            SourceId::SireneEstablishments => "sirene_establishments",
+            SourceId::Bodacc => "bodacc",
+            SourceId::OpenBanking => "open_banking",
+            SourceId::Accounting => "accounting",
+            SourceId::FiledAccounts => "filed_accounts",
+            SourceId::SectorRisk => "sector_risk",
+            SourceId::Internal => "internal",
+        }
+    }
+
+    /// How much this source counts in data coverage (the weights add up to 100).
+    pub fn coverage_weight(self) -> u32 {
+        match self {
+            SourceId::SireneUnit => 25,
+            SourceId::SireneEstablishments => 5,
+            SourceId::Bodacc => 15,
+            SourceId::OpenBanking => 25,
+            SourceId::Accounting => 15,
+            SourceId::FiledAccounts => 5,
+            SourceId::SectorRisk => 5,
+            SourceId::Internal => 5,
+        }
+    }
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for SourceId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SourceId::ALL
+            .into_iter()
+            .find(|id| id.as_str() == s)
+            .ok_or_else(|| format!("unknown source {s:?}"))
+    }
+}
+
+/// Which world a request lives in: sandbox requests only ever reach the sandbox sources, live
+/// requests only the live connectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum World {
+    Sandbox,
+    Live,
+}
+
+impl World {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            World::Sandbox => "sandbox",
+            World::Live => "live",
+        }
+    }
+}
+
+/// The company's bank connection, as given by the lender's open-banking aggregator: the
+/// NextGenPSD2 consent and, when known, when the customer connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankConnection {
+    pub consent_id: String,
+    pub connected_at: Option<DateTime<Utc>>,
+}
+
+/// What the sources are asked about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceRequest {
+    pub world: World,
+    pub siren: Siren,
+    pub bank_connection: Option<BankConnection>,
+    /// The lender's reference of the company's FEC file in its document store.
+    pub accounting_ref: Option<String>,
+    /// The IBAN the company gave, checked by KYB.
+    pub iban: Option<Iban>,
+    /// The moment of the decision; sources report data as of then.
+    pub as_of: DateTime<Utc>,
+}
+
+/// Why a source gave nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceError {
+    /// The source does not know the company (HTTP 404 from a registry).
+    #[error("not found")]
+    NotFound,
+    /// The request lacks what this source needs (no bank connection, no accounting file).
+    #[error("not requested: {reason}")]
+    NotRequested { reason: String },
+    /// The source did not answer within its time budget.
+    #[error("timed out after {after_ms} ms")]
+    Timeout { after_ms: u64 },
+    /// Rate limited, and the wait it asked for does not fit in the budget.
+    #[error("rate limited (retry after {retry_after_s:?} s)")]
+    RateLimited { retry_after_s: Option<u64> },
+    /// HTTP status other than success or 404.
+    #[error("HTTP {status}")]
+    Http { status: u16 },
+    /// Could not connect or the connection broke.
+    #[error("unreachable: {detail}")]
+    Unreachable { detail: String },
+    /// The answer is not in the documented format.
+    #[error("malformed answer: {detail}")]
+    Malformed { detail: String },
+    /// Not configured for this world (for example no live credentials).
+    #[error("not configured: {detail}")]
+    NotConfigured { detail: String },
+    /// Internal failure (storage).
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
+}
+
+/// What one fetch produced: the raw responses, and, if the source failed, why. A failed fetch
+/// may still carry snapshots (a malformed body is kept as evidence).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub snapshots: Vec<Snapshot>,
+    pub error: Option<SourceError>,
+}
+
+impl Fetched {
+    pub fn ok(snapshots: Vec<Snapshot>) -> Self {
+        Self {
+            snapshots,
+            error: None,
+        }
+    }
+    pub fn failed(error: SourceError) -> Self {
+        Self {
+            snapshots: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
+/// One data source. Implementations: a live connector and a sandbox one per source.
+#[async_trait]
+pub trait Source: Send + Sync {
+    fn id(&self) -> SourceId;
+    /// Who answers, stored with each snapshot (for example `insee-sirene-v3.11` or `sandbox`).
+    fn provider(&self) -> &str;
+    /// Fetches what the source knows about the request's company. `deadline` is when the
+    /// gathering stops waiting: connectors use it to decide whether a retry still fits.
+    async fn fetch(&self, request: &SourceRequest, deadline: tokio::time::Instant) -> Fetched;
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    /// A file of the shared reference payloads (`../shared/data/payloads` beside the checkout).
+    pub fn payload(relative: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../shared/data/payloads/{relative}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The Berlin Group examples wrap the response body in `{"summary", "description", "value"}`
+    /// (an OpenAPI example object); this returns the body itself.
+    pub fn openapi_example_value(relative: &str) -> Vec<u8> {
+        let v: serde_json::Value = serde_json::from_slice(&payload(relative)).unwrap();
+        serde_json::to_vec(&v["value"]).unwrap()
+    }
+}

@@ -1,0 +1,265 @@
+//! Gathering: every source of the request's world fetched concurrently under one deadline, each
+//! with its own timeout; answers reused from a short-lived cache; a late or failing source is
+//! recorded as missing with its reason and lowers data coverage. Gathering never fails.
+
+use super::{Fetched, Snapshot, Source, SourceError, SourceId, SourceRequest, World};
+use crate::config::SourcesSettings;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How one source fared in one gathering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceOutcome {
+    pub source: SourceId,
+    pub provider: String,
+    /// `None` when the source answered usably.
+    pub missing: Option<SourceError>,
+    /// Time this gathering waited for the source (0 when served from the cache).
+    pub latency_ms: u64,
+    pub from_cache: bool,
+    /// SHA-256 of the snapshots the source produced, in order.
+    pub snapshots: Vec<String>,
+}
+
+/// The result of one gathering: the raw snapshots and what happened to each source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Gathering {
+    /// The request as the sources saw it (in the sandbox, with the implied bank connection and
+    /// accounting file filled in).
+    pub request: SourceRequest,
+    pub snapshots: Vec<Snapshot>,
+    pub outcomes: Vec<SourceOutcome>,
+    /// Share of the sources' weight that answered, 0–100.
+    pub coverage: u32,
+    pub elapsed_ms: u64,
+    pub deadline_ms: u64,
+}
+
+impl Gathering {
+    pub fn outcome(&self, source: SourceId) -> Option<&SourceOutcome> {
+        self.outcomes.iter().find(|o| o.source == source)
+    }
+    pub fn answered(&self, source: SourceId) -> bool {
+        self.outcome(source).is_some_and(|o| o.missing.is_none())
+    }
+}
+
+/// Data coverage: the weights of the sources that answered, out of 100. A source the request
+/// did not ask for (no bank connection, no accounting file) counts as missing: the decision
+/// knows less.
+pub fn coverage(outcomes: &[SourceOutcome]) -> u32 {
+    outcomes
+        .iter()
+        .filter(|o| o.missing.is_none())
+        .map(|o| o.source.coverage_weight())
+        .sum()
+}
+
+type CacheKey = (World, SourceId, String);
+
+struct CacheEntry {
+    stored: Instant,
+    snapshots: Vec<Snapshot>,
+}
+
+/// Recent successful answers, per source, for the source's time-to-live.
+#[derive(Default)]
+pub struct Cache {
+    ttl: HashMap<SourceId, Duration>,
+    entries: Mutex<HashMap<CacheKey, CacheEntry>>,
+}
+
+/// Entries kept at most; expired ones are dropped first.
+const CACHE_CAPACITY: usize = 10_000;
+
+impl Cache {
+    pub fn new(ttl: HashMap<SourceId, Duration>) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(source: SourceId, request: &SourceRequest) -> CacheKey {
+        let discriminant = match source {
+            SourceId::OpenBanking => format!(
+                "{}|{}",
+                request.siren,
+                request
+                    .bank_connection
+                    .as_ref()
+                    .map(|c| c.consent_id.as_str())
+                    .unwrap_or("")
+            ),
+            SourceId::Accounting => format!(
+                "{}|{}",
+                request.siren,
+                request.accounting_ref.as_deref().unwrap_or("")
+            ),
+            _ => request.siren.to_string(),
+        };
+        (request.world, source, discriminant)
+    }
+
+    fn get(&self, source: SourceId, request: &SourceRequest) -> Option<Vec<Snapshot>> {
+        let ttl = *self.ttl.get(&source)?;
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(&Self::key(source, request))?;
+        (entry.stored.elapsed() < ttl).then(|| entry.snapshots.clone())
+    }
+
+    fn put(&self, source: SourceId, request: &SourceRequest, snapshots: &[Snapshot]) {
+        let Some(ttl) = self.ttl.get(&source).copied().filter(|t| !t.is_zero()) else {
+            return;
+        };
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= CACHE_CAPACITY {
+            entries.retain(|_, e| e.stored.elapsed() < ttl);
+            if entries.len() >= CACHE_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            Self::key(source, request),
+            CacheEntry {
+                stored: Instant::now(),
+                snapshots: snapshots.to_vec(),
+            },
+        );
+    }
+}
+
+/// The sources of both worlds and the rules of a gathering.
+pub struct Gatherer {
+    sandbox: Vec<Arc<dyn Source>>,
+    live: Vec<Arc<dyn Source>>,
+    deadline: Duration,
+    timeouts: HashMap<SourceId, Duration>,
+    cache: Cache,
+}
+
+impl Gatherer {
+    pub fn new(
+        settings: &SourcesSettings,
+        sandbox: Vec<Arc<dyn Source>>,
+        live: Vec<Arc<dyn Source>>,
+    ) -> Self {
+        let ms = Duration::from_millis;
+        let filed = settings.filed_accounts.live();
+        let remote = [
+            (SourceId::SireneUnit, &settings.sirene),
+            (SourceId::SireneEstablishments, &settings.sirene),
+            (SourceId::Bodacc, &settings.bodacc),
+            (SourceId::OpenBanking, &settings.open_banking),
+            (SourceId::Accounting, &settings.accounting),
+            (SourceId::FiledAccounts, &filed),
+        ];
+        Self {
+            sandbox,
+            live,
+            deadline: ms(settings.deadline_ms),
+            timeouts: remote
+                .iter()
+                .map(|(id, s)| (*id, ms(s.timeout_ms)))
+                .collect(),
+            cache: Cache::new(
+                remote
+                    .iter()
+                    .map(|(id, s)| (*id, Duration::from_secs(s.cache_ttl_seconds)))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Fetches every source of the request's world at once and waits at most the deadline.
+    pub async fn gather(&self, request: &SourceRequest) -> Gathering {
+        let started = Instant::now();
+        let request = &match request.world {
+            World::Sandbox => super::sandbox::implied_request(request),
+            World::Live => request.clone(),
+        };
+        let deadline = started + self.deadline;
+        let sources = match request.world {
+            World::Sandbox => &self.sandbox,
+            World::Live => &self.live,
+        };
+        let tasks = sources.iter().map(|source| {
+            let source = Arc::clone(source);
+            async move {
+                let id = source.id();
+                if let Some(snapshots) = self.cache.get(id, request) {
+                    return (source, snapshots, None, 0, true);
+                }
+                let own = self
+                    .timeouts
+                    .get(&id)
+                    .map(|t| (Instant::now() + *t).min(deadline))
+                    .unwrap_or(deadline);
+                let begun = Instant::now();
+                let fetched = match tokio::time::timeout_at(own, source.fetch(request, own)).await {
+                    Ok(f) => f,
+                    Err(_) => Fetched::failed(SourceError::Timeout {
+                        after_ms: millis(begun.elapsed()),
+                    }),
+                };
+                let latency = millis(begun.elapsed());
+                if fetched.error.is_none() {
+                    self.cache.put(id, request, &fetched.snapshots);
+                }
+                (source, fetched.snapshots, fetched.error, latency, false)
+            }
+        });
+        let results = futures::future::join_all(tasks).await;
+        let mut snapshots = Vec::new();
+        let mut outcomes = Vec::new();
+        for (source, snaps, error, latency_ms, from_cache) in results {
+            outcomes.push(SourceOutcome {
+                source: source.id(),
+                provider: source.provider().to_owned(),
+                missing: error,
+                latency_ms,
+                from_cache,
+                snapshots: snaps.iter().map(|s| s.sha256.clone()).collect(),
+            });
+            snapshots.extend(snaps);
+        }
+        outcomes.sort_by_key(|o| o.source);
+        Gathering {
+            request: request.clone(),
+            coverage: coverage(&outcomes),
+            snapshots,
+            outcomes,
+            elapsed_ms: millis(started.elapsed()),
+            deadline_ms: millis(self.deadline),
+        }
+    }
+
+    /// Per-source latency summary of a gathering, for logs.
+    pub fn summary(gathering: &Gathering) -> BTreeMap<&'static str, String> {
+        gathering
+            .outcomes
+            .iter()
+            .map(|o| {
+                let state = match &o.missing {
+                    None if o.from_cache => "cached".to_owned(),
+                    None => format!("{} ms", o.latency_ms),
+                    Some(e) => format!("missing: {e}"),
+                };
+                (o.source.as_str(), state)
+            })
+            .collect()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,362 @@
+//! The sandbox world: any valid SIREN is a coherent company generated from a seed (the SIREN
+//! itself), the same every time for the same decision day, and every source answers in the real
+//! payload formats (Sirene JSON, BODACC records, NextGenPSD2 JSON, FEC text) so the real parsers
+//! run. A table of test SIRENs produces each situation on purpose; see `docs/sandbox.md`.
+//!
+//! Dates are relative to the request's day (`as_of`): a company "created 9 days ago" is so on
+//! every day it is asked about. In the sandbox the bank connection and the accounting file are
+//! implied: every company has them unless its persona says otherwise.
+
+mod fec_writer;
+mod world;
+
+pub use world::{company, persona, Company, Persona, TEST_COMPANIES};
+
+use super::{BankConnection, Fetched, Snapshot, Source, SourceError, SourceId, SourceRequest};
+use crate::config::{LatencySettings, SandboxSettings};
+use async_trait::async_trait;
+use chrono::{Datelike, Utc};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub const PROVIDER: &str = "sandbox";
+
+/// One sandbox source.
+pub struct SandboxSource {
+    id: SourceId,
+    latency: Option<LatencySettings>,
+    slow_source: Duration,
+}
+
+/// The sandbox sources of every remote source, with the configured latencies.
+pub fn sources(settings: &SandboxSettings) -> Vec<Arc<dyn Source>> {
+    [
+        SourceId::SireneUnit,
+        SourceId::SireneEstablishments,
+        SourceId::Bodacc,
+        SourceId::OpenBanking,
+        SourceId::Accounting,
+        SourceId::FiledAccounts,
+    ]
+    .into_iter()
+    .map(|id| {
+        Arc::new(SandboxSource {
+            id,
+            latency: settings.latency.get(id.as_str()).copied(),
+            slow_source: Duration::from_millis(settings.slow_source_ms),
+        }) as Arc<dyn Source>
+    })
+    .collect()
+}
+
+static LATENCY_SEED: AtomicU64 = AtomicU64::new(0x5eed);
+
+/// A draw from the log-normal distribution with this median and 99th percentile.
+pub fn sample_latency(l: &LatencySettings, uniform: (f64, f64)) -> Duration {
+    if l.median_ms <= 0.0 {
+        return Duration::ZERO;
+    }
+    // z of the 99th percentile of the standard normal distribution.
+    const Z99: f64 = 2.326_347_874;
+    let sigma = (l.p99_ms / l.median_ms).ln() / Z99;
+    let (u1, u2) = uniform;
+    let z = (-2.0 * u1.max(f64::MIN_POSITIVE).ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+    let ms = l.median_ms * (sigma * z).exp();
+    Duration::from_secs_f64((ms / 1000.0).clamp(0.0, 60.0))
+}
+
+fn uniform_pair() -> (f64, f64) {
+    let seed = LATENCY_SEED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        ^ u64::from(Utc::now().timestamp_subsec_nanos());
+    let mut rng = world::Rng::new(seed);
+    (rng.unit(), rng.unit())
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec_pretty(v).unwrap_or_default()
+}
+
+impl SandboxSource {
+    fn snapshot(
+        &self,
+        request: String,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+        latency: Duration,
+    ) -> Snapshot {
+        Snapshot::capture(
+            self.id,
+            PROVIDER,
+            request,
+            status,
+            content_type,
+            Utc::now(),
+            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            body,
+        )
+    }
+
+    fn answer(&self, company: &Company, request: &SourceRequest, latency: Duration) -> Fetched {
+        let siren = company.siren.as_str();
+        let json = "application/json";
+        match self.id {
+            SourceId::SireneUnit => {
+                let url = format!("GET sandbox:/siren/{siren}");
+                match world::sirene_unit(company) {
+                    Some(body) => Fetched::ok(vec![self.snapshot(
+                        url,
+                        200,
+                        json,
+                        &json_bytes(&body),
+                        latency,
+                    )]),
+                    None => Fetched {
+                        snapshots: vec![self.snapshot(
+                            url,
+                            404,
+                            json,
+                            &json_bytes(&world::sirene_not_found(siren)),
+                            latency,
+                        )],
+                        error: Some(SourceError::NotFound),
+                    },
+                }
+            }
+            SourceId::SireneEstablishments => {
+                let url = format!("GET sandbox:/siret?q=siren:{siren}&nombre=100");
+                match world::sirene_establishments(company) {
+                    Some(body) => Fetched::ok(vec![self.snapshot(
+                        url,
+                        200,
+                        json,
+                        &json_bytes(&body),
+                        latency,
+                    )]),
+                    None => Fetched {
+                        snapshots: vec![self.snapshot(
+                            url,
+                            404,
+                            json,
+                            &json_bytes(&world::sirene_not_found(siren)),
+                            latency,
+                        )],
+                        error: Some(SourceError::NotFound),
+                    },
+                }
+            }
+            SourceId::Bodacc => {
+                let url = format!(
+                    "GET sandbox:/api/records/1.0/search/?dataset=annonces-commerciales&q=registre:{siren}&rows=100&sort=dateparution"
+                );
+                Fetched::ok(vec![self.snapshot(
+                    url,
+                    200,
+                    json,
+                    &json_bytes(&world::bodacc(company)),
+                    latency,
+                )])
+            }
+            SourceId::OpenBanking => match company
+                .bank
+                .as_ref()
+                .filter(|_| request.bank_connection.is_some())
+            {
+                None => Fetched::failed(SourceError::NotRequested {
+                    reason: "no bank connection in the request".into(),
+                }),
+                Some(bank) => {
+                    let id = &bank.resource_id;
+                    let from =
+                        request.as_of.date_naive() - chrono::Days::new(super::psd2::HISTORY_DAYS);
+                    let calls = [
+                        ("/v1/accounts".to_owned(), world::psd2_accounts(company)),
+                        (format!("/v1/accounts/{id}"), world::psd2_details(company)),
+                        (format!("/v1/accounts/{id}/balances"), world::psd2_balances(company)),
+                        (
+                            format!("/v1/accounts/{id}/transactions?bookingStatus=booked&dateFrom={from}"),
+                            world::psd2_transactions(company, from),
+                        ),
+                    ];
+                    Fetched::ok(
+                        calls
+                            .into_iter()
+                            .map(|(path, body)| {
+                                self.snapshot(
+                                    format!("GET sandbox:{path}"),
+                                    200,
+                                    json,
+                                    &json_bytes(&body),
+                                    latency,
+                                )
+                            })
+                            .collect(),
+                    )
+                }
+            },
+            SourceId::Accounting => {
+                let Some(reference) = request.accounting_ref.clone() else {
+                    return Fetched::failed(SourceError::NotRequested {
+                        reason: "no accounting file in the request".into(),
+                    });
+                };
+                let url = format!("GET sandbox:/fec/{reference}");
+                match fec_writer::write(company) {
+                    Some((name, text)) => Fetched::ok(vec![self.snapshot(
+                        format!("{url} ({name})"),
+                        200,
+                        "text/plain; charset=utf-8",
+                        text.as_bytes(),
+                        latency,
+                    )]),
+                    None => Fetched {
+                        snapshots: vec![self.snapshot(
+                            url,
+                            404,
+                            "text/plain",
+                            b"no accounting file for this company",
+                            latency,
+                        )],
+                        error: Some(SourceError::NotFound),
+                    },
+                }
+            }
+            SourceId::FiledAccounts => {
+                let url = format!(
+                    "GET sandbox:/v3/banque_de_france/unites_legales/{siren}/bilans?context=sandbox&recipient=sandbox&object=sandbox"
+                );
+                match filed_years(company) {
+                    Some(years) => Fetched::ok(vec![self.snapshot(
+                        url,
+                        200,
+                        json,
+                        &json_bytes(&super::api_entreprise::bilans_payload(siren, &years)),
+                        latency,
+                    )]),
+                    None => Fetched {
+                        snapshots: vec![self.snapshot(url, 404, json, &json_bytes(&json!({"errors": [{
+                            "code": "04003",
+                            "title": "Entité non trouvée",
+                            "detail": "Le siren indiqué n'existe pas, n'est pas connu ou ne comporte aucune information pour cet appel.",
+                            "source": null,
+                            "meta": {"provider": "Banque de France"}
+                        }]})), latency)],
+                        error: Some(SourceError::NotFound),
+                    },
+                }
+            }
+            SourceId::SectorRisk | SourceId::Internal => {
+                Fetched::failed(SourceError::NotConfigured {
+                    detail: "local source, not simulated".into(),
+                })
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Source for SandboxSource {
+    fn id(&self) -> SourceId {
+        self.id
+    }
+    fn provider(&self) -> &str {
+        PROVIDER
+    }
+    async fn fetch(&self, request: &SourceRequest, _deadline: Instant) -> Fetched {
+        let company = company(&request.siren, request.as_of);
+        let mut latency = self
+            .latency
+            .map(|l| sample_latency(&l, uniform_pair()))
+            .unwrap_or_default();
+        if company.persona == Persona::SlowSource && self.id == SourceId::OpenBanking {
+            latency = self.slow_source;
+        }
+        let started = Instant::now();
+        let fetched = self.answer(&company, request, latency);
+        // Generating takes time too; sleep only the rest of the simulated latency.
+        tokio::time::sleep(latency.saturating_sub(started.elapsed())).await;
+        fetched
+    }
+}
+
+/// The balance sheet the company filed for its last closed year, as the Banque de France
+/// publishes it (amounts in thousands of euros, times 1000), computed from its FEC file.
+fn filed_years(company: &Company) -> Option<Vec<super::api_entreprise::FiledYear>> {
+    use super::api_entreprise::{
+        Closing, ComputedValue, Figure, FiledLine, FiledOrigin, FiledYear,
+    };
+    let (_, text) = fec_writer::write(company)?;
+    let fec = super::fec::parse(text.as_bytes()).ok()?;
+    let st = fec.statements();
+    let (b, p) = (&st.balance_sheet, &st.income_statement);
+    let k = |cents: i64| (cents as f64 / 100_000.0).round() as i64 * 1000;
+    let year = company.accounts.as_ref()?.year_end.year();
+    let line = |form: &str, code: &str, cents: i64| FiledLine::amounts(form, code, &[k(cents)]);
+    let computed = |name: &str, cents: i64| ComputedValue {
+        name: name.to_owned(),
+        value: Some(Figure::Euros(k(cents))),
+        evolution: None,
+    };
+    Some(vec![FiledYear {
+        origin: FiledOrigin::BanqueDeFrance,
+        year,
+        closing: Some(Closing::Month { year, month: 12 }),
+        duration_days: None,
+        filed_on: None,
+        regime: None,
+        lines: vec![
+            line("2051", "EE", b.total_equity_and_liabilities),
+            line("2051", "DL", b.equity),
+            line("2051", "DA", b.share_capital),
+            line("2051", "DR", b.provisions),
+            line("2051", "DS", 0),
+            line("2051", "DT", 0),
+            line("2051", "DU", b.borrowings + b.bank_overdrafts),
+            line("2051", "DV", b.other_financial_debts),
+            line("2052", "FL", p.revenue),
+            line("2053", "HN", p.net_result),
+            line("2057", "VI", 0),
+        ],
+        computed: Some(vec![
+            computed("disponibilites", b.cash),
+            computed("excedent_brut_exploitation", p.ebitda),
+        ]),
+    }])
+}
+
+/// The request with what the sandbox implies: the company's bank connection (consent id and
+/// the time it was connected) and its accounting file, when it has them and the request does
+/// not name others.
+pub fn implied_request(request: &SourceRequest) -> SourceRequest {
+    let mut r = request.clone();
+    let c = company(&r.siren, r.as_of);
+    if r.bank_connection.is_none() {
+        r.bank_connection = c.bank.as_ref().map(|b| BankConnection {
+            consent_id: format!("sbx-consent-{}", c.siren.as_str()),
+            connected_at: Some(b.connected_at),
+        });
+    }
+    if r.accounting_ref.is_none() {
+        r.accounting_ref = c
+            .accounts
+            .as_ref()
+            .map(|a| format!("{}FEC{}", c.siren.as_str(), a.year_end.format("%Y%m%d")));
+    }
+    r
+}
+
+/// What `docs/sandbox.md` shows: the test companies, as a JSON document.
+pub fn test_companies_json() -> Value {
+    Value::Array(
+        TEST_COMPANIES
+            .iter()
+            .map(|(siren, persona, what)| json!({"siren": siren, "persona": persona, "what": what}))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests;

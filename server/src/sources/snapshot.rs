@@ -1,0 +1,157 @@
+//! A source response kept exactly as received: the bytes (gzip-compressed), what was asked, who
+//! answered, when, how long it took, and the SHA-256 of the uncompressed bytes.
+
+use super::SourceId;
+use chrono::{DateTime, Utc};
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub source: SourceId,
+    pub provider: String,
+    /// The request as sent: method and URL (without credentials) or a description for local
+    /// sources.
+    pub request: String,
+    /// HTTP status, or 200 for local sources.
+    pub status: u16,
+    pub content_type: String,
+    pub fetched_at: DateTime<Utc>,
+    pub latency_ms: u64,
+    /// Hex SHA-256 of the uncompressed body.
+    pub sha256: String,
+    /// Length of the uncompressed body.
+    pub size: u64,
+    /// The body, gzip-compressed.
+    #[serde(with = "hex_bytes")]
+    pub compressed: Vec<u8>,
+}
+
+/// The hash of a body, as stored in [`Snapshot::sha256`].
+pub fn sha256_hex(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+/// A snapshot whose stored bytes do not match its hash.
+#[derive(Debug, thiserror::Error)]
+#[error("snapshot {sha256} of {source_id} is damaged: {problem}")]
+pub struct DamagedSnapshot {
+    pub source_id: SourceId,
+    pub sha256: String,
+    pub problem: String,
+}
+
+impl Snapshot {
+    /// Keeps `body` as received.
+    #[allow(clippy::too_many_arguments)]
+    pub fn capture(
+        source: SourceId,
+        provider: &str,
+        request: String,
+        status: u16,
+        content_type: &str,
+        fetched_at: DateTime<Utc>,
+        latency_ms: u64,
+        body: &[u8],
+    ) -> Snapshot {
+        let mut encoder =
+            GzEncoder::new(Vec::with_capacity(body.len() / 4 + 64), Compression::fast());
+        // Writing to a Vec cannot fail.
+        let compressed = encoder
+            .write_all(body)
+            .and_then(|()| encoder.finish())
+            .unwrap_or_default();
+        Snapshot {
+            source,
+            provider: provider.to_owned(),
+            request,
+            status,
+            content_type: content_type.to_owned(),
+            fetched_at,
+            latency_ms,
+            sha256: sha256_hex(body),
+            size: body.len() as u64,
+            compressed,
+        }
+    }
+
+    /// The body exactly as received, checked against its hash.
+    pub fn body(&self) -> Result<Vec<u8>, DamagedSnapshot> {
+        let damaged = |problem: String| DamagedSnapshot {
+            source_id: self.source,
+            sha256: self.sha256.clone(),
+            problem,
+        };
+        let mut body = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0).min(1 << 26));
+        GzDecoder::new(self.compressed.as_slice())
+            .read_to_end(&mut body)
+            .map_err(|e| damaged(e.to_string()))?;
+        if sha256_hex(&body) != self.sha256 {
+            return Err(damaged("hash mismatch".to_owned()));
+        }
+        Ok(body)
+    }
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(body: &[u8]) -> Snapshot {
+        Snapshot::capture(
+            SourceId::Bodacc,
+            "test",
+            "GET /x".into(),
+            200,
+            "application/json",
+            Utc::now(),
+            3,
+            body,
+        )
+    }
+
+    #[test]
+    fn a_snapshot_returns_the_exact_bytes_it_was_given_and_hashes_them() {
+        let body = "{\"é\": [1, 2, 3]}\r\n\u{feff}".repeat(100).into_bytes();
+        let s = snap(&body);
+        assert_eq!(s.body().unwrap(), body);
+        assert_eq!(s.size, body.len() as u64);
+        assert_eq!(s.sha256.len(), 64);
+        assert!(s.compressed.len() < body.len());
+        // The well-known digest of the empty string.
+        assert_eq!(
+            snap(b"").sha256,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn a_tampered_snapshot_is_detected() {
+        let mut s = snap(b"original");
+        let other = snap(b"altered!");
+        s.compressed = other.compressed;
+        assert!(s.body().unwrap_err().to_string().contains("hash mismatch"));
+    }
+
+    #[test]
+    fn a_snapshot_survives_a_json_round_trip() {
+        let s = snap(b"abc");
+        let back: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+}

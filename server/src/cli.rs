@@ -34,11 +34,37 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// The probability-of-default model: train it, or evaluate the committed one on a file.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
     /// Check data by hand: prints what the product reads in a file or an identifier, as JSON.
     Inspect {
         #[command(subcommand)]
         command: InspectCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Trains on a labelled ARFF file with stratified k-fold validation and writes the model
+    /// and its card (`models/pd-model.json`, `models/MODEL_CARD.md`).
+    Train {
+        /// The labelled training file.
+        #[arg(long, default_value = "../shared/data/polish/5year-train.arff")]
+        data: PathBuf,
+        #[arg(long, default_value_t = crate::engine::model::TRAINING_FOLDS)]
+        folds: usize,
+        #[arg(long, default_value_t = crate::engine::model::TRAINING_SEED)]
+        seed: u64,
+        /// Where to write the model and the card.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+    },
+    /// Prints the committed model's and the baseline's AUC, KS and Brier score on a labelled
+    /// ARFF file, as one JSON object.
+    Evaluate { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +103,10 @@ pub enum UsersCommand {
 
 /// Runs the command; the returned error is printed and the process exits non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // The model commands need no settings either.
+    if let Some(Command::Model { command }) = &cli.command {
+        return model_command(command);
+    }
     // Inspecting files and identifiers needs no settings: it works anywhere, on any file.
     if let Some(Command::Inspect { command }) = &cli.command {
         if !matches!(command, InspectCommand::Company { .. }) {
@@ -98,7 +128,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect {
             command: InspectCommand::Company { siren, live },
         } => inspect_company(settings, &siren, live).await,
-        Command::Inspect { .. } => unreachable!("handled before loading settings"),
+        Command::Inspect { .. } | Command::Model { .. } => {
+            unreachable!("handled before loading settings")
+        }
     }
 }
 
@@ -194,6 +226,35 @@ fn inspect(command: &InspectCommand) -> anyhow::Result<String> {
         InspectCommand::Company { .. } => anyhow::bail!("needs the settings"),
     };
     Ok(serde_json::to_string_pretty(&value)?)
+}
+
+fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
+    use crate::engine::model;
+    match command {
+        ModelCommand::Train {
+            data,
+            folds,
+            seed,
+            out,
+        } => {
+            let trained = model::train(data, *folds, *seed)?;
+            std::fs::create_dir_all(out)?;
+            let model_path = out.join("pd-model.json");
+            let card_path = out.join("MODEL_CARD.md");
+            std::fs::write(&model_path, &trained.model_json)?;
+            std::fs::write(&card_path, &trained.card_markdown)?;
+            print_out(&format!(
+                "wrote {} and {}",
+                model_path.display(),
+                card_path.display()
+            ))
+        }
+        ModelCommand::Evaluate { file } => {
+            let report =
+                model::evaluate(file).map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
+            print_out(&serde_json::to_string_pretty(&report)?)
+        }
+    }
 }
 
 async fn inspect_company(settings: Settings, siren: &str, live: bool) -> anyhow::Result<()> {

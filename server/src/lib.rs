@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod health;
 pub mod leptos_config;
 pub mod services;

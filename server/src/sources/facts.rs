@@ -32,6 +32,9 @@ pub struct Facts {
     pub kyb: KybCheck,
     /// Snapshots that answered but could not be read: (source, problem).
     pub unreadable: Vec<(SourceId, String)>,
+    /// The SHA-256 of the snapshot each fact came from, per source (the first one for sources
+    /// with several answers; bank transactions carry their own).
+    pub snapshot_of: std::collections::BTreeMap<SourceId, String>,
 }
 
 impl Facts {
@@ -157,6 +160,12 @@ impl Facts {
             legal_unit.as_ref().map(|u| u.name.as_str()),
         );
         unreadable.extend(problems);
+        let mut snapshot_of = std::collections::BTreeMap::new();
+        for s in snapshots.iter().filter(|s| (200..300).contains(&s.status)) {
+            snapshot_of
+                .entry(s.source)
+                .or_insert_with(|| s.sha256.clone());
+        }
         Facts {
             siren: request.siren.to_string(),
             legal_unit,
@@ -174,6 +183,7 @@ impl Facts {
             internal,
             kyb,
             unreadable,
+            snapshot_of,
         }
     }
 }

@@ -232,3 +232,44 @@ fn inspect_id_guesses_the_kind_and_says_why_a_value_is_invalid() {
     let (out, _) = inspect(&["id", ""]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn model_evaluate_prints_the_committed_model_and_baseline_metrics_for_a_labelled_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = workspace_root().join("../shared/data/polish/5year-train.arff");
+    let out = server(dir.path())
+        .args(["model", "evaluate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], 4089);
+    for who in ["model", "baseline"] {
+        for metric in ["auc", "ks", "brier"] {
+            let m = v[who][metric]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{who}.{metric}: {v}"));
+            assert!((0.0..=1.0).contains(&m), "{who}.{metric} = {m}");
+        }
+    }
+    assert!(v["model"]["auc"].as_f64() > v["baseline"]["auc"].as_f64());
+    let bad = dir.path().join("bad.arff");
+    std::fs::write(
+        &bad,
+        "@relation x\n@attribute Attr1 numeric\n@data\nnot,a,row\n",
+    )
+    .unwrap();
+    let out = server(dir.path())
+        .args(["model", "evaluate", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim().lines().count(),
+        1
+    );
+}

@@ -1,0 +1,289 @@
+//! Gradient-boosted trees trained with `forust-ml` (an XGBoost-style booster with monotone
+//! constraints), exported into the model's own tree format so that prediction and TreeSHAP do
+//! not depend on the library.
+
+use super::data::{Direction, Labelled, FEATURES};
+use super::json::sig;
+use super::trees::{Ensemble, Node, Tree};
+use forust_ml::constraints::{Constraint, ConstraintMap};
+use forust_ml::objective::ObjectiveType;
+use forust_ml::{GradientBooster, Matrix};
+use serde::{Deserialize, Serialize};
+
+/// The booster's settings. Fixed in advance (common, conservative values for a few thousand
+/// rows), not tuned on the training file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    pub iterations: usize,
+    pub learning_rate: f64,
+    pub max_depth: usize,
+    /// Minimum sum of hessians p(1 − p) in a leaf (about 15 rows at the sample's default rate).
+    pub min_leaf_weight: f64,
+    pub l2: f64,
+    pub nbins: u16,
+}
+
+pub(crate) const SETTINGS: Settings = Settings {
+    iterations: 300,
+    learning_rate: 0.05,
+    max_depth: 3,
+    min_leaf_weight: 1.0,
+    l2: 1.0,
+    nbins: 256,
+};
+
+/// Name and version of the library, recorded in the model file.
+pub(crate) const LIBRARY: &str = "forust-ml 0.8";
+
+/// Trains the ensemble on `data` with a monotone constraint per ratio.
+pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> anyhow::Result<Ensemble> {
+    let booster = train_booster(data, directions)?;
+    let trees = booster
+        .trees
+        .iter()
+        .map(|tree| export(tree, data, directions))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Ensemble {
+        library: LIBRARY.to_string(),
+        settings: SETTINGS,
+        base_score: sig(booster.base_score, 10),
+        trees,
+    })
+}
+
+/// The rows as forust's column-major matrix, missing values as NaN.
+fn columns(data: &Labelled) -> Vec<f64> {
+    let n = data.rows.len();
+    let p = FEATURES.len();
+    let mut columns = vec![f64::NAN; n * p];
+    for (i, row) in data.rows.iter().enumerate() {
+        for (j, value) in row.iter().enumerate().take(p) {
+            columns[j * n + i] = value.unwrap_or(f64::NAN);
+        }
+    }
+    columns
+}
+
+fn train_booster(data: &Labelled, directions: &[Direction]) -> anyhow::Result<GradientBooster> {
+    let columns = columns(data);
+    let matrix = Matrix::new(&columns, data.rows.len(), FEATURES.len());
+    let y: Vec<f64> = data
+        .labels
+        .iter()
+        .map(|&v| f64::from(u8::from(v)))
+        .collect();
+    let constraints: ConstraintMap = directions
+        .iter()
+        .enumerate()
+        .map(|(j, d)| {
+            let c = match d {
+                Direction::Increasing => Constraint::Positive,
+                Direction::Decreasing => Constraint::Negative,
+                Direction::Unconstrained => Constraint::Unconstrained,
+            };
+            (j, c)
+        })
+        .collect();
+    let mut booster = GradientBooster::default()
+        .set_objective_type(ObjectiveType::LogLoss)
+        .set_iterations(SETTINGS.iterations)
+        .set_learning_rate(SETTINGS.learning_rate as f32)
+        .set_max_depth(SETTINGS.max_depth)
+        .set_min_leaf_weight(SETTINGS.min_leaf_weight as f32)
+        .set_l2(SETTINGS.l2 as f32)
+        .set_nbins(SETTINGS.nbins)
+        .set_parallel(false)
+        .set_allow_missing_splits(false)
+        .set_initialize_base_score(true)
+        .set_monotone_constraints(Some(constraints))
+        .set_seed(0);
+    booster
+        .fit_unweighted(&matrix, &y, None)
+        .map_err(|e| anyhow::anyhow!("gradient boosting failed: {e}"))?;
+    Ok(booster)
+}
+
+/// Copies a forust tree in depth-first order, counting the training rows that reach each node
+/// (a missing value follows the branch forust chose for it in training).
+///
+/// forust bounds the weights only at splits on a constrained ratio, so a split on an
+/// unconstrained ratio below a constrained one can break the direction. Each leaf is therefore
+/// clamped to the bounds of its constrained ancestors (XGBoost's rule: at a split on a
+/// constrained ratio, the midpoint of the two children's weights bounds each side), which makes
+/// every tree monotone in every constrained ratio.
+fn export(
+    tree: &forust_ml::tree::Tree,
+    data: &Labelled,
+    directions: &[Direction],
+) -> anyhow::Result<Tree> {
+    let nodes = &tree.nodes;
+    let mut cover = vec![0usize; nodes.len()];
+    for row in &data.rows {
+        let mut at = 0;
+        let mut steps = 0;
+        while let Some(node) = nodes.get(at) {
+            cover[at] += 1;
+            if node.is_leaf || steps > nodes.len() {
+                break;
+            }
+            steps += 1;
+            at = match row.get(node.split_feature).copied().flatten() {
+                None => node.missing_node,
+                Some(v) if v < node.split_value => node.left_child,
+                Some(_) => node.right_child,
+            };
+        }
+    }
+    let weight = |i: usize| nodes.get(i).map_or(0.0, |n| f64::from(n.weight_value));
+    let mut out = Vec::new();
+    // Depth first, left first: forust index, the link in `out` to fill, and the bounds.
+    struct Pending {
+        index: usize,
+        link: Option<(usize, bool)>,
+        lower: f64,
+        upper: f64,
+    }
+    let mut stack = vec![Pending {
+        index: 0,
+        link: None,
+        lower: f64::NEG_INFINITY,
+        upper: f64::INFINITY,
+    }];
+    while let Some(Pending {
+        index,
+        link,
+        lower,
+        upper,
+    }) = stack.pop()
+    {
+        let Some(node) = nodes.get(index) else {
+            anyhow::bail!("forust tree refers to a missing node {index}");
+        };
+        let at = out.len();
+        if let Some((parent, is_left)) = link {
+            if let Some(Node::Split { left, right, .. }) = out.get_mut(parent) {
+                *(if is_left { left } else { right }) = at;
+            }
+        }
+        if node.is_leaf {
+            out.push(Node::Leaf {
+                value: sig(f64::from(node.weight_value).max(lower).min(upper), 10),
+                cover: cover[index],
+            });
+        } else {
+            out.push(Node::Split {
+                feature: node.split_feature,
+                threshold: node.split_value,
+                left: 0,
+                right: 0,
+                cover: cover[index],
+            });
+            let mid = (weight(node.left_child) + weight(node.right_child)) / 2.0;
+            let (left, right) = match directions.get(node.split_feature) {
+                Some(Direction::Increasing) => ((lower, upper.min(mid)), (lower.max(mid), upper)),
+                Some(Direction::Decreasing) => ((lower.max(mid), upper), (lower, upper.min(mid))),
+                _ => ((lower, upper), (lower, upper)),
+            };
+            stack.push(Pending {
+                index: node.right_child,
+                link: Some((at, false)),
+                lower: right.0,
+                upper: right.1,
+            });
+            stack.push(Pending {
+                index: node.left_child,
+                link: Some((at, true)),
+                lower: left.0,
+                upper: left.1,
+            });
+        }
+        if out.len() > nodes.len() {
+            anyhow::bail!("forust tree is not a tree");
+        }
+    }
+    Ok(Tree { nodes: out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows whose risk rises with X2 and falls with X1, with noise, a few missing values and
+    /// the other ratios random. Deterministic (a linear congruential generator).
+    fn synthetic(n: usize) -> Labelled {
+        let mut state: u64 = 42;
+        let mut uniform = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut data = Labelled::default();
+        for i in 0..n {
+            let row: Vec<Option<f64>> = (0..FEATURES.len())
+                .map(|j| (i % 37 != j).then(|| uniform() * 2.0 - 0.5))
+                .collect();
+            let x1 = row[0].unwrap_or(0.5);
+            let x2 = row[1].unwrap_or(0.5);
+            let z = -2.0 + 3.0 * x2 - 2.0 * x1 + 0.5 * (uniform() - 0.5);
+            data.labels
+                .push(uniform() < crate::engine::model::logistic(z));
+            data.rows.push(row);
+        }
+        data
+    }
+
+    fn directions() -> Vec<Direction> {
+        FEATURES
+            .iter()
+            .map(|f| f.prior.unwrap_or(Direction::Unconstrained))
+            .collect()
+    }
+
+    #[test]
+    fn the_exported_trees_predict_what_the_library_predicts() {
+        // With every ratio constrained forust bounds every split, so the export changes nothing.
+        let data = synthetic(400);
+        let all_constrained: Vec<Direction> = FEATURES
+            .iter()
+            .map(|f| f.prior.unwrap_or(Direction::Decreasing))
+            .collect();
+        let booster = train_booster(&data, &all_constrained).unwrap();
+        let ensemble = fit(&data, &all_constrained).unwrap();
+        let complete: Vec<usize> = (0..data.rows.len())
+            .filter(|&i| data.rows[i].iter().all(Option::is_some))
+            .collect();
+        let subset = data.subset(&complete);
+        let columns = columns(&subset);
+        let expected = booster.predict(&Matrix::new(&columns, subset.rows.len(), 9), false);
+        for (row, want) in subset.rows.iter().zip(expected) {
+            let got = ensemble.log_odds(row);
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn the_trees_respect_the_directions_and_their_contributions_add_up() {
+        let data = synthetic(400);
+        let ensemble = fit(&data, &directions()).unwrap();
+        ensemble.check(FEATURES.len()).unwrap();
+        let means = ensemble.tree_means();
+        let keys: Vec<&str> = FEATURES.iter().map(|f| f.key).collect();
+        for row in data.rows.iter().take(50) {
+            let prediction = ensemble.explain(row, &keys, &means);
+            let sum: f64 = prediction.contributions.iter().map(|c| c.log_odds).sum();
+            assert!((prediction.intercept + sum - prediction.log_odds).abs() < 1e-9);
+            let mut previous = f64::NEG_INFINITY;
+            for step in 0..30 {
+                let mut moved = row.clone();
+                moved[1] = Some(-1.0 + f64::from(step) * 0.1);
+                let value = ensemble.log_odds(&moved);
+                assert!(
+                    value >= previous,
+                    "X2 up, risk down: {previous} -> {value} at step {step}, row {row:?}"
+                );
+                previous = value;
+            }
+        }
+    }
+}

@@ -1,0 +1,550 @@
+//! A boosted tree ensemble as stored in the model file, its prediction and its exact
+//! per-feature contributions (path-dependent TreeSHAP, Lundberg et al. 2018, Algorithm 2).
+//!
+//! A missing value is integrated out: at a split on a missing ratio both branches are followed
+//! and weighted by the training rows that went each way. The ensemble then gives a missing ratio
+//! a contribution of exactly zero, and its other contributions still add up to the log-odds.
+
+use super::data::Row;
+use super::{Contribution, Prediction};
+use serde::{Deserialize, Serialize};
+
+/// Deepest tree a loaded model may have (the recursion depth of prediction).
+const MAX_DEPTH: usize = 32;
+
+/// The ensemble: `log-odds = base_score + Σ tree(x)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Ensemble {
+    pub library: String,
+    pub settings: super::boosting::Settings,
+    pub base_score: f64,
+    pub trees: Vec<Tree>,
+}
+
+/// One tree; node 0 is the root and children come after their parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Tree {
+    pub nodes: Vec<Node>,
+}
+
+/// A split (`x < threshold` goes left) or a leaf. `cover` is the number of training rows that
+/// reached the node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Node {
+    Split {
+        feature: usize,
+        threshold: f64,
+        left: usize,
+        right: usize,
+        cover: usize,
+    },
+    Leaf {
+        value: f64,
+        cover: usize,
+    },
+}
+
+impl Node {
+    fn cover(&self) -> usize {
+        match self {
+            Node::Split { cover, .. } | Node::Leaf { cover, .. } => *cover,
+        }
+    }
+}
+
+/// One element of the TreeSHAP path: a feature, the shares of the flow that go through when the
+/// feature is unknown (`zero`) and known (`one`), and the subset weight.
+#[derive(Debug, Clone, Copy)]
+struct PathElement {
+    feature: usize,
+    zero: f64,
+    one: f64,
+    weight: f64,
+}
+
+const NO_FEATURE: usize = usize::MAX;
+
+/// Scratch space for TreeSHAP on any tree of at most `MAX_DEPTH` (one path per level, each at
+/// most one element longer than its parent's).
+fn path_buffer() -> Vec<PathElement> {
+    vec![PathElement::default(); (MAX_DEPTH + 2) * (MAX_DEPTH + 3) / 2 + 1]
+}
+
+impl Default for PathElement {
+    fn default() -> Self {
+        PathElement {
+            feature: NO_FEATURE,
+            zero: 0.0,
+            one: 0.0,
+            weight: 0.0,
+        }
+    }
+}
+
+fn extend(path: &mut [PathElement], depth: usize, zero: f64, one: f64, feature: usize) {
+    path[depth] = PathElement {
+        feature,
+        zero,
+        one,
+        weight: if depth == 0 { 1.0 } else { 0.0 },
+    };
+    let d = (depth + 1) as f64;
+    for i in (0..depth).rev() {
+        path[i + 1].weight += one * path[i].weight * (i + 1) as f64 / d;
+        path[i].weight = zero * path[i].weight * (depth - i) as f64 / d;
+    }
+}
+
+fn unwind(path: &mut [PathElement], depth: usize, index: usize) {
+    let (zero, one) = (path[index].zero, path[index].one);
+    let d = (depth + 1) as f64;
+    let mut next = path[depth].weight;
+    for i in (0..depth).rev() {
+        if one != 0.0 {
+            let kept = path[i].weight;
+            path[i].weight = next * d / ((i + 1) as f64 * one);
+            next = kept - path[i].weight * zero * (depth - i) as f64 / d;
+        } else {
+            path[i].weight = path[i].weight * d / (zero * (depth - i) as f64);
+        }
+    }
+    for i in index..depth {
+        path[i].feature = path[i + 1].feature;
+        path[i].zero = path[i + 1].zero;
+        path[i].one = path[i + 1].one;
+    }
+}
+
+fn unwound_sum(path: &[PathElement], depth: usize, index: usize) -> f64 {
+    let (zero, one) = (path[index].zero, path[index].one);
+    let d = (depth + 1) as f64;
+    let mut next = path[depth].weight;
+    let mut total = 0.0;
+    for i in (0..depth).rev() {
+        if one != 0.0 {
+            let part = next * d / ((i + 1) as f64 * one);
+            total += part;
+            next = path[i].weight - part * zero * (depth - i) as f64 / d;
+        } else if zero != 0.0 {
+            total += path[i].weight / zero / ((depth - i) as f64 / d);
+        }
+    }
+    total
+}
+
+impl Tree {
+    /// Shares of the training rows that went left and right at a split.
+    fn shares(&self, left: usize, right: usize) -> (f64, f64) {
+        let l = self.nodes.get(left).map_or(0, Node::cover) as f64;
+        let r = self.nodes.get(right).map_or(0, Node::cover) as f64;
+        if l + r > 0.0 {
+            (l / (l + r), r / (l + r))
+        } else {
+            (0.5, 0.5)
+        }
+    }
+
+    /// The tree's output; missing values average both branches.
+    fn value(&self, node: usize, row: &[Option<f64>]) -> f64 {
+        match self.nodes.get(node) {
+            Some(Node::Leaf { value, .. }) => *value,
+            Some(Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+                ..
+            }) => match row.get(*feature).copied().flatten() {
+                Some(v) if v < *threshold => self.value(*left, row),
+                Some(_) => self.value(*right, row),
+                None => {
+                    let (l, r) = self.shares(*left, *right);
+                    l * self.value(*left, row) + r * self.value(*right, row)
+                }
+            },
+            None => 0.0,
+        }
+    }
+
+    /// Depth of the deepest leaf (the root is at depth 0). Children come after their parent
+    /// (checked on load), so one forward pass suffices.
+    fn depth(&self) -> usize {
+        let mut depths = vec![0usize; self.nodes.len()];
+        let mut deepest = 0;
+        for (i, node) in self.nodes.iter().enumerate() {
+            deepest = deepest.max(depths[i]);
+            if let Node::Split { left, right, .. } = node {
+                let next = depths[i] + 1;
+                for child in [*left, *right] {
+                    if let Some(d) = depths.get_mut(child) {
+                        *d = (*d).max(next);
+                    }
+                }
+            }
+        }
+        deepest
+    }
+
+    /// Adds the tree's SHAP values for `row` to `phi`; `path` is scratch space from
+    /// `path_buffer`.
+    fn shap(&self, row: &[Option<f64>], phi: &mut [f64], path: &mut [PathElement]) {
+        self.shap_node(0, row, phi, path, 0, 0, 1.0, 1.0, NO_FEATURE);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn shap_node(
+        &self,
+        node: usize,
+        row: &[Option<f64>],
+        phi: &mut [f64],
+        buffer: &mut [PathElement],
+        parent_offset: usize,
+        depth: usize,
+        zero: f64,
+        one: f64,
+        feature: usize,
+    ) {
+        let offset = parent_offset + depth + 1;
+        buffer.copy_within(parent_offset..parent_offset + depth + 1, offset);
+        let path = &mut buffer[offset..];
+        extend(path, depth, zero, one, feature);
+        match self.nodes.get(node) {
+            Some(Node::Leaf { value, .. }) => {
+                for i in 1..=depth {
+                    let weight = unwound_sum(path, depth, i);
+                    let element = path[i];
+                    if let Some(p) = phi.get_mut(element.feature) {
+                        *p += weight * (element.one - element.zero) * value;
+                    }
+                }
+            }
+            Some(&Node::Split {
+                feature: split,
+                threshold,
+                left,
+                right,
+                ..
+            }) => {
+                let mut depth = depth;
+                let (mut incoming_zero, mut incoming_one) = (1.0, 1.0);
+                if let Some(k) = (1..=depth).find(|&k| path[k].feature == split) {
+                    incoming_zero = path[k].zero;
+                    incoming_one = path[k].one;
+                    unwind(path, depth, k);
+                    depth -= 1;
+                }
+                let (l, r) = self.shares(left, right);
+                let children = match row.get(split).copied().flatten() {
+                    Some(v) => {
+                        let (hot, cold, hot_share, cold_share) = if v < threshold {
+                            (left, right, l, r)
+                        } else {
+                            (right, left, r, l)
+                        };
+                        [
+                            (hot, hot_share * incoming_zero, incoming_one),
+                            (cold, cold_share * incoming_zero, 0.0),
+                        ]
+                    }
+                    None => [
+                        (left, l * incoming_zero, l * incoming_one),
+                        (right, r * incoming_zero, r * incoming_one),
+                    ],
+                };
+                for (child, child_zero, child_one) in children {
+                    if child_zero != 0.0 || child_one != 0.0 {
+                        self.shap_node(
+                            child,
+                            row,
+                            phi,
+                            buffer,
+                            offset,
+                            depth + 1,
+                            child_zero,
+                            child_one,
+                            split,
+                        );
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The tree's expected output over the training rows (the value with every ratio missing).
+    fn mean(&self) -> f64 {
+        self.value(0, &[])
+    }
+
+    fn check(&self, features: usize) -> Result<(), String> {
+        if self.nodes.is_empty() {
+            return Err("a tree has no nodes".into());
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            match node {
+                Node::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    ..
+                } => {
+                    let child_ok = |c: usize| c > i && c < self.nodes.len();
+                    if *feature >= features || !threshold.is_finite() {
+                        return Err(format!("tree node {i} has an invalid split"));
+                    }
+                    if !child_ok(*left) || !child_ok(*right) || left == right {
+                        return Err(format!("tree node {i} has invalid children"));
+                    }
+                }
+                Node::Leaf { value, .. } => {
+                    if !value.is_finite() {
+                        return Err(format!("tree node {i} has a value that is not finite"));
+                    }
+                }
+            }
+        }
+        if self.depth() > MAX_DEPTH {
+            return Err(format!("a tree is deeper than {MAX_DEPTH}"));
+        }
+        Ok(())
+    }
+}
+
+impl Ensemble {
+    pub(crate) fn log_odds(&self, row: &[Option<f64>]) -> f64 {
+        self.trees
+            .iter()
+            .fold(self.base_score, |sum, tree| sum + tree.value(0, row))
+    }
+
+    pub(crate) fn tree_means(&self) -> Vec<f64> {
+        self.trees.iter().map(Tree::mean).collect()
+    }
+
+    /// The prediction with exact TreeSHAP contributions; `means` from `tree_means`.
+    pub(crate) fn explain(&self, row: &Row, keys: &[&str], means: &[f64]) -> Prediction {
+        let mut phi = vec![0.0; keys.len()];
+        let mut path = path_buffer();
+        for tree in &self.trees {
+            tree.shap(row, &mut phi, &mut path);
+        }
+        let intercept = means.iter().fold(self.base_score, |sum, m| sum + m);
+        let contributions = keys
+            .iter()
+            .zip(&phi)
+            .enumerate()
+            .map(|(j, (key, &log_odds))| {
+                let value = row.get(j).copied().flatten();
+                let detail = match value {
+                    Some(_) => format!("exact TreeSHAP over {} trees", self.trees.len()),
+                    None => "missing: both branches of each split, weighted by training rows"
+                        .to_string(),
+                };
+                Contribution {
+                    feature: key.to_string(),
+                    value,
+                    log_odds,
+                    detail,
+                }
+            })
+            .collect();
+        Prediction {
+            log_odds: self.log_odds(row),
+            intercept,
+            contributions,
+        }
+    }
+
+    pub(crate) fn check(&self, features: usize) -> Result<(), String> {
+        if !self.base_score.is_finite() {
+            return Err("the base score is not finite".into());
+        }
+        self.trees.iter().try_for_each(|t| t.check(features))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn split(feature: usize, threshold: f64, left: usize, right: usize, cover: usize) -> Node {
+        Node::Split {
+            feature,
+            threshold,
+            left,
+            right,
+            cover,
+        }
+    }
+
+    fn leaf(value: f64, cover: usize) -> Node {
+        Node::Leaf { value, cover }
+    }
+
+    /// A tree that splits twice on feature 0 and once on feature 1, with uneven covers.
+    fn sample_tree() -> Tree {
+        Tree {
+            nodes: vec![
+                split(0, 0.5, 1, 4, 100),
+                split(1, 2.0, 2, 3, 70),
+                leaf(-1.0, 30),
+                leaf(0.5, 40),
+                split(0, 0.8, 5, 6, 30),
+                leaf(1.5, 10),
+                leaf(3.0, 20),
+            ],
+        }
+    }
+
+    /// The path-dependent value function: features in `known` follow `row`, the others (and
+    /// missing values) average both branches by cover.
+    fn conditional(tree: &Tree, node: usize, row: &[Option<f64>], known: u32) -> f64 {
+        match &tree.nodes[node] {
+            Node::Leaf { value, .. } => *value,
+            Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+                ..
+            } => match row[*feature].filter(|_| known & (1 << feature) != 0) {
+                Some(v) if v < *threshold => conditional(tree, *left, row, known),
+                Some(_) => conditional(tree, *right, row, known),
+                None => {
+                    let (l, r) = tree.shares(*left, *right);
+                    l * conditional(tree, *left, row, known)
+                        + r * conditional(tree, *right, row, known)
+                }
+            },
+        }
+    }
+
+    /// Shapley values by enumerating every coalition.
+    pub(crate) fn brute_force(tree: &Tree, row: &[Option<f64>]) -> Vec<f64> {
+        let m = row.len();
+        let factorial = |k: usize| (1..=k).map(|v| v as f64).product::<f64>();
+        (0..m)
+            .map(|j| {
+                (0u32..1 << m)
+                    .filter(|s| s & (1 << j) == 0)
+                    .map(|s| {
+                        let size = s.count_ones() as usize;
+                        let weight = factorial(size) * factorial(m - size - 1) / factorial(m);
+                        weight
+                            * (conditional(tree, 0, row, s | (1 << j))
+                                - conditional(tree, 0, row, s))
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tree_shap_equals_the_shapley_values_and_adds_up() {
+        let tree = sample_tree();
+        for row in [
+            vec![Some(0.9), Some(1.0), Some(7.0)],
+            vec![Some(0.1), Some(3.0), None],
+            vec![Some(0.6), None, Some(0.0)],
+            vec![None, Some(1.0), Some(0.0)],
+            vec![None, None, None],
+        ] {
+            let mut phi = vec![0.0; 3];
+            tree.shap(&row, &mut phi, &mut path_buffer());
+            let exact = brute_force(&tree, &row);
+            for (a, b) in phi.iter().zip(&exact) {
+                assert!((a - b).abs() < 1e-12, "{row:?}: {phi:?} vs {exact:?}");
+            }
+            let total = tree.mean() + phi.iter().sum::<f64>();
+            assert!((total - tree.value(0, &row)).abs() < 1e-12);
+            for (j, v) in row.iter().enumerate() {
+                if v.is_none() {
+                    assert_eq!(phi[j], 0.0, "a missing ratio contributes nothing");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_value_averages_the_branches_by_training_rows() {
+        let tree = sample_tree();
+        // Feature 0 missing, feature 1 = 1.0: 0.7 × (−1.0) + 0.3 × (⅓ × 1.5 + ⅔ × 3.0).
+        let value = tree.value(0, &[None, Some(1.0)]);
+        assert!((value - (-0.7 + 0.3 * 2.5)).abs() < 1e-12, "{value}");
+    }
+
+    #[test]
+    fn malformed_trees_are_rejected() {
+        let mut tree = sample_tree();
+        tree.nodes[1] = split(1, 2.0, 0, 3, 70);
+        assert!(
+            tree.check(3).is_err(),
+            "a child before its parent would loop"
+        );
+        let tree = sample_tree();
+        assert!(tree.check(1).is_err(), "feature 1 does not exist");
+        assert!(sample_tree().check(3).is_ok());
+    }
+
+    fn arbitrary_tree() -> impl Strategy<Value = Tree> {
+        // Complete trees of depth 3 over 4 features with random thresholds, values and covers.
+        (
+            proptest::collection::vec((0usize..4, -1.0f64..1.0), 7),
+            proptest::collection::vec((-2.0f64..2.0, 0usize..50), 8),
+        )
+            .prop_map(|(splits, leaves)| {
+                let mut nodes = Vec::new();
+                fn build(
+                    nodes: &mut Vec<Node>,
+                    level: usize,
+                    index: usize,
+                    splits: &[(usize, f64)],
+                    leaves: &[(f64, usize)],
+                ) -> usize {
+                    let at = nodes.len();
+                    if level == 3 {
+                        let (value, cover) = leaves[index];
+                        nodes.push(Node::Leaf { value, cover });
+                        return cover;
+                    }
+                    nodes.push(Node::Leaf {
+                        value: 0.0,
+                        cover: 0,
+                    });
+                    let left = nodes.len();
+                    let cl = build(nodes, level + 1, 2 * index, splits, leaves);
+                    let right = nodes.len();
+                    let cr = build(nodes, level + 1, 2 * index + 1, splits, leaves);
+                    let (feature, threshold) = splits[(1 << level) - 1 + index];
+                    nodes[at] = Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        cover: cl + cr,
+                    };
+                    cl + cr
+                }
+                build(&mut nodes, 0, 0, &splits, &leaves);
+                Tree { nodes }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn tree_shap_matches_brute_force_on_random_trees(
+            tree in arbitrary_tree(),
+            row in proptest::collection::vec(proptest::option::weighted(0.8, -1.0f64..1.0), 4),
+        ) {
+            let mut phi = vec![0.0; 4];
+            tree.shap(&row, &mut phi, &mut path_buffer());
+            let exact = brute_force(&tree, &row);
+            for (a, b) in phi.iter().zip(&exact) {
+                prop_assert!((a - b).abs() < 1e-9, "{:?} vs {:?}", phi, exact);
+            }
+        }
+    }
+}

@@ -101,23 +101,30 @@ fn tx_ids(txs: &[&Transaction], limit: usize) -> String {
 /// Words that mark a payment to the tax office or the social-security collector.
 const TAX_SOCIAL: [&str; 5] = ["URSSAF", "DGFIP", "IMPOT", "TVA", "SIE "];
 
+/// Whether `haystack` contains `needle` (upper-case ASCII), ignoring ASCII case, without
+/// allocating: this runs for every transaction of every decision.
+fn contains_upper(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty()
+        || h.windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_uppercase() == *b))
+}
+
 fn is_rejected_debit(t: &Transaction) -> bool {
     let code = t.bank_transaction_code.as_deref().unwrap_or("");
-    let text = t.remittance.as_deref().unwrap_or("").to_uppercase();
+    let text = t.remittance.as_deref().unwrap_or("");
     code.ends_with("-UPDD")
         || code.ends_with("-RCDD")
-        || text.contains("REJET PRLV")
-        || text.contains("IMPAYE")
+        || contains_upper(text, "REJET PRLV")
+        || contains_upper(text, "IMPAYE")
 }
 
 fn is_tax_or_social(t: &Transaction) -> bool {
-    let text = format!(
-        "{} {}",
-        t.counterparty.as_deref().unwrap_or(""),
-        t.remittance.as_deref().unwrap_or("")
-    )
-    .to_uppercase();
-    TAX_SOCIAL.iter().any(|w| text.contains(w))
+    let party = t.counterparty.as_deref().unwrap_or("");
+    let text = t.remittance.as_deref().unwrap_or("");
+    TAX_SOCIAL
+        .iter()
+        .any(|w| contains_upper(party, w) || contains_upper(text, w))
 }
 
 /// Computes every feature. `decided_at` fixes "today".
@@ -158,6 +165,19 @@ pub fn compute(facts: &Facts, decided_at: DateTime<Utc>) -> Features {
         unit_snap,
         "/uniteLegale/dateCreationUniteLegale".into(),
         "days from creation to the decision day",
+    );
+    f.push(
+        "lg_sole_trader",
+        unit.map(|u| if u.sole_trader { 1.0 } else { 0.0 }),
+        SourceId::SireneUnit,
+        unit_snap,
+        unit.map(|u| format!("{}/categorieJuridiqueUniteLegale", u.current_period_pointer))
+            .unwrap_or_default(),
+        &format!(
+            "1 for a natural person trading in their own name (legal category {})",
+            unit.and_then(|u| u.legal_form.clone())
+                .unwrap_or_else(|| "unknown".into())
+        ),
     );
     let events = facts.legal_events.as_ref();
     let bodacc_snap = snap(SourceId::Bodacc);
@@ -401,13 +421,16 @@ fn bank_features(f: &mut Features, facts: &Facts, today: NaiveDate, _decided_at:
     let start = today
         .checked_sub_days(Days::new(u64::from(WINDOW_DAYS)))
         .unwrap_or(today);
-    let in_window: Vec<&Transaction> = bank
+    // Each transaction of the window, with whether it is a returned debit (computed once).
+    let window: Vec<(&Transaction, bool)> = bank
         .transactions
         .iter()
         .map(|(_, _, t)| t)
         .filter(|t| t.currency == "EUR")
         .filter(|t| t.booking_date.is_some_and(|d| d >= start && d < today))
+        .map(|t| (t, is_rejected_debit(t)))
         .collect();
+    let in_window: Vec<&Transaction> = window.iter().map(|(t, _)| *t).collect();
     let tx_snap = bank.transactions.first().map(|(_, sha, _)| sha.clone());
     let balances = bank.end_of_day_balances(yesterday, WINDOW_DAYS);
     let negative_days = balances
@@ -441,11 +464,11 @@ fn bank_features(f: &mut Features, facts: &Facts, today: NaiveDate, _decided_at:
             .checked_sub_days(Days::new(from_days))
             .unwrap_or(today);
         let oldest = today.checked_sub_days(Days::new(to_days)).unwrap_or(today);
-        in_window
+        window
             .iter()
-            .filter(|t| t.amount_cents > 0 && !is_rejected_debit(t))
-            .filter(|t| t.booking_date.is_some_and(|d| d >= oldest && d < newest))
-            .map(|t| t.amount_cents)
+            .filter(|(t, rejected)| t.amount_cents > 0 && !rejected)
+            .filter(|(t, _)| t.booking_date.is_some_and(|d| d >= oldest && d < newest))
+            .map(|(t, _)| t.amount_cents)
             .sum()
     };
     let last_30 = inflows_between(0, 30) as f64;
@@ -464,11 +487,7 @@ fn bank_features(f: &mut Features, facts: &Facts, today: NaiveDate, _decided_at:
         "/transactions/booked (amount > 0)".into(),
         "inflows of the last 30 days / half the inflows of the 60 before, minus 1",
     );
-    let rejected: Vec<&Transaction> = in_window
-        .iter()
-        .copied()
-        .filter(|t| is_rejected_debit(t))
-        .collect();
+    let rejected: Vec<&Transaction> = window.iter().filter(|(_, r)| *r).map(|(t, _)| *t).collect();
     f.push(
         "cf_rejected_debits_90",
         Some(rejected.len() as f64),
@@ -490,24 +509,20 @@ fn bank_features(f: &mut Features, facts: &Facts, today: NaiveDate, _decided_at:
         tx_ids(&missed, 10),
         "rejected payments to URSSAF or the tax office in 90 days",
     );
-    let mut by_payer: BTreeMap<String, i64> = BTreeMap::new();
-    for t in in_window
-        .iter()
-        .filter(|t| t.amount_cents > 0 && !is_rejected_debit(t))
-    {
-        *by_payer
-            .entry(
-                t.counterparty
-                    .clone()
-                    .unwrap_or_else(|| "?".into())
-                    .to_uppercase(),
-            )
-            .or_default() += t.amount_cents;
+    let mut by_payer: BTreeMap<std::borrow::Cow<str>, i64> = BTreeMap::new();
+    for (t, _) in window.iter().filter(|(t, r)| t.amount_cents > 0 && !r) {
+        let name = t.counterparty.as_deref().unwrap_or("?");
+        let key = if name.bytes().any(|b| b.is_ascii_lowercase()) || !name.is_ascii() {
+            std::borrow::Cow::Owned(name.to_uppercase())
+        } else {
+            std::borrow::Cow::Borrowed(name)
+        };
+        *by_payer.entry(key).or_default() += t.amount_cents;
     }
     let total_in: i64 = by_payer.values().sum();
     let top = by_payer
         .iter()
-        .max_by_key(|(name, v)| (**v, std::cmp::Reverse((*name).clone())));
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
     f.push(
         "cf_inflow_concentration",
         top.filter(|_| total_in > 0)

@@ -271,21 +271,21 @@ impl BankData {
             .filter(|(_, _, t)| t.currency == "EUR")
             .filter_map(|(_, _, t)| t.booking_date.map(|d| (d, t.amount_cents)))
             .collect();
-        moves.sort();
-        // Transactions booked after `last` are undone first.
-        balance -= moves
-            .iter()
-            .filter(|(d, _)| *d > last)
-            .map(|(_, a)| a)
-            .sum::<i64>();
+        moves.sort_unstable();
+        // Walk back from the newest move: those booked after `last` are undone first, then each
+        // day's moves once that day's end-of-day balance is recorded.
+        let mut next = moves.len();
+        while next > 0 && moves[next - 1].0 > last {
+            next -= 1;
+            balance -= moves[next].1;
+        }
         let mut day = last;
         for _ in 0..days {
             out.push((day, balance));
-            balance -= moves
-                .iter()
-                .filter(|(d, _)| *d == day)
-                .map(|(_, a)| a)
-                .sum::<i64>();
+            while next > 0 && moves[next - 1].0 == day {
+                next -= 1;
+                balance -= moves[next].1;
+            }
             day = match day.pred_opt() {
                 Some(d) => d,
                 None => break,

@@ -509,7 +509,11 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
     let thin_file = no_accounts && !policy.bands.decline_without_accounts;
     let outcome = if knocked_out {
         Outcome::Decline
-    } else if pd >= policy.bands.decline_from_pd && !low_coverage && !thin_file {
+    } else if pd >= policy.bands.decline_from_pd
+        && !low_coverage
+        && !thin_file
+        && fraud_flags.is_empty()
+    {
         policy_reasons.push(reason(
             "BD02",
             Some(percent(pd)),
@@ -545,6 +549,14 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
         if pd >= policy.bands.decline_from_pd && thin_file {
             referrals.push(Referral::ThinFile);
             policy_reasons.push(reason("DC02", Some(percent(pd)), None));
+        } else if pd >= policy.bands.decline_from_pd {
+            // Above the decline band, but too little data or a fraud signal: a person decides.
+            referrals.push(Referral::UncertainScore);
+            policy_reasons.push(reason(
+                "BD02",
+                Some(percent(pd)),
+                Some(percent(policy.bands.decline_from_pd)),
+            ));
         } else if pd >= policy.bands.approve_below_pd {
             referrals.push(Referral::UncertainScore);
             policy_reasons.push(reason(

@@ -165,7 +165,30 @@ async fn a_fraud_signal_refers_with_its_evidence() {
         &LinearModel,
         &Policy::default_policy(),
     );
-    assert_ne!(d.outcome, Outcome::Approve);
+    assert_eq!(d.outcome, Outcome::Refer);
+    assert!(d.referrals.contains(&Referral::FraudSignal));
+    // Even where the score alone would decline, a fraud signal sends the case to a person.
+    let strict = Policy::from_toml(
+        &policy::DEFAULT_POLICY
+            .replace(
+                "decline_without_accounts = false",
+                "decline_without_accounts = true",
+            )
+            .replace("decline_from_pd = 0.15", "decline_from_pd = 0.05"),
+    )
+    .unwrap();
+    let high = decide(
+        &sandbox_input("700000003", bnpl(15_000)).await,
+        &LinearModel,
+        &strict,
+    );
+    assert!(
+        high.probability_of_default >= 0.05,
+        "{}",
+        high.probability_of_default
+    );
+    assert_eq!(high.outcome, Outcome::Refer);
+    assert!(high.reasons.iter().any(|r| r.code == "BD02"));
     let codes: Vec<&str> = d.fraud_flags.iter().map(|f| f.code.as_str()).collect();
     assert!(
         codes.contains(&"FR01") && codes.contains(&"FR02"),

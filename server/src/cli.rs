@@ -34,6 +34,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// The probability-of-default model: train it, or evaluate the committed one on a file.
     Model {
         #[command(subcommand)]
@@ -44,6 +49,13 @@ pub enum Command {
         #[command(subcommand)]
         command: InspectCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Checks the hash chain of every audit record; prints a JSON report and exits non-zero
+    /// naming the first broken link if a record was altered, removed or reordered.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +140,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect {
             command: InspectCommand::Company { siren, live },
         } => inspect_company(settings, &siren, live).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open_store(&settings).await?;
+            let report = crate::audit::verify(store.as_ref()).await?;
+            print_out(&serde_json::to_string_pretty(&report)?)?;
+            match report.first_broken {
+                None => Ok(()),
+                Some(b) => anyhow::bail!(
+                    "the audit chain is broken at record {} ({}): {}",
+                    b.seq,
+                    b.id,
+                    b.problem
+                ),
+            }
+        }
         Command::Inspect { .. } | Command::Model { .. } => {
             unreachable!("handled before loading settings")
         }

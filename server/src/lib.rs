@@ -2,6 +2,7 @@
 //! serves the Leptos pages and (in later modules) the lender API.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -82,6 +82,43 @@ pub struct CreditHistoryEntry {
     pub received_at: DateTime<Utc>,
 }
 
+/// An audit record as stored: a decision or a later human action.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRecord {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    pub id: String,
+    /// `decision` or the kind of a later event.
+    pub kind: String,
+    /// The decision the record is about (its own id for a decision).
+    pub decision_id: String,
+    pub world: String,
+    pub recorded_at: DateTime<Utc>,
+    /// The record itself, as JSON.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A record about to be appended; the store gives it its position and hashes.
+#[derive(Debug, Clone)]
+pub struct NewAuditRecord {
+    pub id: String,
+    pub kind: String,
+    pub decision_id: String,
+    pub world: String,
+    pub recorded_at: DateTime<Utc>,
+    pub payload: String,
+}
+
+/// A raw source answer, kept once per content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotBody {
+    pub sha256: String,
+    pub size: i64,
+    pub compressed: Vec<u8>,
+}
+
 /// What a failed sign-in is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKey<'a> {
@@ -133,6 +170,18 @@ pub trait Store: Send + Sync + 'static {
         before: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<CreditHistoryEntry>>;
+
+    /// Appends a record to the audit chain, with the snapshot bodies it refers to (those already
+    /// stored are kept as they are), in one transaction: all or nothing.
+    async fn append_audit(
+        &self,
+        record: NewAuditRecord,
+        bodies: &[SnapshotBody],
+    ) -> StoreResult<AuditRecord>;
+    /// Records after position `after_seq`, in order, at most `limit`.
+    async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
+    /// A stored snapshot body.
+    async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
 
     /// The session store sharing this database, so sessions survive restarts.
     fn session_store(&self) -> Arc<dyn SessionStore>;

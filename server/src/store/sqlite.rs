@@ -2,8 +2,8 @@
 //! on, full synchronous commits so an acknowledged write survives a crash.
 
 use super::{
-    conflict_or, from_millis, millis, CreditHistoryEntry, FailureKey, NewUser, Store, StoreError,
-    StoreResult, UserRecord,
+    conflict_or, from_millis, millis, AuditRecord, CreditHistoryEntry, FailureKey, NewAuditRecord,
+    NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
 };
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -22,6 +22,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    audit_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -38,7 +39,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 }
 
@@ -60,6 +64,20 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
         is_demo: row.try_get("is_demo")?,
         created_at: from_millis(row.try_get("created_at_ms")?)?,
         last_sign_in_at: last.map(from_millis).transpose()?,
+    })
+}
+
+fn audit_from_row(row: &SqliteRow) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        seq: row.try_get("seq")?,
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        decision_id: row.try_get("decision_id")?,
+        world: row.try_get("world")?,
+        recorded_at: from_millis(row.try_get("recorded_at_ms")?)?,
+        payload: row.try_get("payload")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
     })
 }
 
@@ -251,6 +269,99 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn append_audit(
+        &self,
+        record: NewAuditRecord,
+        bodies: &[SnapshotBody],
+    ) -> StoreResult<AuditRecord> {
+        // One writer appends at a time: the chain needs the previous record.
+        let _appending = self.audit_lock.lock().await;
+        let mut tx = self.pool.begin().await?;
+        for body in bodies {
+            sqlx::query(
+                "INSERT INTO snapshot_bodies (sha256, size, compressed) VALUES (?, ?, ?) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(&body.sha256)
+            .bind(body.size)
+            .bind(&body.compressed)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, crate::audit::GENESIS.to_owned()),
+        };
+        let recorded_at_ms = millis(record.recorded_at);
+        let hash = crate::audit::record_hash(
+            &prev_hash,
+            seq,
+            &record.id,
+            &record.kind,
+            &record.decision_id,
+            &record.world,
+            recorded_at_ms,
+            &record.payload,
+        );
+        sqlx::query(
+            "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
+             payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(&record.id)
+        .bind(&record.kind)
+        .bind(&record.decision_id)
+        .bind(&record.world)
+        .bind(recorded_at_ms)
+        .bind(&record.payload)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or(e, || format!("audit record {}", record.id)))?;
+        tx.commit().await?;
+        Ok(AuditRecord {
+            seq,
+            id: record.id,
+            kind: record.kind,
+            decision_id: record.decision_id,
+            world: record.world,
+            recorded_at: from_millis(recorded_at_ms)?,
+            payload: record.payload,
+            prev_hash,
+            hash,
+        })
+    }
+
+    async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+             FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>> {
+        let row: Option<(String, i64, Vec<u8>)> =
+            sqlx::query_as("SELECT sha256, size, compressed FROM snapshot_bodies WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(sha256, size, compressed)| SnapshotBody {
+            sha256,
+            size,
+            compressed,
+        }))
     }
 
     fn session_store(&self) -> Arc<dyn SessionStore> {

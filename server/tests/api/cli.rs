@@ -273,3 +273,20 @@ fn model_evaluate_prints_the_committed_model_and_baseline_metrics_for_a_labelled
         1
     );
 }
+
+#[test]
+fn audit_verify_reports_an_intact_empty_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["records"], 0);
+    assert_eq!(v["first_broken"], serde_json::Value::Null);
+}

@@ -6,21 +6,36 @@ use chrono::{DateTime, Duration, Utc};
 use server::auth::password::PasswordHash;
 use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
-use server::store::{CreditHistoryEntry, FailureKey, NewUser, Store, StoreError};
+use server::store::{
+    CreditHistoryEntry, FailureKey, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError,
+};
 use std::sync::Arc;
 use tempfile::TempDir;
 
 /// Every storage backend under test, each on a fresh database.
 async fn backends() -> Vec<(&'static str, Arc<dyn Store>, TempDir)> {
+    backends_with_urls()
+        .await
+        .into_iter()
+        .map(|(name, store, dir, _)| (name, store, dir))
+        .collect()
+}
+
+/// The backends with their database URLs, for tests that reach under the `Store` interface.
+async fn backends_with_urls() -> Vec<(&'static str, Arc<dyn Store>, TempDir, String)> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     let sqlite = SqliteStore::connect(&url).await.unwrap();
-    let postgres = PostgresStore::connect(&crate::helpers::fresh_postgres_url().await)
-        .await
-        .unwrap();
+    let pg_url = crate::helpers::fresh_postgres_url().await;
+    let postgres = PostgresStore::connect(&pg_url).await.unwrap();
     vec![
-        ("sqlite", Arc::new(sqlite), dir),
-        ("postgres", Arc::new(postgres), tempfile::tempdir().unwrap()),
+        ("sqlite", Arc::new(sqlite), dir, url),
+        (
+            "postgres",
+            Arc::new(postgres),
+            tempfile::tempdir().unwrap(),
+            pg_url,
+        ),
     ]
 }
 
@@ -321,5 +336,159 @@ async fn the_internal_source_reports_exposure_history_and_velocity_per_world() {
             "{backend}: the sandbox sees only its own"
         );
         assert_eq!(facts.past_applications, 1, "{backend}");
+    }
+}
+
+fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
+    NewAuditRecord {
+        id: id.to_owned(),
+        kind: "decision".to_owned(),
+        decision_id: id.to_owned(),
+        world: "sandbox".to_owned(),
+        recorded_at: Utc::now(),
+        payload: payload.to_owned(),
+    }
+}
+
+fn body(text: &str) -> SnapshotBody {
+    let snapshot = server::sources::Snapshot::capture(
+        server::sources::SourceId::Bodacc,
+        "test",
+        "GET /x".into(),
+        200,
+        "application/json",
+        Utc::now(),
+        1,
+        text.as_bytes(),
+    );
+    SnapshotBody {
+        sha256: snapshot.sha256,
+        size: snapshot.size as i64,
+        compressed: snapshot.compressed,
+    }
+}
+
+#[tokio::test]
+async fn audit_records_form_a_hash_chain_and_snapshot_bodies_are_kept_once() {
+    for (backend, store, _dir) in backends().await {
+        let shared = body("{\"same\": true}");
+        for i in 1..=5 {
+            let r = store
+                .append_audit(
+                    audit_entry(&format!("d{i}"), &format!("{{\"n\":{i}}}")),
+                    &[shared.clone(), body(&format!("own {i}"))],
+                )
+                .await
+                .unwrap();
+            assert_eq!(r.seq, i, "{backend}");
+        }
+        let all = store.audit_records(0, 100).await.unwrap();
+        assert_eq!(all.len(), 5, "{backend}");
+        assert_eq!(all[0].prev_hash, server::audit::GENESIS);
+        assert!(
+            all.windows(2).all(|w| w[1].prev_hash == w[0].hash),
+            "{backend}"
+        );
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        assert!(report.intact(), "{backend}: {report:?}");
+        assert_eq!(report.records, 5);
+        assert_eq!(report.head, all[4].hash);
+        let kept = store.snapshot_body(&shared.sha256).await.unwrap().unwrap();
+        assert_eq!(kept, shared, "{backend}");
+        assert!(store
+            .snapshot_body(&"0".repeat(64))
+            .await
+            .unwrap()
+            .is_none());
+        let duplicate = store.append_audit(audit_entry("d1", "{}"), &[]).await;
+        assert!(
+            matches!(duplicate, Err(StoreError::Conflict(_))),
+            "{backend}"
+        );
+        assert_eq!(
+            store.audit_records(0, 100).await.unwrap().len(),
+            5,
+            "nothing appended"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_one_unbroken_chain() {
+    for (backend, store, _dir) in backends().await {
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .append_audit(
+                            audit_entry(&format!("c{i}"), "{}"),
+                            &[body(&format!("b{}", i % 7))],
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        assert!(report.intact(), "{backend}: {report:?}");
+        assert_eq!(report.records, 40, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_audit_records_and_verification_names_an_altered_one(
+) {
+    for (backend, store, _dir, url) in backends_with_urls().await {
+        for i in 1..=3 {
+            store
+                .append_audit(
+                    audit_entry(&format!("t{i}"), &format!("{{\"amount\":{i}00}}")),
+                    &[body(&format!("answer {i}"))],
+                )
+                .await
+                .unwrap();
+        }
+        let refused = |sql: &'static str| {
+            let url = url.clone();
+            async move {
+                if url.starts_with("sqlite") {
+                    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.map(drop)
+                } else {
+                    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.map(drop)
+                }
+            }
+        };
+        for sql in [
+            "UPDATE audit_records SET payload = '{\"amount\":1}' WHERE seq = 2",
+            "DELETE FROM audit_records WHERE seq = 3",
+            "UPDATE snapshot_bodies SET size = 0",
+        ] {
+            let e = refused(sql).await.expect_err(sql);
+            assert!(e.to_string().contains("append-only"), "{backend}: {e}");
+        }
+        // Someone with full access to the database removes the protection and alters a row.
+        let drop_guard = if url.starts_with("sqlite") {
+            "DROP TRIGGER audit_records_no_update"
+        } else {
+            "DROP TRIGGER audit_records_append_only ON audit_records"
+        };
+        refused(drop_guard).await.unwrap();
+        refused("UPDATE audit_records SET payload = '{\"amount\":1}' WHERE seq = 2")
+            .await
+            .unwrap();
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        let broken = report.first_broken.expect("the change is detected");
+        assert_eq!((broken.seq, broken.id.as_str()), (2, "t2"), "{backend}");
+        assert!(
+            broken.problem.contains("altered"),
+            "{backend}: {}",
+            broken.problem
+        );
+        assert_eq!(report.records, 1, "{backend}: the records before it verify");
     }
 }

@@ -56,6 +56,13 @@ pub enum AuditCommand {
     /// Checks the hash chain of every audit record; prints a JSON report and exits non-zero
     /// naming the first broken link if a record was altered, removed or reordered.
     Verify,
+    /// Re-runs a recorded decision from its stored snapshots with its recorded versions and
+    /// reports "identical" or the differences; `--current` uses today's versions instead.
+    Replay {
+        id: String,
+        #[arg(long)]
+        current: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +162,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     b.problem
                 ),
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Replay { id, current },
+        } => {
+            let store = open_store(&settings).await?;
+            let engine = crate::decisions::Engine::current();
+            let report = crate::decisions::replay(store.as_ref(), &engine, &id, current).await?;
+            print_out(&serde_json::to_string_pretty(&report)?)
         }
         Command::Inspect { .. } | Command::Model { .. } => {
             unreachable!("handled before loading settings")

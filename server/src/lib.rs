@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod decisions;
 pub mod demo;
 pub mod engine;
 pub mod health;

@@ -136,7 +136,7 @@ pub struct BankConnection {
 }
 
 /// What the sources are asked about.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRequest {
     pub world: World,
     pub siren: Siren,

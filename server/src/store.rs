@@ -109,6 +109,8 @@ pub struct NewAuditRecord {
     pub world: String,
     pub recorded_at: DateTime<Utc>,
     pub payload: String,
+    /// The lender's credit-history row a decision adds, written in the same transaction.
+    pub history: Option<CreditHistoryEntry>,
 }
 
 /// A raw source answer, kept once per content hash.

@@ -290,6 +290,23 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        if let Some(entry) = &record.history {
+            sqlx::query(
+                "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
+                 outstanding_cents, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&entry.id)
+            .bind(&entry.world)
+            .bind(&entry.siren)
+            .bind(&entry.product)
+            .bind(entry.amount_cents)
+            .bind(&entry.outcome)
+            .bind(entry.outstanding_cents)
+            .bind(millis(entry.received_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
+        }
         let last: Option<(i64, String)> =
             sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)

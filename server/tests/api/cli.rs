@@ -290,3 +290,14 @@ fn audit_verify_reports_an_intact_empty_chain() {
     assert_eq!(v["records"], 0);
     assert_eq!(v["first_broken"], serde_json::Value::Null);
 }
+
+#[test]
+fn audit_replay_of_an_unknown_decision_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["audit", "replay", "dec_unknown"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("decision dec_unknown not found"));
+}

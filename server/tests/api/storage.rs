@@ -347,6 +347,7 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
         world: "sandbox".to_owned(),
         recorded_at: Utc::now(),
         payload: payload.to_owned(),
+        history: None,
     }
 }
 

@@ -1,0 +1,556 @@
+//! Deciding and recording: gather the sources, run the engine, and write the decision to the
+//! audit trail (with its snapshots and the lender's credit-history row, in one transaction)
+//! before anyone is told the result. Replay re-runs a recorded decision from its stored
+//! snapshots and reports whether the result is identical.
+
+use crate::engine::model::Model;
+use crate::engine::policy::Policy;
+use crate::engine::{self, Application, Decision, DecisionInput, Outcome, PdModel, Product};
+use crate::sources::facts::Facts;
+use crate::sources::gather::{Gatherer, SourceOutcome};
+use crate::sources::{BankConnection, Snapshot, SourceId, SourceRequest, World};
+use crate::store::{CreditHistoryEntry, NewAuditRecord, SnapshotBody, Store, StoreError};
+use app::ids::{Iban, Siren};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What the lender asks, already validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub world: World,
+    pub siren: Siren,
+    pub application: Application,
+    /// Factoring: the paying customer.
+    pub debtor_siren: Option<Siren>,
+    pub bank_connection: Option<BankConnection>,
+    pub accounting_ref: Option<String>,
+    pub iban: Option<Iban>,
+    pub external_reference: Option<String>,
+}
+
+/// A snapshot's description as recorded (the body is stored once, by hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotMeta {
+    pub source: SourceId,
+    pub provider: String,
+    pub request: String,
+    pub status: u16,
+    pub content_type: String,
+    pub fetched_at: DateTime<Utc>,
+    pub latency_ms: u64,
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl SnapshotMeta {
+    fn of(s: &Snapshot) -> Self {
+        SnapshotMeta {
+            source: s.source,
+            provider: s.provider.clone(),
+            request: s.request.clone(),
+            status: s.status,
+            content_type: s.content_type.clone(),
+            fetched_at: s.fetched_at,
+            latency_ms: s.latency_ms,
+            sha256: s.sha256.clone(),
+            size: s.size,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Latency {
+    pub gathering_ms: u64,
+    pub engine_us: u64,
+    pub total_ms: u64,
+}
+
+/// A decision as the audit trail keeps it: everything needed to explain and replay it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedDecision {
+    pub id: String,
+    pub decided_at: DateTime<Utc>,
+    pub request: DecisionRequest,
+    /// The request as the sources saw it (with the sandbox's implied connections).
+    pub source_request: SourceRequest,
+    pub sources: Vec<SourceOutcome>,
+    pub snapshots: Vec<SnapshotMeta>,
+    pub debtor_source_request: Option<SourceRequest>,
+    pub debtor_snapshots: Vec<SnapshotMeta>,
+    pub decision: Decision,
+    pub latency: Latency,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionError {
+    #[error("storage failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("decision {0} not found")]
+    NotFound(String),
+    #[error("the recorded decision cannot be read: {0}")]
+    Corrupt(String),
+    #[error("{what} version {version} is not available to replay")]
+    VersionUnavailable { what: &'static str, version: String },
+}
+
+/// The engine's versions: the model and policy in force.
+pub struct Engine {
+    pub model: &'static Model,
+    pub policy: Policy,
+}
+
+impl Engine {
+    pub fn current() -> Engine {
+        Engine {
+            model: Model::committed(),
+            policy: Policy::default_policy(),
+        }
+    }
+}
+
+fn source_request(
+    world: World,
+    siren: &Siren,
+    r: &DecisionRequest,
+    at: DateTime<Utc>,
+) -> SourceRequest {
+    SourceRequest {
+        world,
+        siren: siren.clone(),
+        bank_connection: r.bank_connection.clone(),
+        accounting_ref: r.accounting_ref.clone(),
+        iban: r.iban.clone(),
+        as_of: at,
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn body_of(s: &Snapshot) -> SnapshotBody {
+    SnapshotBody {
+        sha256: s.sha256.clone(),
+        size: i64::try_from(s.size).unwrap_or(i64::MAX),
+        compressed: s.compressed.clone(),
+    }
+}
+
+/// Decides and records durably; returns only once the record is committed.
+pub async fn decide(
+    gatherer: &Gatherer,
+    store: &Arc<dyn Store>,
+    engine: &Engine,
+    request: DecisionRequest,
+    now: DateTime<Utc>,
+) -> Result<RecordedDecision, DecisionError> {
+    let started = std::time::Instant::now();
+    let id = format!("dec_{}", uuid::Uuid::new_v4().simple());
+    let main = source_request(request.world, &request.siren, &request, now);
+    let debtor_request = match (request.application.product, &request.debtor_siren) {
+        (Product::Factoring, Some(debtor)) => Some(SourceRequest {
+            bank_connection: None,
+            accounting_ref: None,
+            iban: None,
+            ..source_request(request.world, debtor, &request, now)
+        }),
+        _ => None,
+    };
+    let (gathering, debtor) = tokio::join!(gatherer.gather(&main), async {
+        match &debtor_request {
+            Some(r) => Some(gatherer.gather(r).await),
+            None => None,
+        }
+    });
+    let gathering_ms = millis(started.elapsed());
+    let engine_started = std::time::Instant::now();
+    let facts = Facts::from_snapshots(&gathering.request, &gathering.snapshots);
+    let debtor_facts = debtor
+        .as_ref()
+        .map(|d| Facts::from_snapshots(&d.request, &d.snapshots));
+    let input = DecisionInput {
+        application: request.application.clone(),
+        facts,
+        debtor_facts,
+        coverage: gathering.coverage,
+        missing_sources: gathering
+            .outcomes
+            .iter()
+            .filter_map(|o| o.missing.as_ref().map(|m| (o.source, m.to_string())))
+            .collect(),
+        decided_at: now,
+    };
+    let decision = engine::decide(&input, engine.model, &engine.policy);
+    let engine_us = u64::try_from(engine_started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let mut bodies: Vec<SnapshotBody> = gathering.snapshots.iter().map(body_of).collect();
+    if let Some(d) = &debtor {
+        bodies.extend(d.snapshots.iter().map(body_of));
+    }
+    bodies.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    bodies.dedup_by(|a, b| a.sha256 == b.sha256);
+    let recorded = RecordedDecision {
+        id: id.clone(),
+        decided_at: now,
+        source_request: gathering.request.clone(),
+        sources: gathering.outcomes.clone(),
+        snapshots: gathering.snapshots.iter().map(SnapshotMeta::of).collect(),
+        debtor_source_request: debtor.as_ref().map(|d| d.request.clone()),
+        debtor_snapshots: debtor
+            .as_ref()
+            .map(|d| d.snapshots.iter().map(SnapshotMeta::of).collect())
+            .unwrap_or_default(),
+        request,
+        decision,
+        latency: Latency {
+            gathering_ms,
+            engine_us,
+            total_ms: millis(started.elapsed()),
+        },
+    };
+    let payload =
+        serde_json::to_string(&recorded).map_err(|e| DecisionError::Corrupt(e.to_string()))?;
+    let outcome = match recorded.decision.outcome {
+        Outcome::Approve => "approve",
+        Outcome::Refer => "refer",
+        Outcome::Decline => "decline",
+    };
+    let history = CreditHistoryEntry {
+        id: id.clone(),
+        world: recorded.request.world.as_str().to_owned(),
+        siren: recorded.request.siren.to_string(),
+        product: recorded.request.application.product.as_str().to_owned(),
+        amount_cents: recorded.request.application.amount_cents,
+        outcome: outcome.to_owned(),
+        outstanding_cents: if recorded.decision.outcome == Outcome::Approve {
+            recorded.request.application.amount_cents
+        } else {
+            0
+        },
+        received_at: now,
+    };
+    store
+        .append_audit(
+            NewAuditRecord {
+                id: id.clone(),
+                kind: "decision".into(),
+                decision_id: id,
+                world: recorded.request.world.as_str().to_owned(),
+                recorded_at: now,
+                payload,
+                history: Some(history),
+            },
+            &bodies,
+        )
+        .await?;
+    Ok(recorded)
+}
+
+/// The verdict of a replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayReport {
+    pub decision_id: String,
+    /// `recorded` (the versions it was decided with) or `current`.
+    pub mode: String,
+    pub versions: engine::Versions,
+    pub identical: bool,
+    /// Each difference: JSON pointer inside the decision, recorded value, replayed value.
+    pub differences: Vec<(String, serde_json::Value, serde_json::Value)>,
+}
+
+/// Loads a recorded decision from the audit trail.
+pub async fn load(store: &dyn Store, id: &str) -> Result<RecordedDecision, DecisionError> {
+    // Decisions are looked up by scanning the chain in pages; an index by id comes with the API.
+    let mut after = 0;
+    loop {
+        let page = store.audit_records(after, 500).await?;
+        if page.is_empty() {
+            return Err(DecisionError::NotFound(id.to_owned()));
+        }
+        if let Some(r) = page.iter().find(|r| r.id == id && r.kind == "decision") {
+            return serde_json::from_str(&r.payload)
+                .map_err(|e| DecisionError::Corrupt(e.to_string()));
+        }
+        after = page.last().map(|r| r.seq).unwrap_or(after);
+    }
+}
+
+async fn snapshots(
+    store: &dyn Store,
+    metas: &[SnapshotMeta],
+) -> Result<Vec<Snapshot>, DecisionError> {
+    let mut out = Vec::with_capacity(metas.len());
+    for m in metas {
+        let body = store
+            .snapshot_body(&m.sha256)
+            .await?
+            .ok_or_else(|| DecisionError::Corrupt(format!("snapshot {} is missing", m.sha256)))?;
+        out.push(Snapshot {
+            source: m.source,
+            provider: m.provider.clone(),
+            request: m.request.clone(),
+            status: m.status,
+            content_type: m.content_type.clone(),
+            fetched_at: m.fetched_at,
+            latency_ms: m.latency_ms,
+            sha256: m.sha256.clone(),
+            size: m.size,
+            compressed: body.compressed,
+        });
+    }
+    Ok(out)
+}
+
+fn differences(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    out: &mut Vec<(String, serde_json::Value, serde_json::Value)>,
+) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                differences(
+                    &format!("{path}/{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(&format!("{path}/{i}"), p, q, out);
+            }
+        }
+        _ if a != b => out.push((path.to_owned(), a.clone(), b.clone())),
+        _ => {}
+    }
+}
+
+/// Re-runs parsing, features and scoring from the stored snapshots. With `current` false the
+/// recorded versions are required (and must be available); with `current` true today's engine
+/// decides, to show what would change.
+pub async fn replay(
+    store: &dyn Store,
+    engine: &Engine,
+    id: &str,
+    current: bool,
+) -> Result<ReplayReport, DecisionError> {
+    let recorded = load(store, id).await?;
+    let versions = &recorded.decision.versions;
+    if !current {
+        let model: &dyn PdModel = engine.model;
+        if model.version() != versions.model {
+            return Err(DecisionError::VersionUnavailable {
+                what: "model",
+                version: versions.model.clone(),
+            });
+        }
+        if engine.policy.version != versions.policy {
+            return Err(DecisionError::VersionUnavailable {
+                what: "policy",
+                version: versions.policy.clone(),
+            });
+        }
+    }
+    let main = snapshots(store, &recorded.snapshots).await?;
+    let debtor = snapshots(store, &recorded.debtor_snapshots).await?;
+    let input = DecisionInput {
+        application: recorded.request.application.clone(),
+        facts: Facts::from_snapshots(&recorded.source_request, &main),
+        debtor_facts: recorded
+            .debtor_source_request
+            .as_ref()
+            .map(|r| Facts::from_snapshots(r, &debtor)),
+        coverage: recorded.decision.coverage,
+        missing_sources: recorded.decision.missing_sources.clone(),
+        decided_at: recorded.decided_at,
+    };
+    let replayed = engine::decide(&input, engine.model, &engine.policy);
+    let mut diffs = Vec::new();
+    let to_json = |d: &Decision| serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
+    differences(
+        "",
+        &to_json(&recorded.decision),
+        &to_json(&replayed),
+        &mut diffs,
+    );
+    Ok(ReplayReport {
+        decision_id: recorded.id,
+        mode: if current { "current" } else { "recorded" }.into(),
+        versions: replayed.versions,
+        identical: diffs.is_empty(),
+        differences: diffs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{LatencySettings, SourcesSettings};
+    use crate::sources::{internal::InternalSource, sandbox, sector::SectorSource, Source};
+    use crate::store::sqlite::SqliteStore;
+
+    async fn setup() -> (Gatherer, Arc<dyn Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("d.db").display());
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
+        let mut settings = SourcesSettings::default();
+        for l in settings.sandbox.latency.values_mut() {
+            *l = LatencySettings {
+                median_ms: 0.0,
+                p99_ms: 0.0,
+            };
+        }
+        settings.sandbox.slow_source_ms = 400;
+        settings.deadline_ms = 200;
+        let mut sources: Vec<Arc<dyn Source>> = sandbox::sources(&settings.sandbox);
+        sources.push(Arc::new(SectorSource));
+        sources.push(Arc::new(InternalSource {
+            store: store.clone(),
+        }));
+        (Gatherer::new(&settings, sources, Vec::new()), store, dir)
+    }
+
+    fn request(siren: &str, product: Product) -> DecisionRequest {
+        DecisionRequest {
+            world: World::Sandbox,
+            siren: Siren::parse(siren).unwrap(),
+            application: Application {
+                product,
+                amount_cents: 1_500_000,
+                invoice_amount_cents: (product == Product::Factoring).then_some(2_000_000),
+                current_limit_cents: (product == Product::CreditLineIncrease).then_some(5_000_000),
+                iban_given: false,
+            },
+            debtor_siren: (product == Product::Factoring)
+                .then(|| Siren::parse("100000009").unwrap()),
+            bank_connection: None,
+            accounting_ref: None,
+            iban: None,
+            external_reference: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn every_test_company_decision_is_recorded_and_replays_identically() {
+        let (gatherer, store, _dir) = setup().await;
+        let engine = Engine::current();
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for (siren, _, _) in sandbox::TEST_COMPANIES {
+            let d = decide(
+                &gatherer,
+                &store,
+                &engine,
+                request(siren, Product::Bnpl),
+                now,
+            )
+            .await
+            .unwrap();
+            ids.push(d.id);
+        }
+        let d = decide(
+            &gatherer,
+            &store,
+            &engine,
+            request("200000008", Product::Factoring),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(
+            !d.debtor_snapshots.is_empty(),
+            "the paying customer was gathered"
+        );
+        ids.push(d.id);
+        let d = decide(
+            &gatherer,
+            &store,
+            &engine,
+            request("200000008", Product::CreditLineIncrease),
+            now,
+        )
+        .await
+        .unwrap();
+        ids.push(d.id);
+        for id in &ids {
+            let report = replay(store.as_ref(), &engine, id, false).await.unwrap();
+            assert!(report.identical, "{id}: {:?}", report.differences);
+            let today = replay(store.as_ref(), &engine, id, true).await.unwrap();
+            assert!(today.identical, "same versions today");
+        }
+        let chain = crate::audit::verify(store.as_ref()).await.unwrap();
+        assert!(chain.intact());
+        assert_eq!(chain.records, ids.len() as u64);
+        // The lender's history now counts these applications.
+        let h = store
+            .credit_history(
+                "sandbox",
+                "200000008",
+                now + chrono::Duration::seconds(1),
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(h.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn replay_with_another_policy_shows_what_would_change() {
+        let (gatherer, store, _dir) = setup().await;
+        let engine = Engine::current();
+        let d = decide(
+            &gatherer,
+            &store,
+            &engine,
+            request("100000009", Product::Bnpl),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(d.decision.outcome, Outcome::Approve);
+        let stricter = Engine {
+            model: Model::committed(),
+            policy: Policy::from_toml(
+                &crate::engine::policy::DEFAULT_POLICY
+                    .replace(
+                        "version = \"policy-2026.11-1\"",
+                        "version = \"policy-strict\"",
+                    )
+                    .replace("bnpl_eur = 50000", "bnpl_eur = 1000"),
+            )
+            .unwrap(),
+        };
+        let err = replay(store.as_ref(), &stricter, &d.id, false)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DecisionError::VersionUnavailable { what: "policy", .. }
+            ),
+            "{err}"
+        );
+        let report = replay(store.as_ref(), &stricter, &d.id, true)
+            .await
+            .unwrap();
+        assert!(!report.identical);
+        assert!(
+            report
+                .differences
+                .iter()
+                .any(|(p, _, v)| p == "/outcome" && v == "refer"),
+            "{:?}",
+            report.differences
+        );
+        assert!(matches!(
+            replay(store.as_ref(), &engine, "dec_nope", false).await,
+            Err(DecisionError::NotFound(_))
+        ));
+    }
+}

@@ -34,6 +34,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// API keys for lenders' systems.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -48,6 +53,18 @@ pub enum Command {
     Inspect {
         #[command(subcommand)]
         command: InspectCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Creates a key and prints only the key (it is not stored and cannot be shown again).
+    Create {
+        /// `sandbox` (the synthetic world) or `live` (the real sources).
+        #[arg(long, value_parser = ["sandbox", "live"])]
+        mode: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -171,6 +188,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = crate::decisions::replay(store.as_ref(), &engine, &id, current).await?;
             print_out(&serde_json::to_string_pretty(&report)?)
         }
+        Command::Keys {
+            command: KeysCommand::Create { mode, name },
+        } => {
+            let store = open_store(&settings).await?;
+            let world = if mode == "live" {
+                crate::sources::World::Live
+            } else {
+                crate::sources::World::Sandbox
+            };
+            let key =
+                crate::api_keys::create(store.as_ref(), world, &name, chrono::Utc::now()).await?;
+            print_out(secrecy::ExposeSecret::expose_secret(&key.secret))
+        }
         Command::Inspect { .. } | Command::Model { .. } => {
             unreachable!("handled before loading settings")
         }
@@ -197,6 +227,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     if let Some(banner) = demo_banner {
         println!("{banner}");
+    }
+    if let Some(key) = crate::api_keys::first_sandbox_key(app.state().store.as_ref()).await? {
+        println!(
+            "\n  A sandbox API key was created for this first start (shown once, keep it):\n    {key}\n  \
+             Create others with: server keys create --mode sandbox|live --name <NAME>\n"
+        );
     }
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -121,6 +121,21 @@ pub struct SnapshotBody {
     pub compressed: Vec<u8>,
 }
 
+/// An API key as stored: never the key itself, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiKeyRecord {
+    pub id: String,
+    pub name: String,
+    /// `sandbox` or `live`.
+    pub mode: String,
+    #[serde(skip)]
+    pub key_hash: String,
+    /// The first characters of the key, to recognise it in lists.
+    pub display_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// What a failed sign-in is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKey<'a> {
@@ -184,6 +199,14 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
+
+    /// Stores a new API key (its hash).
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+    /// The key whose SHA-256 is `key_hash`, revoked or not.
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>>;
+    /// Revokes a key; false when no active key has this id.
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
 
     /// The session store sharing this database, so sessions survive restarts.
     fn session_store(&self) -> Arc<dyn SessionStore>;

@@ -2,8 +2,8 @@
 //! (sessions included). Same contract and same tests as the SQLite backend.
 
 use super::{
-    conflict_or, from_millis, millis, AuditRecord, CreditHistoryEntry, FailureKey, NewAuditRecord,
-    NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
+    conflict_or, from_millis, millis, ApiKeyRecord, AuditRecord, CreditHistoryEntry, FailureKey,
+    NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
 };
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -74,6 +74,22 @@ fn audit_from_row(row: &PgRow) -> StoreResult<AuditRecord> {
         payload: row.try_get("payload")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+    })
+}
+
+const API_KEY_COLUMNS: &str =
+    "id, name, mode, key_hash, display_prefix, created_at_ms, revoked_at_ms";
+
+fn api_key_from_row(row: &PgRow) -> StoreResult<ApiKeyRecord> {
+    let revoked: Option<i64> = row.try_get("revoked_at_ms")?;
+    Ok(ApiKeyRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        mode: row.try_get("mode")?,
+        key_hash: row.try_get("key_hash")?,
+        display_prefix: row.try_get("display_prefix")?,
+        created_at: from_millis(row.try_get("created_at_ms")?)?,
+        revoked_at: revoked.map(from_millis).transpose()?,
     })
 }
 
@@ -380,6 +396,54 @@ impl Store for PostgresStore {
             size,
             compressed,
         }))
+    }
+
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, name, mode, key_hash, display_prefix, created_at_ms, \
+             revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&key.id)
+        .bind(&key.name)
+        .bind(&key.mode)
+        .bind(&key.key_hash)
+        .bind(&key.display_prefix)
+        .bind(millis(key.created_at))
+        .bind(key.revoked_at.map(millis))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, || format!("API key {}", key.id)))?;
+        Ok(())
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"
+        ))
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(api_key_from_row).transpose()
+    }
+
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at_ms, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(api_key_from_row).collect()
+    }
+
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
+        )
+        .bind(millis(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     fn session_store(&self) -> Arc<dyn SessionStore> {

@@ -151,6 +151,9 @@ fn the_server_prints_demo_sign_in_help_and_stops_cleanly_on_sigterm() {
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     assert!(stdout.contains("DEMO mode"), "{stdout}");
     assert!(stdout.contains("username: manager"), "{stdout}");
+    // The first start creates a sandbox API key and shows it once.
+    assert!(stdout.contains("sandbox API key"), "{stdout}");
+    assert!(stdout.contains("aval_test_"), "{stdout}");
 }
 
 fn inspect(args: &[&str]) -> (Output, serde_json::Value) {
@@ -300,4 +303,28 @@ fn audit_replay_of_an_unknown_decision_says_so() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("decision dec_unknown not found"));
+}
+
+#[test]
+fn keys_create_prints_only_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (mode, prefix) in [("sandbox", "aval_test_"), ("live", "aval_live_")] {
+        let out = server(dir.path())
+            .args(["keys", "create", "--mode", mode, "--name", "Checkout"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        assert!(stdout.trim().starts_with(prefix), "{stdout}");
+    }
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "test", "--name", "x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 }

@@ -493,3 +493,67 @@ async fn the_database_refuses_to_change_or_delete_audit_records_and_verification
         assert_eq!(report.records, 1, "{backend}: the records before it verify");
     }
 }
+
+#[tokio::test]
+async fn api_keys_are_stored_as_hashes_bound_to_their_world_and_revocable() {
+    use secrecy::ExposeSecret;
+    use server::api_keys::{authenticate, create, hash};
+    use server::sources::World;
+    for (backend, store, _dir) in backends().await {
+        let sandbox = create(store.as_ref(), World::Sandbox, "checkout", Utc::now())
+            .await
+            .unwrap();
+        let live = create(store.as_ref(), World::Live, "back office", Utc::now())
+            .await
+            .unwrap();
+        let s = sandbox.secret.expose_secret();
+        assert!(
+            s.starts_with("aval_test_") && s.len() == 42,
+            "{backend}: {s}"
+        );
+        assert!(live.secret.expose_secret().starts_with("aval_live_"));
+        let listed = store.list_api_keys().await.unwrap();
+        assert_eq!(listed.len(), 2, "{backend}");
+        assert!(listed
+            .iter()
+            .all(|k| k.key_hash.len() == 64 && !k.key_hash.contains("aval_")));
+        assert_eq!(listed[0].key_hash, hash(s));
+        let (record, world) = authenticate(store.as_ref(), s).await.unwrap().unwrap();
+        assert_eq!(
+            (record.id.as_str(), world),
+            (sandbox.record.id.as_str(), World::Sandbox)
+        );
+        // A key changed to claim the other world is unknown.
+        let forged = s.replacen("aval_test_", "aval_live_", 1);
+        assert!(
+            authenticate(store.as_ref(), &forged)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        assert!(authenticate(store.as_ref(), "aval_test_0000")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store
+            .revoke_api_key(&sandbox.record.id, Utc::now())
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .revoke_api_key(&sandbox.record.id, Utc::now())
+                .await
+                .unwrap(),
+            "already revoked"
+        );
+        assert!(
+            authenticate(store.as_ref(), s).await.unwrap().is_none(),
+            "{backend}: revoked"
+        );
+        assert!(authenticate(store.as_ref(), live.secret.expose_secret())
+            .await
+            .unwrap()
+            .is_some());
+    }
+}

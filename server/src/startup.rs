@@ -224,7 +224,7 @@ fn router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
-    Router::new()
+    let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(app::access::SIGN_IN, post(auth_routes::sign_in))
@@ -246,7 +246,12 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::origin::refuse_cross_site,
-        ))
+        ));
+
+    // The lenders' API has its own authentication (API keys): no sessions, no cookies.
+    Router::new()
+        .nest("/api/v1", crate::api::router(state.clone()))
+        .merge(pages)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -3,6 +3,7 @@
 
 mod access;
 mod cli;
+mod decisions_api;
 mod health;
 mod helpers;
 mod language;

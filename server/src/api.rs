@@ -1,0 +1,185 @@
+//! The REST API for lenders' systems, version 1: `GET /api/v1/ping`, `POST /api/v1/decisions`,
+//! `GET /api/v1/decisions/{id}`. Authenticated by API key (`Authorization: Bearer …`); every
+//! error is `application/problem+json` (RFC 9457) with a stable type and, for validation, the
+//! field and the problem.
+
+mod problem;
+mod request;
+
+use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
+use crate::sources::World;
+use crate::startup::AppState;
+use crate::store::ApiKeyRecord;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+pub use problem::Problem;
+use serde_json::{json, Value};
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The key that authenticated the request, and its world.
+#[derive(Clone)]
+pub struct Caller {
+    pub key: ApiKeyRecord,
+    pub world: World,
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/ping", get(ping))
+        .route("/decisions", post(create_decision))
+        .route("/decisions/{id}", get(get_decision))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state, authenticate))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_owned);
+    let Some(presented) = presented else {
+        return Problem::unauthorized("send the API key as `Authorization: Bearer <key>`")
+            .into_response();
+    };
+    match crate::api_keys::authenticate(state.store.as_ref(), &presented).await {
+        Ok(Some((key, world))) => {
+            request.extensions_mut().insert(Caller { key, world });
+            next.run(request).await
+        }
+        Ok(None) => Problem::unauthorized("the API key is unknown or revoked").into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+async fn not_found() -> Response {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "no such API route",
+    )
+    .into_response()
+}
+
+async fn ping(Extension(caller): Extension<Caller>) -> Json<Value> {
+    Json(json!({
+        "ok": true,
+        "mode": caller.world.as_str(),
+        "key": caller.key.id,
+        "time": chrono::Utc::now(),
+    }))
+}
+
+async fn create_decision(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !v.starts_with("application/json"))
+    {
+        return Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the application as application/json",
+        )
+        .into_response();
+    }
+    let request = match request::parse(&body, caller.world) {
+        Ok(r) => r,
+        Err(problem) => return problem.into_response(),
+    };
+    let engine = Engine::current();
+    match decisions::decide(
+        &state.gatherer,
+        &state.store,
+        &engine,
+        request,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(recorded) => (StatusCode::CREATED, Json(view(&recorded))).into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+async fn get_decision(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match decisions::load(state.store.as_ref(), &id).await {
+        // A key never sees the other world's decisions: they do not exist for it.
+        Ok(recorded) if recorded.request.world == caller.world => {
+            Json(view(&recorded)).into_response()
+        }
+        Ok(_) | Err(DecisionError::NotFound(_)) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "decision-not-found",
+            "Decision not found",
+            &format!("no decision {id} for this key's mode"),
+        )
+        .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+/// The decision as the API shows it.
+pub fn view(r: &RecordedDecision) -> Value {
+    let d = &r.decision;
+    json!({
+        "id": r.id,
+        "decided_at": r.decided_at,
+        "mode": r.request.world.as_str(),
+        "external_reference": r.request.external_reference,
+        "siren": r.request.siren,
+        "product": r.request.application.product,
+        "status": d.outcome,
+        "outcome": d.outcome,
+        "score": d.score,
+        "probability_of_default": d.probability_of_default,
+        "grade": d.grade,
+        "requested_cents": d.requested_cents,
+        "proposed_limit_cents": d.proposed_limit_cents,
+        "currency": "EUR",
+        "reasons": d.reasons.iter().map(|x| json!({
+            "code": x.code,
+            "kind": x.kind,
+            "text_en": x.text_en,
+            "text_fr": x.text_fr,
+            "value": x.value,
+            "threshold": x.threshold,
+            "contribution_log_odds": x.log_odds,
+            "contribution_points": x.points,
+        })).collect::<Vec<_>>(),
+        "referrals": d.referrals,
+        "fraud_flags": d.fraud_flags,
+        "data_coverage": d.coverage,
+        "sources": r.sources.iter().map(|s| json!({
+            "source": s.source,
+            "provider": s.provider,
+            "answered": s.missing.is_none(),
+            "missing_reason": s.missing.as_ref().map(ToString::to_string),
+            "latency_ms": s.latency_ms,
+            "from_cache": s.from_cache,
+        })).collect::<Vec<_>>(),
+        "versions": d.versions,
+        "latency": r.latency,
+        "events": [],
+    })
+}

@@ -1,0 +1,179 @@
+//! The lenders' REST API over HTTP: authentication by key and world, decisions, validation
+//! problems, limits on bodies and routes.
+
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use server::sources::World;
+
+async fn instant_app() -> TestApp {
+    TestApp::spawn_with(|s| {
+        for l in s.sources.sandbox.latency.values_mut() {
+            l.median_ms = 0.0;
+            l.p99_ms = 0.0;
+        }
+    })
+    .await
+}
+
+async fn key(app: &TestApp, world: World) -> (String, String) {
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let k = server::api_keys::create(store.as_ref(), world, "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    (k.secret.expose_secret().to_owned(), k.record.id)
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let client = reqwest::Client::new();
+    let url = app.url(path);
+    let mut request = match method {
+        "POST" => client.post(url),
+        _ => client.get(url),
+    };
+    if let Some(k) = key {
+        request = request.bearer_auth(k);
+    }
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let value = response.json().await.unwrap_or(Value::Null);
+    (status, value, headers)
+}
+
+fn problem(headers: &reqwest::header::HeaderMap) -> bool {
+    headers.get("content-type").and_then(|v| v.to_str().ok()) == Some("application/problem+json")
+}
+
+#[tokio::test]
+async fn ping_needs_a_valid_key_and_says_which_mode_it_is() {
+    let app = instant_app().await;
+    let (status, body, headers) = call(&app, "GET", "/api/v1/ping", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(problem(&headers));
+    assert!(body["detail"].as_str().unwrap().contains("Bearer"));
+    let (k, _) = key(&app, World::Sandbox).await;
+    let (status, body, headers) = call(&app, "GET", "/api/v1/ping", Some(&k), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["mode"], "sandbox");
+    assert!(headers.contains_key("x-request-id"));
+    let (status, _, _) = call(&app, "GET", "/api/v1/ping", Some("aval_test_nope"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_sandbox_decision_is_answered_in_the_same_request_and_can_be_read_back() {
+    let app = instant_app().await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    let (status, d, _) = call(
+        &app,
+        "POST",
+        "/api/v1/decisions",
+        Some(&k),
+        Some(json!({"siren": "100000009", "amount": "15000.00", "product": "bnpl", "external_reference": "order-42"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    assert_eq!(d["outcome"], "approve");
+    assert_eq!(d["grade"], "B");
+    assert!(d["score"].as_u64().unwrap() > 700);
+    assert!(d["proposed_limit_cents"].as_i64().unwrap() >= 1_500_000);
+    assert_eq!(d["external_reference"], "order-42");
+    assert!(!d["reasons"].as_array().unwrap().is_empty());
+    assert!(d["reasons"][0]["text_fr"].as_str().is_some());
+    assert!(d["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["source"] == "sirene_unit" && s["answered"] == true));
+    assert_eq!(d["versions"]["model"], "pd-polish-5y-1");
+    let id = d["id"].as_str().unwrap();
+    let (status, again, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/decisions/{id}"),
+        Some(&k),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["outcome"], d["outcome"]);
+    assert_eq!(again["score"], d["score"]);
+    // A live key does not see sandbox decisions.
+    let (live, _) = key(&app, World::Live).await;
+    let (status, _, headers) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/decisions/{id}"),
+        Some(&live),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem(&headers));
+    // And the decision is in the audit chain, which verifies.
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let chain = server::audit::verify(store.as_ref()).await.unwrap();
+    assert!(chain.intact());
+    assert_eq!(chain.records, 1);
+}
+
+#[tokio::test]
+async fn a_revoked_key_is_refused() {
+    let app = instant_app().await;
+    let (k, id) = key(&app, World::Sandbox).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    store.revoke_api_key(&id, chrono::Utc::now()).await.unwrap();
+    let (status, _, _) = call(&app, "GET", "/api/v1/ping", Some(&k), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_naming_each_field_and_nothing_is_recorded() {
+    let app = instant_app().await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    let (status, body, headers) = call(
+        &app,
+        "POST",
+        "/api/v1/decisions",
+        Some(&k),
+        Some(json!({"siren": "732829321", "amount": "12,50", "product": "loan"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(&headers));
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["/siren", "/amount", "/product"]);
+    assert!(body["errors"][0]["problem"]
+        .as_str()
+        .unwrap()
+        .contains("check digits"));
+    // Oversized body.
+    let huge = json!({"siren": "100000009", "amount": "10", "product": "bnpl", "external_reference": "x".repeat(100_000)});
+    let (status, _, _) = call(&app, "POST", "/api/v1/decisions", Some(&k), Some(huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Unknown route.
+    let (status, body, headers) = call(&app, "GET", "/api/v1/nothing-here", Some(&k), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem(&headers), "{body}");
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    assert_eq!(
+        server::audit::verify(store.as_ref()).await.unwrap().records,
+        0
+    );
+}

@@ -9,7 +9,7 @@ mod request;
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
 use crate::sources::World;
 use crate::startup::AppState;
-use crate::store::ApiKeyRecord;
+use crate::store::{ApiKeyRecord, Idempotency};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -86,22 +86,112 @@ async fn create_decision(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let idempotency_key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(k.trim().to_owned()),
+        Some(_) => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad-idempotency-key",
+                "Bad Idempotency-Key",
+                "the Idempotency-Key header must be 1 to 255 visible ASCII characters",
+            )
+            .into_response()
+        }
+    };
+    let Some(idem) = idempotency_key else {
+        let (status, value) = decide_once(&state, &caller, &headers, &body).await;
+        return respond(status, &value, false);
+    };
+    let body_hash = crate::api_keys::hash(&String::from_utf8_lossy(&body));
+    let now = chrono::Utc::now();
+    match state
+        .store
+        .idempotency_begin(&caller.key.id, &idem, &body_hash, now)
+        .await
+    {
+        Ok(Idempotency::New) => {
+            let (status, value) = decide_once(&state, &caller, &headers, &body).await;
+            if let Err(e) = state
+                .store
+                .idempotency_finish(&caller.key.id, &idem, status.as_u16(), &value.to_string())
+                .await
+            {
+                tracing::error!(error = %e, "storing the idempotent answer failed");
+            }
+            respond(status, &value, false)
+        }
+        Ok(Idempotency::Answered { status, response }) => {
+            let value: Value = serde_json::from_str(&response).unwrap_or(Value::Null);
+            respond(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &value,
+                true,
+            )
+        }
+        Ok(Idempotency::Mismatch) => Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-reused",
+            "Idempotency-Key reused with another body",
+            "this Idempotency-Key was used with a different request body; use a new key for a new application",
+        )
+        .into_response(),
+        Ok(Idempotency::InProgress) => Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-in-progress",
+            "Request in progress",
+            "the first request with this Idempotency-Key is still being decided; retry shortly",
+        )
+        .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+fn respond(status: StatusCode, value: &Value, replayed: bool) -> Response {
+    let mut response = (status, Json(value)).into_response();
+    if status.is_client_error() || status.is_server_error() {
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/problem+json"),
+        );
+    }
+    if replayed {
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    response
+}
+
+/// Validates, decides and records: the answer's status and body.
+async fn decide_once(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (StatusCode, Value) {
+    let as_value = |p: Problem| {
+        (
+            StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            serde_json::to_value(&p).unwrap_or(Value::Null),
+        )
+    };
     if headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| !v.starts_with("application/json"))
     {
-        return Problem::new(
+        return as_value(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
             "Unsupported media type",
             "send the application as application/json",
-        )
-        .into_response();
+        ));
     }
-    let request = match request::parse(&body, caller.world) {
+    let request = match request::parse(body, caller.world) {
         Ok(r) => r,
-        Err(problem) => return problem.into_response(),
+        Err(problem) => return as_value(problem),
     };
     let engine = Engine::current();
     match decisions::decide(
@@ -113,8 +203,8 @@ async fn create_decision(
     )
     .await
     {
-        Ok(recorded) => (StatusCode::CREATED, Json(view(&recorded))).into_response(),
-        Err(e) => Problem::internal(&e.to_string()).into_response(),
+        Ok(recorded) => (StatusCode::CREATED, view(&recorded)),
+        Err(e) => as_value(Problem::internal(&e.to_string())),
     }
 }
 

@@ -136,6 +136,19 @@ pub struct ApiKeyRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Where an idempotency key stands when a request arrives with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Idempotency {
+    /// First use: the request goes ahead and its answer will be stored.
+    New,
+    /// Already answered: the stored status and body.
+    Answered { status: u16, response: String },
+    /// Used before with another body.
+    Mismatch,
+    /// The first request with this key is still being decided.
+    InProgress,
+}
+
 /// What a failed sign-in is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKey<'a> {
@@ -207,6 +220,23 @@ pub trait Store: Send + Sync + 'static {
     async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>>;
     /// Revokes a key; false when no active key has this id.
     async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Claims an idempotency key for a request body hash, or says how it was used before.
+    async fn idempotency_begin(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Idempotency>;
+    /// Stores the answer given to the request that claimed the key.
+    async fn idempotency_finish(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> StoreResult<()>;
 
     /// The session store sharing this database, so sessions survive restarts.
     fn session_store(&self) -> Arc<dyn SessionStore>;

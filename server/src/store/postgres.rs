@@ -3,7 +3,7 @@
 
 use super::{
     conflict_or, from_millis, millis, ApiKeyRecord, AuditRecord, CreditHistoryEntry, FailureKey,
-    NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
+    Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
 };
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -444,6 +444,64 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn idempotency_begin(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Idempotency> {
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (api_key_id, idem_key, request_hash, created_at_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (api_key_id, idem_key) DO NOTHING",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .bind(request_hash)
+        .bind(millis(at))
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Idempotency::New);
+        }
+        let (hash, status, response): (String, Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT request_hash, CAST(status AS BIGINT), response FROM idempotency_keys \
+             WHERE api_key_id = $1 AND idem_key = $2",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(match (hash == request_hash, status, response) {
+            (false, _, _) => Idempotency::Mismatch,
+            (true, Some(status), Some(response)) => Idempotency::Answered {
+                status: u16::try_from(status).unwrap_or(500),
+                response,
+            },
+            (true, _, _) => Idempotency::InProgress,
+        })
+    }
+
+    async fn idempotency_finish(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, response = $2 \
+             WHERE api_key_id = $3 AND idem_key = $4",
+        )
+        .bind(i32::from(status))
+        .bind(response)
+        .bind(api_key_id)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     fn session_store(&self) -> Arc<dyn SessionStore> {

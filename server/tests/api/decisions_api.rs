@@ -177,3 +177,56 @@ async fn bad_input_gets_a_problem_naming_each_field_and_nothing_is_recorded() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_same_idempotency_key_and_body_get_the_original_answer_and_another_body_a_conflict() {
+    let app = instant_app().await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    let client = reqwest::Client::new();
+    let post = |body: Value, idem: &'static str| {
+        client
+            .post(app.url("/api/v1/decisions"))
+            .bearer_auth(&k)
+            .header("Idempotency-Key", idem)
+            .json(&body)
+            .send()
+    };
+    let body = json!({"siren": "200000008", "amount": "5000", "product": "bnpl"});
+    let first = post(body.clone(), "order-1").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let second = post(body.clone(), "order-1").await.unwrap();
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert_eq!(second.headers().get("idempotent-replayed").unwrap(), "true");
+    let second: Value = second.json().await.unwrap();
+    assert_eq!(first, second, "the original answer, not a new decision");
+    let other = post(
+        json!({"siren": "200000008", "amount": "6000", "product": "bnpl"}),
+        "order-1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(other.status(), StatusCode::CONFLICT);
+    let problem: Value = other.json().await.unwrap();
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("different request body"));
+    // One decision was recorded.
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    assert_eq!(
+        server::audit::verify(store.as_ref()).await.unwrap().records,
+        1
+    );
+    // Keys are per API key: another key may use the same Idempotency-Key.
+    let (k2, _) = key(&app, World::Sandbox).await;
+    let third = client
+        .post(app.url("/api/v1/decisions"))
+        .bearer_auth(&k2)
+        .header("Idempotency-Key", "order-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(third.headers().get("idempotent-replayed").is_none());
+}

@@ -557,3 +557,40 @@ async fn api_keys_are_stored_as_hashes_bound_to_their_world_and_revocable() {
             .is_some());
     }
 }
+
+#[tokio::test]
+async fn an_idempotency_key_is_claimed_once_then_replays_its_answer() {
+    use server::store::Idempotency;
+    for (backend, store, _dir) in backends().await {
+        let now = Utc::now();
+        assert_eq!(
+            store.idempotency_begin("k1", "a", "h1", now).await.unwrap(),
+            Idempotency::New,
+            "{backend}"
+        );
+        assert_eq!(
+            store.idempotency_begin("k1", "a", "h1", now).await.unwrap(),
+            Idempotency::InProgress
+        );
+        store
+            .idempotency_finish("k1", "a", 201, "{\"id\":1}")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.idempotency_begin("k1", "a", "h1", now).await.unwrap(),
+            Idempotency::Answered {
+                status: 201,
+                response: "{\"id\":1}".into()
+            },
+            "{backend}"
+        );
+        assert_eq!(
+            store.idempotency_begin("k1", "a", "h2", now).await.unwrap(),
+            Idempotency::Mismatch
+        );
+        assert_eq!(
+            store.idempotency_begin("k2", "a", "h2", now).await.unwrap(),
+            Idempotency::New
+        );
+    }
+}

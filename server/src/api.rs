@@ -18,6 +18,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 pub use problem::Problem;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -30,13 +33,81 @@ pub struct Caller {
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
+    let limiter = Arc::new(RateLimiter::new(
+        state.settings.api.requests_per_second,
+        state.settings.api.burst,
+    ));
     Router::new()
         .route("/ping", get(ping))
         .route("/decisions", post(create_decision))
         .route("/decisions/{id}", get(get_decision))
         .fallback(not_found)
+        .layer(middleware::from_fn(move |request, next| {
+            rate_limit(limiter.clone(), request, next)
+        }))
         .layer(middleware::from_fn_with_state(state, authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// A token bucket per API key, in this server instance.
+pub struct RateLimiter {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_second: u32, burst: u32) -> Self {
+        Self {
+            per_second: f64::from(per_second.max(1)),
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Ok` to go ahead, or the wait before a token is available.
+    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let (tokens, last) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
+        let refill = now.saturating_duration_since(*last).as_secs_f64() * self.per_second;
+        *tokens = (*tokens + refill).min(self.burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_second))
+        }
+    }
+}
+
+async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> Response {
+    let key = request
+        .extensions()
+        .get::<Caller>()
+        .map(|c| c.key.id.clone())
+        .unwrap_or_default();
+    match limiter.check(&key, Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let mut response = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                &format!("this API key sent too many requests; retry in {seconds} s"),
+            )
+            .into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+            response
+        }
+    }
 }
 
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -272,4 +343,25 @@ pub fn view(r: &RecordedDecision) -> Value {
         "latency": r.latency,
         "events": [],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_may_burst_then_waits_for_tokens() {
+        let limiter = RateLimiter::new(10, 3);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(limiter.check("k", t0).is_ok());
+        }
+        let wait = limiter.check("k", t0).unwrap_err();
+        assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO);
+        assert!(
+            limiter.check("other", t0).is_ok(),
+            "keys are limited separately"
+        );
+        assert!(limiter.check("k", t0 + Duration::from_millis(120)).is_ok());
+    }
 }

@@ -89,6 +89,26 @@ pub struct Settings {
     pub session: SessionSettings,
     pub sign_in: SignInSettings,
     pub sources: SourcesSettings,
+    pub api: ApiSettings,
+}
+
+/// The lenders' REST API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Sustained requests per second allowed per API key (token bucket).
+    pub requests_per_second: u32,
+    /// Requests a key may send at once above the sustained rate.
+    pub burst: u32,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_second: 500,
+            burst: 1000,
+        }
+    }
 }
 
 fn no_secret<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -118,6 +138,7 @@ impl Default for Settings {
                 window_minutes: 15,
             },
             sources: SourcesSettings::default(),
+            api: ApiSettings::default(),
         }
     }
 }
@@ -367,6 +388,12 @@ impl Settings {
         }
         if self.sign_in.window_minutes == 0 {
             return bad("sign_in.window_minutes", "must be at least 1");
+        }
+        if self.api.requests_per_second == 0 || self.api.burst == 0 {
+            return bad(
+                "api.requests_per_second",
+                "must be at least 1 (and api.burst too)",
+            );
         }
         if self.sources.deadline_ms == 0 || self.sources.deadline_ms > 60_000 {
             return bad("sources.deadline_ms", "must be between 1 and 60000");

@@ -230,3 +230,24 @@ async fn the_same_idempotency_key_and_body_get_the_original_answer_and_another_b
         .unwrap();
     assert!(third.headers().get("idempotent-replayed").is_none());
 }
+
+#[tokio::test]
+async fn a_key_over_its_rate_gets_429_with_retry_after() {
+    let app = TestApp::spawn_with(|s| {
+        s.api.requests_per_second = 1;
+        s.api.burst = 2;
+    })
+    .await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    for _ in 0..2 {
+        let (status, _, _) = call(&app, "GET", "/api/v1/ping", Some(&k), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, body, headers) = call(&app, "GET", "/api/v1/ping", Some(&k), None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(problem(&headers), "{body}");
+    assert_eq!(headers.get("retry-after").unwrap(), "1");
+    let (other, _) = key(&app, World::Sandbox).await;
+    let (status, _, _) = call(&app, "GET", "/api/v1/ping", Some(&other), None).await;
+    assert_eq!(status, StatusCode::OK, "another key has its own allowance");
+}

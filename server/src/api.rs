@@ -41,6 +41,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ping", get(ping))
         .route("/decisions", post(create_decision))
         .route("/decisions/{id}", get(get_decision))
+        .route("/openapi.json", get(openapi))
+        .route("/docs", get(docs))
         .fallback(not_found)
         .layer(middleware::from_fn(move |request, next| {
             rate_limit(limiter.clone(), request, next)
@@ -110,7 +112,90 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
     }
 }
 
+/// The OpenAPI 3.1 document of this API.
+pub const OPENAPI: &str = include_str!("api/openapi.json");
+
+/// Documentation is public; everything else needs a key.
+fn is_public(path: &str) -> bool {
+    path.ends_with("/openapi.json") || path.ends_with("/docs")
+}
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A readable page generated from the OpenAPI document.
+async fn docs() -> Response {
+    let spec: Value = serde_json::from_str(OPENAPI).unwrap_or(Value::Null);
+    let mut html = String::from(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Aval decision API</title>\
+         <link rel=stylesheet href=/pkg/aval.css></head><body><main class=page>",
+    );
+    html.push_str(&format!(
+        "<h1>{}</h1><p>{}</p><p>Base URL <code>/api/v1</code>; authentication \
+         <code>Authorization: Bearer &lt;key&gt;</code>. Machine-readable: \
+         <a href=/api/v1/openapi.json>openapi.json</a>.</p>",
+        escape(
+            spec.pointer("/info/title")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        ),
+        escape(
+            spec.pointer("/info/description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        )
+    ));
+    if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
+        for (path, methods) in paths {
+            for (method, op) in methods.as_object().into_iter().flatten() {
+                html.push_str(&format!(
+                    "<section><h2><code>{} /api/v1{}</code></h2><p>{}</p>",
+                    method.to_uppercase(),
+                    escape(path),
+                    escape(op.get("summary").and_then(Value::as_str).unwrap_or(""))
+                ));
+                if let Some(codes) = op.get("responses").and_then(Value::as_object) {
+                    let list: Vec<&str> = codes.keys().map(String::as_str).collect();
+                    html.push_str(&format!("<p>Responses: {}</p>", list.join(", ")));
+                }
+                html.push_str("</section>");
+            }
+        }
+    }
+    if let Some(fields) = spec
+        .pointer("/components/schemas/DecisionRequest/properties")
+        .and_then(Value::as_object)
+    {
+        html.push_str("<h2>Decision request fields</h2><table><tr><th>field</th><th>type</th><th>meaning</th></tr>");
+        for (name, f) in fields {
+            html.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                escape(name),
+                escape(&f.get("type").map(ToString::to_string).unwrap_or_default()),
+                escape(f.get("description").and_then(Value::as_str).unwrap_or(""))
+            ));
+        }
+        html.push_str("</table>");
+    }
+    html.push_str("</main></body></html>");
+    axum::response::Html(html).into_response()
+}
+
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if is_public(request.uri().path()) {
+        return next.run(request).await;
+    }
     let presented = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)

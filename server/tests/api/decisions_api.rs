@@ -251,3 +251,39 @@ async fn a_key_over_its_rate_gets_429_with_retry_after() {
     let (status, _, _) = call(&app, "GET", "/api/v1/ping", Some(&other), None).await;
     assert_eq!(status, StatusCode::OK, "another key has its own allowance");
 }
+
+#[tokio::test]
+async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
+    let app = instant_app().await;
+    let (status, spec, _) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(spec["openapi"], "3.1.0");
+    let paths: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(paths, vec!["/decisions", "/decisions/{id}", "/ping"]);
+    // Every request field the server reads is documented, and only those.
+    let documented: Vec<&String> = spec["components"]["schemas"]["DecisionRequest"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    for field in [
+        "siren",
+        "amount",
+        "amount_cents",
+        "product",
+        "invoice_amount",
+        "debtor_siren",
+        "current_limit",
+        "bank_connection",
+        "accounting_ref",
+        "iban",
+        "external_reference",
+    ] {
+        assert!(documented.iter().any(|d| *d == field), "{field}");
+    }
+    let page = reqwest::get(app.url("/api/v1/docs")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("POST /api/v1/decisions"), "{html}");
+    assert!(html.contains("debtor_siren"));
+}

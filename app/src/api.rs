@@ -4,7 +4,7 @@
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::model::Role;
-use crate::model::{RoleCount, SessionUser, UserSummary};
+use crate::model::{ChainStatus, ReplayVerdict, RoleCount, SessionUser, UserSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -21,6 +21,12 @@ mod ssr {
     pub trait Services: Send + Sync + 'static {
         async fn list_users(&self) -> Result<Vec<UserSummary>, AppError>;
         async fn role_counts(&self) -> Result<Vec<RoleCount>, AppError>;
+        async fn audit_chain(&self) -> Result<ChainStatus, AppError>;
+        async fn replay_decision(
+            &self,
+            id: String,
+            current: bool,
+        ) -> Result<ReplayVerdict, AppError>;
     }
 
     /// The services handle kept in context.
@@ -100,4 +106,19 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 pub async fn role_counts() -> Result<Vec<RoleCount>, AppError> {
     require_role(&[Role::Admin])?;
     services()?.role_counts().await.map_err(fail)
+}
+
+/// Verifies the audit trail's hash chain. Auditors only.
+#[server(prefix = "/api/app", endpoint = "audit_chain")]
+pub async fn audit_chain() -> Result<ChainStatus, AppError> {
+    require_role(&[Role::Auditor])?;
+    services()?.audit_chain().await.map_err(fail)
+}
+
+/// Re-runs a recorded decision from its stored snapshots, with its own versions or today's.
+/// Auditors only.
+#[server(prefix = "/api/app", endpoint = "replay")]
+pub async fn replay_decision(id: String, current: bool) -> Result<ReplayVerdict, AppError> {
+    require_role(&[Role::Auditor])?;
+    services()?.replay_decision(id, current).await.map_err(fail)
 }

@@ -106,3 +106,23 @@ mod tests {
         assert!(err.to_string().contains("credit_manager"));
     }
 }
+
+/// The audit chain's state, for auditors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainStatus {
+    pub records: u64,
+    pub intact: bool,
+    /// The first record that does not fit: position, id, what is wrong.
+    pub first_broken: Option<(i64, String, String)>,
+}
+
+/// The verdict of a replay, for auditors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayVerdict {
+    pub decision_id: String,
+    /// `recorded` (the decision's own versions) or `current` (today's).
+    pub mode: String,
+    pub identical: bool,
+    /// Each difference: JSON pointer, recorded value, replayed value (as JSON text).
+    pub differences: Vec<(String, String, String)>,
+}

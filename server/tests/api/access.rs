@@ -10,6 +10,7 @@ const SERVER_FUNCTIONS: &[(&str, Option<&[Role]>)] = &[
     ("session", None),
     ("users", Some(&[Role::Admin])),
     ("role_counts", Some(&[Role::Admin])),
+    ("audit_chain", Some(&[Role::Auditor])),
 ];
 
 #[tokio::test]

@@ -287,3 +287,43 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
     assert!(html.contains("POST /api/v1/decisions"), "{html}");
     assert!(html.contains("debtor_siren"));
 }
+
+#[tokio::test]
+async fn an_auditor_verifies_the_chain_and_replays_a_decision_identically() {
+    let app = instant_app().await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    let (_, d, _) = call(
+        &app,
+        "POST",
+        "/api/v1/decisions",
+        Some(&k),
+        Some(json!({"siren": "500000005", "amount": "2000", "product": "bnpl"})),
+    )
+    .await;
+    let id = d["id"].as_str().unwrap().to_owned();
+    app.sign_in_role(app::model::Role::Auditor).await;
+    let chain: Value = app.server_fn("audit_chain").await.json().await.unwrap();
+    assert_eq!(chain["records"], 1);
+    assert_eq!(chain["intact"], true);
+    let replay = app
+        .client
+        .post(app.url("/api/app/replay"))
+        .header("accept", "application/json")
+        .form(&[("id", id.as_str()), ("current", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::OK);
+    let verdict: Value = replay.json().await.unwrap();
+    assert_eq!(verdict["identical"], true, "{verdict}");
+    assert_eq!(verdict["mode"], "recorded");
+    let missing = app
+        .client
+        .post(app.url("/api/app/replay"))
+        .header("accept", "application/json")
+        .form(&[("id", "dec_missing"), ("current", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

@@ -328,3 +328,105 @@ fn keys_create_prints_only_the_key() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+fn start_server(data_dir: &std::path::Path, port: u16) -> std::process::Child {
+    let child = server(data_dir)
+        .env("AVAL_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "AVAL_SOURCES__SANDBOX__LATENCY__OPEN_BANKING__MEDIAN_MS",
+            "0",
+        )
+        .env("AVAL_SOURCES__SANDBOX__LATENCY__OPEN_BANKING__P99_MS", "0")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[tokio::test]
+async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "sandbox", "--name", "load"])
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let port = free_port();
+    let mut child = start_server(dir.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            let (key, base, acknowledged) = (key.clone(), base.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                for i in 0.. {
+                    let siren = ["100000009", "200000008", "400000006", "552100554"][(w + i) % 4];
+                    let sent = client
+                        .post(format!("{base}/api/v1/decisions"))
+                        .bearer_auth(&key)
+                        .json(&serde_json::json!({"siren": siren, "amount": "1000", "product": "bnpl"}))
+                        .send()
+                        .await;
+                    let Ok(response) = sent else { break };
+                    if response.status() != reqwest::StatusCode::CREATED {
+                        break;
+                    }
+                    let Ok(body) = response.json::<serde_json::Value>().await else { break };
+                    acknowledged.lock().unwrap().push(body["id"].as_str().unwrap().to_owned());
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 5,
+        "only {} decisions before the kill",
+        acknowledged.len()
+    );
+    let mut child = start_server(dir.path(), port);
+    let client = reqwest::Client::new();
+    for id in &acknowledged {
+        let r = client
+            .get(format!("{base}/api/v1/decisions/{id}"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::OK,
+            "{id} was acknowledged, then lost"
+        );
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let verify = server(dir.path())
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert!(report["records"].as_u64().unwrap() >= acknowledged.len() as u64);
+}

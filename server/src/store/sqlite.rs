@@ -97,6 +97,29 @@ fn api_key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
     })
 }
 
+/// Adds a row to the lender's credit history, on the pool or inside a transaction.
+async fn insert_credit_history<'e, E>(executor: E, entry: &CreditHistoryEntry) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query(
+        "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
+         outstanding_cents, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&entry.id)
+    .bind(&entry.world)
+    .bind(&entry.siren)
+    .bind(&entry.product)
+    .bind(entry.amount_cents)
+    .bind(&entry.outcome)
+    .bind(entry.outstanding_cents)
+    .bind(millis(entry.received_at))
+    .execute(executor)
+    .await
+    .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -235,22 +258,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
-             outstanding_cents, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&entry.id)
-        .bind(&entry.world)
-        .bind(&entry.siren)
-        .bind(&entry.product)
-        .bind(entry.amount_cents)
-        .bind(&entry.outcome)
-        .bind(entry.outstanding_cents)
-        .bind(millis(entry.received_at))
-        .execute(&self.pool)
-        .await
-        .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
-        Ok(())
+        insert_credit_history(&self.pool, entry).await
     }
 
     async fn credit_history(
@@ -307,21 +315,7 @@ impl Store for SqliteStore {
             .await?;
         }
         if let Some(entry) = &record.history {
-            sqlx::query(
-                "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
-                 outstanding_cents, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&entry.id)
-            .bind(&entry.world)
-            .bind(&entry.siren)
-            .bind(&entry.product)
-            .bind(entry.amount_cents)
-            .bind(&entry.outcome)
-            .bind(entry.outstanding_cents)
-            .bind(millis(entry.received_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
+            insert_credit_history(&mut *tx, entry).await?;
         }
         let last: Option<(i64, String)> =
             sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Load benchmark of the decision API: POST /api/v1/decisions with durable audit writes at 32 and
+# 128 concurrent connections, with instant sandbox sources and with the sandbox's realistic
+# latencies, then GET /api/v1/ping. Uses autocannon (npm registry) as the load generator.
+#   bench/api.sh            (DURATION=20 by default, seconds per run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-20}"
+TARGET="${CARGO_TARGET_DIR:-target}"
+PORT="${PORT:-3900}"
+TOOLS="$PWD/.tools"
+export PATH="$TOOLS/node_modules/.bin:$PATH"
+
+command -v autocannon >/dev/null 2>&1 || npm install --prefix "$TOOLS" --no-audit --no-fund --silent autocannon@8
+cargo build --release --locked -p server
+BIN="$TARGET/release/server"
+
+run_server() {
+  # $1: data dir, $2: "instant" or "realistic"
+  local extra=()
+  if [ "$2" = instant ]; then
+    for s in sirene_unit sirene_establishments bodacc open_banking accounting filed_accounts; do
+      extra+=("AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__MEDIAN_MS=0" "AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__P99_MS=0")
+    done
+  fi
+  env "${extra[@]}" AVAL_DATA_DIR="$1" AVAL_LISTEN="127.0.0.1:$PORT" AVAL_LOG__LEVEL=warn \
+    AVAL_API__REQUESTS_PER_SECOND=1000000 AVAL_API__BURST=1000000 "$BIN" >/dev/null &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && return; sleep 0.1; done
+  echo "server did not start" >&2; exit 1
+}
+
+load() {
+  # $1: connections, $2: path, $3: method, $4: body (optional)
+  local args=(-c "$1" -d "$DURATION" -H "Authorization=Bearer $KEY" -H "Content-Type=application/json" -m "$3")
+  [ -n "${4:-}" ] && args+=(-b "$4")
+  autocannon "${args[@]}" --json "http://127.0.0.1:$PORT$2" 2>/dev/null \
+    | node -e 'const r=JSON.parse(require("fs").readFileSync(0));
+      const ok=r["2xx"], all=r.requests.sent;
+      console.log(`${process.argv[1]}: ${(ok/r.duration).toFixed(0)} req/s ok, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, sent ${all}`)' "$5"
+}
+
+BODY='{"siren": "100000009", "amount": "1500.00", "product": "bnpl"}'
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
+for profile in instant realistic; do
+  DATA=$(mktemp -d)
+  KEY=$(AVAL_DATA_DIR="$DATA" AVAL_LOG__LEVEL=warn "$BIN" keys create --mode sandbox --name bench)
+  run_server "$DATA" "$profile"
+  for c in 32 128; do
+    load "$c" /api/v1/decisions POST "$BODY" "POST decisions, $profile sources, $c connections"
+  done
+  if [ "$profile" = instant ]; then
+    load 32 /api/v1/ping GET "" "GET ping, 32 connections"
+  fi
+  RECORDS=$(AVAL_DATA_DIR="$DATA" AVAL_LOG__LEVEL=warn "$BIN" audit verify | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).records)' || true)
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  echo "  audit records written and verified: $RECORDS"
+  rm -rf "$DATA"
+done

@@ -17,7 +17,11 @@ BIN="$TARGET/release/server"
 
 run_server() {
   # $1: data dir, $2: "instant" or "realistic"
+  # No answer reuse: every request fetches its sources, as requests for different companies would.
   local extra=()
+  for s in sirene bodacc open_banking accounting filed_accounts; do
+    extra+=("AVAL_SOURCES__${s^^}__CACHE_TTL_SECONDS=0")
+  done
   if [ "$2" = instant ]; then
     for s in sirene_unit sirene_establishments bodacc open_banking accounting filed_accounts; do
       extra+=("AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__MEDIAN_MS=0" "AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__P99_MS=0")

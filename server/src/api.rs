@@ -240,8 +240,26 @@ async fn create_decision(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the body must be at most {MAX_BODY_BYTES} bytes")
+            } else {
+                rejection.body_text()
+            };
+            return Problem::new(
+                status,
+                "unreadable-body",
+                "The body cannot be read",
+                &detail,
+            )
+            .into_response();
+        }
+    };
     let idempotency_key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => Some(k.trim().to_owned()),

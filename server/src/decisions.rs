@@ -260,18 +260,11 @@ pub struct ReplayReport {
 
 /// Loads a recorded decision from the audit trail.
 pub async fn load(store: &dyn Store, id: &str) -> Result<RecordedDecision, DecisionError> {
-    // Decisions are looked up by scanning the chain in pages; an index by id comes with the API.
-    let mut after = 0;
-    loop {
-        let page = store.audit_records(after, 500).await?;
-        if page.is_empty() {
-            return Err(DecisionError::NotFound(id.to_owned()));
+    match store.audit_record(id).await? {
+        Some(r) if r.kind == "decision" => {
+            serde_json::from_str(&r.payload).map_err(|e| DecisionError::Corrupt(e.to_string()))
         }
-        if let Some(r) = page.iter().find(|r| r.id == id && r.kind == "decision") {
-            return serde_json::from_str(&r.payload)
-                .map_err(|e| DecisionError::Corrupt(e.to_string()));
-        }
-        after = page.last().map(|r| r.seq).unwrap_or(after);
+        _ => Err(DecisionError::NotFound(id.to_owned())),
     }
 }
 

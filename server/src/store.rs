@@ -210,6 +210,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<AuditRecord>;
     /// Records after position `after_seq`, in order, at most `limit`.
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
+    /// The audit record with this id (looked up by its unique index).
+    async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
 

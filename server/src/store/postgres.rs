@@ -378,6 +378,17 @@ impl Store for PostgresStore {
         rows.iter().map(audit_from_row).collect()
     }
 
+    async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>> {
+        let row = sqlx::query(
+            "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+             FROM audit_records WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(audit_from_row).transpose()
+    }
+
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>> {
         let row: Option<(String, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT sha256, size, compressed FROM snapshot_bodies WHERE sha256 = $1",

@@ -165,8 +165,10 @@ async fn bad_input_gets_a_problem_naming_each_field_and_nothing_is_recorded() {
         .contains("check digits"));
     // Oversized body.
     let huge = json!({"siren": "100000009", "amount": "10", "product": "bnpl", "external_reference": "x".repeat(100_000)});
-    let (status, _, _) = call(&app, "POST", "/api/v1/decisions", Some(&k), Some(huge)).await;
+    let (status, body, headers) =
+        call(&app, "POST", "/api/v1/decisions", Some(&k), Some(huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(problem(&headers), "{body}");
     // Unknown route.
     let (status, body, headers) = call(&app, "GET", "/api/v1/nothing-here", Some(&k), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -394,6 +394,13 @@ async fn audit_records_form_a_hash_chain_and_snapshot_bodies_are_kept_once() {
         assert!(report.intact(), "{backend}: {report:?}");
         assert_eq!(report.records, 5);
         assert_eq!(report.head, all[4].hash);
+        let third = store.audit_record("d3").await.unwrap().unwrap();
+        assert_eq!(
+            (third.seq, third.hash.as_str()),
+            (3, all[2].hash.as_str()),
+            "{backend}"
+        );
+        assert!(store.audit_record("nope").await.unwrap().is_none());
         let kept = store.snapshot_body(&shared.sha256).await.unwrap().unwrap();
         assert_eq!(kept, shared, "{backend}");
         assert!(store

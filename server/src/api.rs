@@ -371,7 +371,7 @@ async fn decide_once(
     match decisions::decide(
         &state.gatherer,
         &state.store,
-        &engine,
+        engine,
         request,
         chrono::Utc::now(),
     )

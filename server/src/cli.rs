@@ -185,7 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let store = open_store(&settings).await?;
             let engine = crate::decisions::Engine::current();
-            let report = crate::decisions::replay(store.as_ref(), &engine, &id, current).await?;
+            let report = crate::decisions::replay(store.as_ref(), engine, &id, current).await?;
             print_out(&serde_json::to_string_pretty(&report)?)
         }
         Command::Keys {

@@ -101,11 +101,13 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn current() -> Engine {
-        Engine {
+    /// The model and policy in force, built once (the policy is parsed and validated once).
+    pub fn current() -> &'static Engine {
+        static CURRENT: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        CURRENT.get_or_init(|| Engine {
             model: Model::committed(),
             policy: Policy::default_policy(),
-        }
+        })
     }
 }
 
@@ -439,7 +441,7 @@ mod tests {
             let d = decide(
                 &gatherer,
                 &store,
-                &engine,
+                engine,
                 request(siren, Product::Bnpl),
                 now,
             )
@@ -450,7 +452,7 @@ mod tests {
         let d = decide(
             &gatherer,
             &store,
-            &engine,
+            engine,
             request("200000008", Product::Factoring),
             now,
         )
@@ -464,7 +466,7 @@ mod tests {
         let d = decide(
             &gatherer,
             &store,
-            &engine,
+            engine,
             request("200000008", Product::CreditLineIncrease),
             now,
         )
@@ -472,9 +474,9 @@ mod tests {
         .unwrap();
         ids.push(d.id);
         for id in &ids {
-            let report = replay(store.as_ref(), &engine, id, false).await.unwrap();
+            let report = replay(store.as_ref(), engine, id, false).await.unwrap();
             assert!(report.identical, "{id}: {:?}", report.differences);
-            let today = replay(store.as_ref(), &engine, id, true).await.unwrap();
+            let today = replay(store.as_ref(), engine, id, true).await.unwrap();
             assert!(today.identical, "same versions today");
         }
         let chain = crate::audit::verify(store.as_ref()).await.unwrap();
@@ -500,7 +502,7 @@ mod tests {
         let d = decide(
             &gatherer,
             &store,
-            &engine,
+            engine,
             request("100000009", Product::Bnpl),
             Utc::now(),
         )
@@ -542,7 +544,7 @@ mod tests {
             report.differences
         );
         assert!(matches!(
-            replay(store.as_ref(), &engine, "dec_nope", false).await,
+            replay(store.as_ref(), engine, "dec_nope", false).await,
             Err(DecisionError::NotFound(_))
         ));
     }

@@ -42,7 +42,7 @@ impl Services for AppServices {
 
     async fn replay_decision(&self, id: String, current: bool) -> Result<ReplayVerdict, AppError> {
         use crate::decisions::{replay, DecisionError, Engine};
-        match replay(self.store.as_ref(), &Engine::current(), &id, current).await {
+        match replay(self.store.as_ref(), Engine::current(), &id, current).await {
             Ok(r) => Ok(ReplayVerdict {
                 decision_id: r.decision_id,
                 mode: r.mode,

@@ -104,22 +104,7 @@ impl Endpoint {
             let fetched_at = Utc::now();
             let response = match request.send().await {
                 Ok(r) => r,
-                Err(e) if e.is_timeout() => {
-                    return Err(fail(
-                        SourceError::Timeout {
-                            after_ms: millis(now.elapsed()),
-                        },
-                        None,
-                    ))
-                }
-                Err(e) => {
-                    return Err(fail(
-                        SourceError::Unreachable {
-                            detail: without_url(&e),
-                        },
-                        None,
-                    ))
-                }
+                Err(e) => return Err(transport_failure(&e, now)),
             };
             let status = response.status();
             let retry_after = response
@@ -135,22 +120,7 @@ impl Endpoint {
                 .to_owned();
             let body = match response.bytes().await {
                 Ok(b) => b,
-                Err(e) if e.is_timeout() => {
-                    return Err(fail(
-                        SourceError::Timeout {
-                            after_ms: millis(now.elapsed()),
-                        },
-                        None,
-                    ))
-                }
-                Err(e) => {
-                    return Err(fail(
-                        SourceError::Unreachable {
-                            detail: without_url(&e),
-                        },
-                        None,
-                    ))
-                }
+                Err(e) => return Err(transport_failure(&e, now)),
             };
             let snapshot = Snapshot::capture(
                 source,
@@ -198,6 +168,20 @@ impl Endpoint {
             ));
         }
     }
+}
+
+/// A request that broke before an answer: timed out, or could not connect or read.
+fn transport_failure(e: &reqwest::Error, started: Instant) -> Failed {
+    let error = if e.is_timeout() {
+        SourceError::Timeout {
+            after_ms: millis(started.elapsed()),
+        }
+    } else {
+        SourceError::Unreachable {
+            detail: without_url(e),
+        }
+    };
+    fail(error, None)
 }
 
 fn fail(error: SourceError, snapshot: Option<Snapshot>) -> Failed {

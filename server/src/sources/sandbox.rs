@@ -100,54 +100,52 @@ impl SandboxSource {
         )
     }
 
+    /// A Sirene answer: the body, or INSEE's 404 for a company it does not know.
+    fn registry_answer(
+        &self,
+        url: String,
+        body: Option<Value>,
+        siren: &str,
+        latency: Duration,
+    ) -> Fetched {
+        let json = "application/json";
+        match body {
+            Some(body) => Fetched::ok(vec![self.snapshot(
+                url,
+                200,
+                json,
+                &json_bytes(&body),
+                latency,
+            )]),
+            None => Fetched {
+                snapshots: vec![self.snapshot(
+                    url,
+                    404,
+                    json,
+                    &json_bytes(&world::sirene_not_found(siren)),
+                    latency,
+                )],
+                error: Some(SourceError::NotFound),
+            },
+        }
+    }
+
     fn answer(&self, company: &Company, request: &SourceRequest, latency: Duration) -> Fetched {
         let siren = company.siren.as_str();
         let json = "application/json";
         match self.id {
-            SourceId::SireneUnit => {
-                let url = format!("GET sandbox:/siren/{siren}");
-                match world::sirene_unit(company) {
-                    Some(body) => Fetched::ok(vec![self.snapshot(
-                        url,
-                        200,
-                        json,
-                        &json_bytes(&body),
-                        latency,
-                    )]),
-                    None => Fetched {
-                        snapshots: vec![self.snapshot(
-                            url,
-                            404,
-                            json,
-                            &json_bytes(&world::sirene_not_found(siren)),
-                            latency,
-                        )],
-                        error: Some(SourceError::NotFound),
-                    },
-                }
-            }
-            SourceId::SireneEstablishments => {
-                let url = format!("GET sandbox:/siret?q=siren:{siren}&nombre=100");
-                match world::sirene_establishments(company) {
-                    Some(body) => Fetched::ok(vec![self.snapshot(
-                        url,
-                        200,
-                        json,
-                        &json_bytes(&body),
-                        latency,
-                    )]),
-                    None => Fetched {
-                        snapshots: vec![self.snapshot(
-                            url,
-                            404,
-                            json,
-                            &json_bytes(&world::sirene_not_found(siren)),
-                            latency,
-                        )],
-                        error: Some(SourceError::NotFound),
-                    },
-                }
-            }
+            SourceId::SireneUnit => self.registry_answer(
+                format!("GET sandbox:/siren/{siren}"),
+                world::sirene_unit(company),
+                siren,
+                latency,
+            ),
+            SourceId::SireneEstablishments => self.registry_answer(
+                format!("GET sandbox:/siret?q=siren:{siren}&nombre=100"),
+                world::sirene_establishments(company),
+                siren,
+                latency,
+            ),
             SourceId::Bodacc => {
                 let url = format!(
                     "GET sandbox:/api/records/1.0/search/?dataset=annonces-commerciales&q=registre:{siren}&rows=100&sort=dateparution"

@@ -54,10 +54,6 @@ async fn facts_of(siren: &str) -> (Gathering, Facts) {
     (g, facts)
 }
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 fn yesterday() -> NaiveDate {
     as_of().date_naive() - chrono::Days::new(1)
 }
@@ -348,5 +344,4 @@ fn generated_dates_follow_the_decision_day() {
     let b = company(&siren, as_of() + chrono::Duration::days(10));
     assert_eq!(a.name, b.name);
     assert_eq!(b.created_on - a.created_on, chrono::Duration::days(10));
-    let _ = day(2026, 1, 1);
 }

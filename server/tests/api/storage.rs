@@ -524,7 +524,8 @@ async fn api_keys_are_stored_as_hashes_bound_to_their_world_and_revocable() {
         assert!(listed
             .iter()
             .all(|k| k.key_hash.len() == 64 && !k.key_hash.contains("aval_")));
-        assert_eq!(listed[0].key_hash, hash(s));
+        let stored = listed.iter().find(|k| k.id == sandbox.record.id).unwrap();
+        assert_eq!(stored.key_hash, hash(s), "{backend}");
         let (record, world) = authenticate(store.as_ref(), s).await.unwrap().unwrap();
         assert_eq!(
             (record.id.as_str(), world),

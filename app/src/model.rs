@@ -125,4 +125,88 @@ pub struct ReplayVerdict {
     pub identical: bool,
     /// Each difference: JSON pointer, recorded value, replayed value (as JSON text).
     pub differences: Vec<(String, String, String)>,
+    /// The model and policy versions the replay ran with.
+    pub model_version: String,
+    pub policy_version: String,
+    /// What else the auditor should know, for example a different engine build.
+    pub notes: Vec<String>,
+}
+
+/// A person's decision on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HumanOutcome {
+    Approve,
+    Decline,
+    /// Approve a different limit than the one asked for.
+    CounterOffer,
+}
+
+impl HumanOutcome {
+    pub const ALL: [HumanOutcome; 3] = [
+        HumanOutcome::Approve,
+        HumanOutcome::Decline,
+        HumanOutcome::CounterOffer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HumanOutcome::Approve => "approve",
+            HumanOutcome::Decline => "decline",
+            HumanOutcome::CounterOffer => "counter_offer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HumanOutcome> {
+        HumanOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// The categories a human decision is filed under; one is mandatory with every decision.
+pub const DECISION_CATEGORIES: [&str; 8] = [
+    "additional_documents",
+    "guarantee",
+    "relationship_history",
+    "data_error",
+    "risk_appetite",
+    "fraud_suspected",
+    "fraud_cleared",
+    "other",
+];
+
+/// Shortest written justification accepted with a human decision, in characters.
+pub const MIN_JUSTIFICATION_CHARS: usize = 20;
+
+/// A person's decision as proposed or taken: outcome, limit, category and justification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HumanDecision {
+    pub outcome: HumanOutcome,
+    /// The limit granted: the amount asked for an approval, the offered limit for a counter-offer,
+    /// none for a decline.
+    pub limit_cents: Option<i64>,
+    pub category: String,
+    pub justification: String,
+}
+
+/// What a credit manager does to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseCommand {
+    /// Take the case, so that nobody else works on it.
+    Claim,
+    /// Give it back to the queue.
+    Release,
+    Note {
+        text: String,
+    },
+    /// Approve, decline or counter-offer (held for a second manager above the four-eyes amount).
+    Decide {
+        decision: HumanDecision,
+    },
+    /// As the second manager, confirm a proposed decision.
+    Confirm,
+    /// As the second manager, send a proposed decision back, saying why.
+    Reject {
+        reason: String,
+    },
 }

@@ -6,10 +6,12 @@
 mod problem;
 mod request;
 
+use crate::cases::{self, Origin};
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
 use crate::sources::World;
 use crate::startup::AppState;
 use crate::store::{ApiKeyRecord, Idempotency};
+use crate::store::{AuditRecord, CaseRow};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -373,11 +375,18 @@ async fn decide_once(
         &state.store,
         engine,
         request,
+        Origin {
+            api_key_id: Some(caller.key.id.clone()),
+            user_id: None,
+        },
         chrono::Utc::now(),
     )
     .await
     {
-        Ok(recorded) => (StatusCode::CREATED, view(&recorded)),
+        Ok(recorded) => {
+            let case = cases::new_case(&recorded, None, &recorded.origin);
+            (StatusCode::CREATED, view(&recorded, &case, &[]))
+        }
         Err(e) => as_value(Problem::internal(&e.to_string())),
     }
 }
@@ -387,10 +396,20 @@ async fn get_decision(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    match decisions::load(state.store.as_ref(), &id).await {
+    let store = state.store.as_ref();
+    match decisions::load(store, &id).await {
         // A key never sees the other world's decisions: they do not exist for it.
         Ok(recorded) if recorded.request.world == caller.world => {
-            Json(view(&recorded)).into_response()
+            let (case, records) =
+                match tokio::try_join!(store.case(&id), store.decision_records(&id)) {
+                    Ok((Some(case), records)) => (case, records),
+                    Ok((None, _)) => {
+                        return Problem::internal(&format!("decision {id} has no case row"))
+                            .into_response()
+                    }
+                    Err(e) => return Problem::internal(&e.to_string()).into_response(),
+                };
+            Json(view(&recorded, &case, &records)).into_response()
         }
         Ok(_) | Err(DecisionError::NotFound(_)) => Problem::new(
             StatusCode::NOT_FOUND,
@@ -403,8 +422,15 @@ async fn get_decision(
     }
 }
 
+/// A human event as the API shows it: its payload (type, author, time and details) with its id.
+fn event_view(record: &AuditRecord) -> Option<Value> {
+    let mut event: Value = serde_json::from_str(&record.payload).ok()?;
+    event.as_object_mut()?.insert("id".into(), json!(record.id));
+    Some(event)
+}
+
 /// The decision as the API shows it.
-pub fn view(r: &RecordedDecision) -> Value {
+pub fn view(r: &RecordedDecision, case: &CaseRow, records: &[AuditRecord]) -> Value {
     let d = &r.decision;
     json!({
         "id": r.id,
@@ -413,8 +439,11 @@ pub fn view(r: &RecordedDecision) -> Value {
         "external_reference": r.request.external_reference,
         "siren": r.request.siren,
         "product": r.request.application.product,
-        "status": d.outcome,
+        "status": case.status,
         "outcome": d.outcome,
+        "final_outcome": case.final_outcome,
+        "final_limit_cents": case.final_limit_cents,
+        "overridden": case.overridden,
         "score": d.score,
         "probability_of_default": d.probability_of_default,
         "grade": d.grade,
@@ -444,7 +473,11 @@ pub fn view(r: &RecordedDecision) -> Value {
         })).collect::<Vec<_>>(),
         "versions": d.versions,
         "latency": r.latency,
-        "events": [],
+        "events": records
+            .iter()
+            .filter(|x| x.kind != "decision")
+            .filter_map(event_view)
+            .collect::<Vec<_>>(),
     })
 }
 

@@ -90,6 +90,36 @@ pub struct Settings {
     pub sign_in: SignInSettings,
     pub sources: SourcesSettings,
     pub api: ApiSettings,
+    pub cases: CaseSettings,
+}
+
+/// Human decisions on cases.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSettings {
+    /// Granting more than this many euros (approval or counter-offer) needs a second credit
+    /// manager's confirmation; nobody confirms their own proposal.
+    pub four_eyes_above_eur: u64,
+    /// Service target for a referred case, in hours: the queue shows each case's age against it.
+    pub service_target_hours: u32,
+}
+
+impl Default for CaseSettings {
+    fn default() -> Self {
+        Self {
+            four_eyes_above_eur: 50_000,
+            service_target_hours: 4,
+        }
+    }
+}
+
+impl CaseSettings {
+    pub fn rules(&self) -> crate::cases::CaseRules {
+        crate::cases::CaseRules {
+            four_eyes_above_cents: i64::try_from(self.four_eyes_above_eur.saturating_mul(100))
+                .unwrap_or(i64::MAX),
+        }
+    }
 }
 
 /// The lenders' REST API.
@@ -139,6 +169,7 @@ impl Default for Settings {
             },
             sources: SourcesSettings::default(),
             api: ApiSettings::default(),
+            cases: CaseSettings::default(),
         }
     }
 }

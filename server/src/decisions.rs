@@ -3,16 +3,20 @@
 //! before anyone is told the result. Replay re-runs a recorded decision from its stored
 //! snapshots and reports whether the result is identical.
 
+use crate::cases::Origin;
 use crate::engine::model::Model;
 use crate::engine::policy::Policy;
-use crate::engine::{self, Application, Decision, DecisionInput, Outcome, PdModel, Product};
+use crate::engine::{self, Application, Decision, DecisionInput, Outcome, Product};
 use crate::sources::facts::Facts;
 use crate::sources::gather::{Gatherer, SourceOutcome};
 use crate::sources::{BankConnection, Snapshot, SourceId, SourceRequest, World};
-use crate::store::{CreditHistoryEntry, NewAuditRecord, SnapshotBody, Store, StoreError};
+use crate::store::{
+    CreditHistoryEntry, EngineVersion, NewAuditRecord, SnapshotBody, Store, StoreError,
+};
 use app::ids::{Iban, Siren};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// What the lender asks, already validated.
@@ -80,6 +84,9 @@ pub struct RecordedDecision {
     pub debtor_snapshots: Vec<SnapshotMeta>,
     pub decision: Decision,
     pub latency: Latency,
+    /// Who submitted the application (API key or workspace user).
+    #[serde(default)]
+    pub origin: Origin,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,20 +101,101 @@ pub enum DecisionError {
     VersionUnavailable { what: &'static str, version: String },
 }
 
-/// The engine's versions: the model and policy in force.
+/// A model and a policy, built from the exact texts the version registry keeps.
 pub struct Engine {
-    pub model: &'static Model,
-    pub policy: Policy,
+    pub model: Arc<Model>,
+    pub policy: Arc<Policy>,
+    model_source: Arc<str>,
+    policy_source: Arc<str>,
 }
 
 impl Engine {
+    /// Builds an engine from a model file and a policy document.
+    pub fn from_sources(model_json: &str, policy_toml: &str) -> Result<Engine, String> {
+        let model = Model::from_json(model_json).map_err(|e| format!("model: {e}"))?;
+        let policy = Policy::from_toml(policy_toml).map_err(|e| format!("policy: {e}"))?;
+        Ok(Engine {
+            model: Arc::new(model),
+            policy: Arc::new(policy),
+            model_source: model_json.into(),
+            policy_source: policy_toml.into(),
+        })
+    }
+
     /// The model and policy in force, built once (the policy is parsed and validated once).
     pub fn current() -> &'static Engine {
         static CURRENT: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-        CURRENT.get_or_init(|| Engine {
-            model: Model::committed(),
-            policy: Policy::default_policy(),
+        CURRENT.get_or_init(|| {
+            // Both texts are embedded and checked by tests: failing here is a build defect.
+            Engine::from_sources(
+                crate::engine::model::COMMITTED_JSON,
+                crate::engine::policy::DEFAULT_POLICY,
+            )
+            .expect("the embedded model and policy are valid")
         })
+    }
+
+    pub fn model_version(&self) -> &str {
+        self.model.version()
+    }
+
+    /// The two registry entries of this engine.
+    pub fn registry_entries(&self, now: DateTime<Utc>) -> [EngineVersion; 2] {
+        let entry = |kind: &str, version: &str, content: &str| EngineVersion {
+            kind: kind.to_owned(),
+            version: version.to_owned(),
+            sha256: hex::encode(Sha256::digest(content.as_bytes())),
+            content: content.to_owned(),
+            registered_at: now,
+        };
+        [
+            entry("model", self.model.version(), &self.model_source),
+            entry("policy", &self.policy.version, &self.policy_source),
+        ]
+    }
+
+    /// Keeps this engine's model and policy in the registry (once per store and version). A
+    /// version already registered with other content is refused: a version names one content.
+    pub async fn register(&self, store: &dyn Store) -> Result<(), DecisionError> {
+        for entry in self.registry_entries(Utc::now()) {
+            store.register_engine_version(&entry).await?;
+        }
+        Ok(())
+    }
+
+    /// The engine with a recorded decision's model and policy: this one when they match,
+    /// otherwise rebuilt from the registry.
+    pub async fn for_versions(
+        &self,
+        store: &dyn Store,
+        versions: &engine::Versions,
+    ) -> Result<Option<Engine>, DecisionError> {
+        if self.model.version() == versions.model && self.policy.version == versions.policy {
+            return Ok(None);
+        }
+        let fetch = |kind: &'static str, version: String| async move {
+            store
+                .engine_version(kind, &version)
+                .await?
+                .map(|v| v.content)
+                .ok_or(DecisionError::VersionUnavailable {
+                    what: kind,
+                    version,
+                })
+        };
+        let model = if self.model.version() == versions.model {
+            self.model_source.to_string()
+        } else {
+            fetch("model", versions.model.clone()).await?
+        };
+        let policy = if self.policy.version == versions.policy {
+            self.policy_source.to_string()
+        } else {
+            fetch("policy", versions.policy.clone()).await?
+        };
+        Engine::from_sources(&model, &policy)
+            .map(Some)
+            .map_err(DecisionError::Corrupt)
     }
 }
 
@@ -145,9 +233,11 @@ pub async fn decide(
     store: &Arc<dyn Store>,
     engine: &Engine,
     request: DecisionRequest,
+    origin: Origin,
     now: DateTime<Utc>,
 ) -> Result<RecordedDecision, DecisionError> {
     let started = std::time::Instant::now();
+    engine.register(store.as_ref()).await?;
     let id = format!("dec_{}", uuid::Uuid::new_v4().simple());
     let main = source_request(request.world, &request.siren, &request, now);
     let debtor_request = match (request.application.product, &request.debtor_siren) {
@@ -168,6 +258,7 @@ pub async fn decide(
     let gathering_ms = millis(started.elapsed());
     let engine_started = std::time::Instant::now();
     let facts = Facts::from_snapshots(&gathering.request, &gathering.snapshots);
+    let company_name = facts.legal_unit.as_ref().map(|u| u.name.clone());
     let debtor_facts = debtor
         .as_ref()
         .map(|d| Facts::from_snapshots(&d.request, &d.snapshots));
@@ -183,7 +274,7 @@ pub async fn decide(
             .collect(),
         decided_at: now,
     };
-    let decision = engine::decide(&input, engine.model, &engine.policy);
+    let decision = engine::decide(&input, engine.model.as_ref(), &engine.policy);
     let engine_us = u64::try_from(engine_started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let mut bodies: Vec<SnapshotBody> = gathering.snapshots.iter().map(body_of).collect();
     if let Some(d) = &debtor {
@@ -209,6 +300,7 @@ pub async fn decide(
             engine_us,
             total_ms: millis(started.elapsed()),
         },
+        origin,
     };
     let payload =
         serde_json::to_string(&recorded).map_err(|e| DecisionError::Corrupt(e.to_string()))?;
@@ -241,6 +333,11 @@ pub async fn decide(
                 recorded_at: now,
                 payload,
                 history: Some(history),
+                case: Some(crate::cases::new_case(
+                    &recorded,
+                    company_name,
+                    &recorded.origin,
+                )),
             },
             &bodies,
         )
@@ -258,6 +355,8 @@ pub struct ReplayReport {
     pub identical: bool,
     /// Each difference: JSON pointer inside the decision, recorded value, replayed value.
     pub differences: Vec<(String, serde_json::Value, serde_json::Value)>,
+    /// What else the auditor should know, for example a different engine build.
+    pub notes: Vec<String>,
 }
 
 /// Loads a recorded decision from the audit trail.
@@ -337,20 +436,19 @@ pub async fn replay(
 ) -> Result<ReplayReport, DecisionError> {
     let recorded = load(store, id).await?;
     let versions = &recorded.decision.versions;
-    if !current {
-        let model: &dyn PdModel = engine.model;
-        if model.version() != versions.model {
-            return Err(DecisionError::VersionUnavailable {
-                what: "model",
-                version: versions.model.clone(),
-            });
-        }
-        if engine.policy.version != versions.policy {
-            return Err(DecisionError::VersionUnavailable {
-                what: "policy",
-                version: versions.policy.clone(),
-            });
-        }
+    let historical = if current {
+        None
+    } else {
+        engine.for_versions(store, versions).await?
+    };
+    let engine = historical.as_ref().unwrap_or(engine);
+    let mut notes = Vec::new();
+    if versions.engine != engine::ENGINE_VERSION {
+        notes.push(format!(
+            "decided by engine {}, replayed by engine {}",
+            versions.engine,
+            engine::ENGINE_VERSION
+        ));
     }
     let main = snapshots(store, &recorded.snapshots).await?;
     let debtor = snapshots(store, &recorded.debtor_snapshots).await?;
@@ -365,7 +463,7 @@ pub async fn replay(
         missing_sources: recorded.decision.missing_sources.clone(),
         decided_at: recorded.decided_at,
     };
-    let replayed = engine::decide(&input, engine.model, &engine.policy);
+    let replayed = engine::decide(&input, engine.model.as_ref(), &engine.policy);
     let mut diffs = Vec::new();
     let to_json = |d: &Decision| serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
     differences(
@@ -380,6 +478,7 @@ pub async fn replay(
         versions: replayed.versions,
         identical: diffs.is_empty(),
         differences: diffs,
+        notes,
     })
 }
 
@@ -443,6 +542,7 @@ mod tests {
                 &store,
                 engine,
                 request(siren, Product::Bnpl),
+                Origin::default(),
                 now,
             )
             .await
@@ -454,6 +554,7 @@ mod tests {
             &store,
             engine,
             request("200000008", Product::Factoring),
+            Origin::default(),
             now,
         )
         .await
@@ -468,6 +569,7 @@ mod tests {
             &store,
             engine,
             request("200000008", Product::CreditLineIncrease),
+            Origin::default(),
             now,
         )
         .await
@@ -504,33 +606,29 @@ mod tests {
             &store,
             engine,
             request("100000009", Product::Bnpl),
+            Origin::default(),
             Utc::now(),
         )
         .await
         .unwrap();
         assert_eq!(d.decision.outcome, Outcome::Approve);
-        let stricter = Engine {
-            model: Model::committed(),
-            policy: Policy::from_toml(
-                &crate::engine::policy::DEFAULT_POLICY
-                    .replace(
-                        "version = \"policy-2026.11-1\"",
-                        "version = \"policy-strict\"",
-                    )
-                    .replace("bnpl_eur = 50000", "bnpl_eur = 1000"),
-            )
-            .unwrap(),
-        };
-        let err = replay(store.as_ref(), &stricter, &d.id, false)
+        let stricter = Engine::from_sources(
+            crate::engine::model::COMMITTED_JSON,
+            &crate::engine::policy::DEFAULT_POLICY
+                .replace(
+                    "version = \"policy-2026.11-1\"",
+                    "version = \"policy-strict\"",
+                )
+                .replace("bnpl_eur = 50000", "bnpl_eur = 1000"),
+        )
+        .unwrap();
+        // The default policy decided and is in the registry: replaying with its own versions
+        // under an engine whose policy is another one rebuilds the recorded policy.
+        let report = replay(store.as_ref(), &stricter, &d.id, false)
             .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                DecisionError::VersionUnavailable { what: "policy", .. }
-            ),
-            "{err}"
-        );
+            .unwrap();
+        assert!(report.identical, "{:?}", report.differences);
+        assert_eq!(report.versions.policy, "policy-2026.11-1");
         let report = replay(store.as_ref(), &stricter, &d.id, true)
             .await
             .unwrap();
@@ -547,5 +645,74 @@ mod tests {
             replay(store.as_ref(), engine, "dec_nope", false).await,
             Err(DecisionError::NotFound(_))
         ));
+
+        // A decision by the stricter policy replays under today's default engine by
+        // fetching the stricter policy from the registry.
+        let strict = decide(
+            &gatherer,
+            &store,
+            &stricter,
+            request("100000009", Product::Bnpl),
+            Origin::default(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(strict.decision.outcome, Outcome::Refer);
+        let report = replay(store.as_ref(), engine, &strict.id, false)
+            .await
+            .unwrap();
+        assert!(report.identical, "{:?}", report.differences);
+        assert_eq!(report.versions.policy, "policy-strict");
+        let versions = store.engine_versions().await.unwrap();
+        assert_eq!(versions.len(), 3, "one model, two policies");
+
+        // Reusing a version name for other content is refused, and nothing is decided.
+        let impostor = Engine::from_sources(
+            crate::engine::model::COMMITTED_JSON,
+            &crate::engine::policy::DEFAULT_POLICY.replace("bnpl_eur = 50000", "bnpl_eur = 2000"),
+        )
+        .unwrap();
+        let err = decide(
+            &gatherer,
+            &store,
+            &impostor,
+            request("100000009", Product::Bnpl),
+            Origin::default(),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, DecisionError::Store(StoreError::Conflict(_))),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_version_missing_from_the_registry_is_reported() {
+        let (gatherer, store, _dir) = setup().await;
+        let engine = Engine::current();
+        let d = decide(
+            &gatherer,
+            &store,
+            engine,
+            request("100000009", Product::Bnpl),
+            Origin::default(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let mut recorded = load(store.as_ref(), &d.id).await.unwrap();
+        recorded.decision.versions.model = "pd-never-registered".into();
+        let err = engine
+            .for_versions(store.as_ref(), &recorded.decision.versions)
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            matches!(err, DecisionError::VersionUnavailable { what: "model", .. }),
+            "{err}"
+        );
     }
 }

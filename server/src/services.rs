@@ -52,6 +52,9 @@ impl Services for AppServices {
                     .into_iter()
                     .map(|(path, a, b)| (path, a.to_string(), b.to_string()))
                     .collect(),
+                model_version: r.versions.model,
+                policy_version: r.versions.policy,
+                notes: r.notes,
             }),
             Err(DecisionError::NotFound(_)) => Err(AppError::NotFound),
             Err(DecisionError::VersionUnavailable { what, version }) => Err(AppError::Validation {

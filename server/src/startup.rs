@@ -102,6 +102,17 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 impl Application {
     pub async fn build(settings: Settings, leptos: LeptosOptions) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
+        // The model and policy in force join the version registry before anything is decided,
+        // so every decision can be replayed with them later.
+        crate::decisions::Engine::current()
+            .register(store.as_ref())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot register the engine's versions (a changed model or policy needs a new \
+                     version name): {e}"
+                )
+            })?;
         if settings.mode == Mode::Demo {
             let created = demo::ensure_demo_users(store.as_ref()).await?;
             if created > 0 {

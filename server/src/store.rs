@@ -1,6 +1,7 @@
 //! Storage behind one interface. Callers see [`Store`] only; SQLite is the embedded default
 //! and a PostgreSQL backend plugs in behind the same trait and the same test suite.
 
+pub mod case_filter;
 pub mod postgres;
 pub mod sqlite;
 
@@ -18,6 +19,11 @@ use crate::auth::password::PasswordHash;
 pub enum StoreError {
     #[error("{0} already exists")]
     Conflict(String),
+    /// A change refused because of the current state (for example a case claimed by another).
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0} not found")]
+    NotFound(String),
     #[error("storage set-up failed: {0}")]
     Setup(String),
     #[error("stored data is invalid: {0}")]
@@ -100,6 +106,85 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// Where a decision's case stands: the projection of its audit records that lists and queues
+/// read (table `cases`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaseRow {
+    pub decision_id: String,
+    pub world: String,
+    pub siren: String,
+    pub company_name: Option<String>,
+    pub product: String,
+    pub amount_cents: i64,
+    /// `approve`, `refer` or `decline`, as the engine decided.
+    pub automated_outcome: String,
+    /// `decided`, `in_review`, `awaiting_confirmation` or `resolved`.
+    pub status: String,
+    /// The outcome in force (`approve`, `decline`, `counter_offer`); `None` while in review.
+    pub final_outcome: Option<String>,
+    pub final_limit_cents: Option<i64>,
+    /// Referral reasons, comma-separated (`uncertain_score,low_coverage`).
+    pub referrals: String,
+    pub score: i64,
+    pub grade: String,
+    pub probability_of_default: f64,
+    pub proposed_limit_cents: i64,
+    pub coverage: i64,
+    /// Number of fraud flags.
+    pub fraud: i64,
+    pub decided_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub latency_ms: i64,
+    /// The workspace user who submitted the application, if it came from the browser.
+    pub submitted_by: Option<i64>,
+    /// The API key that submitted it, if it came through the API.
+    pub api_key_id: Option<String>,
+    pub external_reference: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub claimed_by_name: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    /// A proposed human decision awaiting a second manager (JSON), and who proposed it.
+    pub pending_action: Option<String>,
+    pub pending_by: Option<i64>,
+    pub overridden: bool,
+    /// Human events recorded since the decision.
+    pub events: i64,
+}
+
+/// What a case list asks for. Every filter is optional; pages count from 1.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaseFilter {
+    pub world: Option<String>,
+    pub statuses: Vec<String>,
+    pub siren: Option<String>,
+    pub product: Option<String>,
+    /// The outcome in force (`approve`, `decline`, `counter_offer`) or `refer` for open cases.
+    pub outcome: Option<String>,
+    pub overridden: Option<bool>,
+    pub submitted_by: Option<i64>,
+    /// A referral reason the case must carry.
+    pub referral: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub decided_from: Option<DateTime<Utc>>,
+    pub decided_before: Option<DateTime<Utc>>,
+    /// `oldest` (default for queues), `newest`, `amount_desc`, `amount_asc`, `score_asc`.
+    pub sort: Option<String>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// One page of cases and the number of cases matching in all.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CasePage {
+    pub cases: Vec<CaseRow>,
+    pub total: i64,
+}
+
+/// A change to a case decided by [`Store::append_case_event`]'s caller from the current row:
+/// the new row and the audit record that explains it, or the reason it is refused.
+pub type CaseTransition<'a> =
+    &'a (dyn Fn(&CaseRow) -> Result<(CaseRow, NewAuditRecord), String> + Send + Sync);
+
 /// A record about to be appended; the store gives it its position and hashes.
 #[derive(Debug, Clone)]
 pub struct NewAuditRecord {
@@ -111,6 +196,8 @@ pub struct NewAuditRecord {
     pub payload: String,
     /// The lender's credit-history row a decision adds, written in the same transaction.
     pub history: Option<CreditHistoryEntry>,
+    /// The case a decision opens, written in the same transaction.
+    pub case: Option<CaseRow>,
 }
 
 /// A raw source answer, kept once per content hash.
@@ -134,6 +221,18 @@ pub struct ApiKeyRecord {
     pub display_prefix: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A model or policy version with the exact text it is built from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EngineVersion {
+    /// `model` or `policy`.
+    pub kind: String,
+    pub version: String,
+    /// SHA-256 of `content`.
+    pub sha256: String,
+    pub content: String,
+    pub registered_at: DateTime<Utc>,
 }
 
 /// Where an idempotency key stands when a request arrives with it.
@@ -212,8 +311,33 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
     /// The audit record with this id (looked up by its unique index).
     async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>>;
+    /// Applies a change to a decision's case: reads its row (serialised with every other
+    /// append), lets `transition` decide the new row and the audit record, and writes both in
+    /// one transaction. A refusal is [`StoreError::Refused`]; an unknown case
+    /// [`StoreError::NotFound`].
+    async fn append_case_event(
+        &self,
+        decision_id: &str,
+        transition: CaseTransition<'_>,
+    ) -> StoreResult<(CaseRow, AuditRecord)>;
+    /// A decision's case.
+    async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>>;
+    /// A page of cases.
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage>;
+    /// The audit records about a decision, the decision first, in chain order.
+    async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
+
+    /// Keeps a model or policy version. Registering the same version with the same content
+    /// again changes nothing; the same version with other content is a
+    /// [`StoreError::Conflict`]: a version names one content for ever.
+    async fn register_engine_version(&self, version: &EngineVersion) -> StoreResult<()>;
+    /// A registered version.
+    async fn engine_version(&self, kind: &str, version: &str)
+        -> StoreResult<Option<EngineVersion>>;
+    /// Every registered version, oldest first.
+    async fn engine_versions(&self) -> StoreResult<Vec<EngineVersion>>;
 
     /// Stores a new API key (its hash).
     async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
@@ -262,6 +386,18 @@ pub(crate) fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> St
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what()),
         _ => err.into(),
     }
+}
+
+pub(crate) fn engine_version_from_row(
+    (kind, version, sha256, content, at): (String, String, String, String, i64),
+) -> StoreResult<EngineVersion> {
+    Ok(EngineVersion {
+        kind,
+        version,
+        sha256,
+        content,
+        registered_at: from_millis(at)?,
+    })
 }
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {

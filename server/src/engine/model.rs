@@ -43,7 +43,7 @@ pub const TRAINING_FOLDS: usize = 5;
 pub const TRAINING_SEED: u64 = 20_160_901;
 
 /// The committed model file, produced by `train(…, TRAINING_FOLDS, TRAINING_SEED)`.
-const COMMITTED_JSON: &str = include_str!("../../../models/pd-model.json");
+pub const COMMITTED_JSON: &str = include_str!("../../../models/pd-model.json");
 
 /// A trained probability-of-default model, as stored in `models/pd-model.json`.
 ///

@@ -2,7 +2,9 @@
 //! on, full synchronous commits so an acknowledged write survives a crash.
 
 use super::{
-    conflict_or, from_millis, millis, ApiKeyRecord, AuditRecord, CreditHistoryEntry, FailureKey,
+    case_filter::{push_case_filter, push_case_order},
+    conflict_or, engine_version_from_row, from_millis, millis, ApiKeyRecord, AuditRecord,
+    CaseFilter, CasePage, CaseRow, CaseTransition, CreditHistoryEntry, EngineVersion, FailureKey,
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
 };
 use crate::auth::password::PasswordHash;
@@ -23,6 +25,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     pool: SqlitePool,
     audit_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Engine versions known to be registered, so deciding does not ask again.
+    known_versions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl SqliteStore {
@@ -42,6 +46,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            known_versions: Arc::default(),
         })
     }
 }
@@ -303,67 +308,70 @@ impl Store for SqliteStore {
         // One writer appends at a time: the chain needs the previous record.
         let _appending = self.audit_lock.lock().await;
         let mut tx = self.pool.begin().await?;
-        for body in bodies {
-            sqlx::query(
-                "INSERT INTO snapshot_bodies (sha256, size, compressed) VALUES (?, ?, ?) \
-                 ON CONFLICT (sha256) DO NOTHING",
-            )
-            .bind(&body.sha256)
-            .bind(body.size)
-            .bind(&body.compressed)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(entry) = &record.history {
-            insert_credit_history(&mut *tx, entry).await?;
-        }
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, crate::audit::GENESIS.to_owned()),
-        };
-        let recorded_at_ms = millis(record.recorded_at);
-        let hash = crate::audit::record_hash(
-            &prev_hash,
-            seq,
-            &record.id,
-            &record.kind,
-            &record.decision_id,
-            &record.world,
-            recorded_at_ms,
-            &record.payload,
-        );
-        sqlx::query(
-            "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
-             payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(seq)
-        .bind(&record.id)
-        .bind(&record.kind)
-        .bind(&record.decision_id)
-        .bind(&record.world)
-        .bind(recorded_at_ms)
-        .bind(&record.payload)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_or(e, || format!("audit record {}", record.id)))?;
+        let appended = append_in_tx(&mut tx, record, bodies).await?;
         tx.commit().await?;
-        Ok(AuditRecord {
-            seq,
-            id: record.id,
-            kind: record.kind,
-            decision_id: record.decision_id,
-            world: record.world,
-            recorded_at: from_millis(recorded_at_ms)?,
-            payload: record.payload,
-            prev_hash,
-            hash,
+        Ok(appended)
+    }
+
+    async fn append_case_event(
+        &self,
+        decision_id: &str,
+        transition: CaseTransition<'_>,
+    ) -> StoreResult<(CaseRow, AuditRecord)> {
+        let _appending = self.audit_lock.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = ?"
+        ))
+        .bind(decision_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let current = match row {
+            Some(row) => case_from_row(&row)?,
+            None => return Err(StoreError::NotFound(format!("case {decision_id}"))),
+        };
+        let (mut next, record) = transition(&current).map_err(StoreError::Refused)?;
+        next.events = current.events + 1;
+        upsert_case(&mut *tx, &next).await?;
+        let appended = append_in_tx(&mut tx, record, &[]).await?;
+        tx.commit().await?;
+        Ok((next, appended))
+    }
+
+    async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = ?"
+        ))
+        .bind(decision_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage> {
+        let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT COUNT(*) FROM cases");
+        push_case_filter(&mut count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut query =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("SELECT {CASE_COLUMNS} FROM cases"));
+        push_case_filter(&mut query, filter);
+        push_case_order(&mut query, filter);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        Ok(CasePage {
+            cases: rows.iter().map(case_from_row).collect::<StoreResult<_>>()?,
+            total,
         })
+    }
+
+    async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+             FROM audit_records WHERE decision_id = ? ORDER BY seq",
+        )
+        .bind(decision_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
     }
 
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
@@ -400,6 +408,71 @@ impl Store for SqliteStore {
             size,
             compressed,
         }))
+    }
+
+    async fn register_engine_version(&self, v: &EngineVersion) -> StoreResult<()> {
+        let key = format!("{}/{}/{}", v.kind, v.version, v.sha256);
+        if self
+            .known_versions
+            .lock()
+            .map(|k| k.contains(&key))
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO engine_versions (kind, version, sha256, content, registered_at_ms) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, version) DO NOTHING",
+        )
+        .bind(&v.kind)
+        .bind(&v.version)
+        .bind(&v.sha256)
+        .bind(&v.content)
+        .bind(millis(v.registered_at))
+        .execute(&self.pool)
+        .await?;
+        let stored: (String,) =
+            sqlx::query_as("SELECT sha256 FROM engine_versions WHERE kind = ? AND version = ?")
+                .bind(&v.kind)
+                .bind(&v.version)
+                .fetch_one(&self.pool)
+                .await?;
+        if stored.0 != v.sha256 {
+            return Err(StoreError::Conflict(format!(
+                "{} version {} with other content (registered sha256 {})",
+                v.kind, v.version, stored.0
+            )));
+        }
+        if let Ok(mut known) = self.known_versions.lock() {
+            known.insert(key);
+        }
+        Ok(())
+    }
+
+    async fn engine_version(
+        &self,
+        kind: &str,
+        version: &str,
+    ) -> StoreResult<Option<EngineVersion>> {
+        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT kind, version, sha256, content, registered_at_ms FROM engine_versions \
+             WHERE kind = ? AND version = ?",
+        )
+        .bind(kind)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(engine_version_from_row).transpose()
+    }
+
+    async fn engine_versions(&self) -> StoreResult<Vec<EngineVersion>> {
+        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT kind, version, sha256, content, registered_at_ms FROM engine_versions \
+             ORDER BY registered_at_ms, kind, version",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(engine_version_from_row).collect()
     }
 
     async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
@@ -513,4 +586,167 @@ impl Store for SqliteStore {
             self.pool.clone(),
         ))
     }
+}
+
+/// Appends one audit record (with its snapshot bodies, credit-history row and case) inside
+/// `tx`; the caller holds the append lock.
+async fn append_in_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    record: NewAuditRecord,
+    bodies: &[SnapshotBody],
+) -> StoreResult<AuditRecord> {
+    for body in bodies {
+        sqlx::query(
+            "INSERT INTO snapshot_bodies (sha256, size, compressed) VALUES (?, ?, ?) \
+                 ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&body.sha256)
+        .bind(body.size)
+        .bind(&body.compressed)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(entry) = &record.history {
+        insert_credit_history(&mut **tx, entry).await?;
+    }
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, crate::audit::GENESIS.to_owned()),
+    };
+    let recorded_at_ms = millis(record.recorded_at);
+    let hash = crate::audit::record_hash(
+        &prev_hash,
+        seq,
+        &record.id,
+        &record.kind,
+        &record.decision_id,
+        &record.world,
+        recorded_at_ms,
+        &record.payload,
+    );
+    sqlx::query(
+        "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
+             payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(&record.id)
+    .bind(&record.kind)
+    .bind(&record.decision_id)
+    .bind(&record.world)
+    .bind(recorded_at_ms)
+    .bind(&record.payload)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| conflict_or(e, || format!("audit record {}", record.id)))?;
+    if let Some(case) = &record.case {
+        upsert_case(&mut **tx, case).await?;
+    }
+    Ok(AuditRecord {
+        seq,
+        id: record.id,
+        kind: record.kind,
+        decision_id: record.decision_id,
+        world: record.world,
+        recorded_at: from_millis(recorded_at_ms)?,
+        payload: record.payload,
+        prev_hash,
+        hash,
+    })
+}
+
+const CASE_COLUMNS: &str = "decision_id, world, siren, company_name, product, amount_cents, \
+    automated_outcome, status, final_outcome, final_limit_cents, referrals, score, grade, \
+    probability_of_default, proposed_limit_cents, coverage, fraud, decided_at_ms, updated_at_ms, \
+    latency_ms, submitted_by, api_key_id, external_reference, claimed_by, claimed_by_name, \
+    claimed_at_ms, pending_action, pending_by, overridden, events";
+
+fn case_from_row(row: &SqliteRow) -> StoreResult<CaseRow> {
+    let opt_time = |v: Option<i64>| v.map(from_millis).transpose();
+    Ok(CaseRow {
+        decision_id: row.try_get("decision_id")?,
+        world: row.try_get("world")?,
+        siren: row.try_get("siren")?,
+        company_name: row.try_get("company_name")?,
+        product: row.try_get("product")?,
+        amount_cents: row.try_get("amount_cents")?,
+        automated_outcome: row.try_get("automated_outcome")?,
+        status: row.try_get("status")?,
+        final_outcome: row.try_get("final_outcome")?,
+        final_limit_cents: row.try_get("final_limit_cents")?,
+        referrals: row.try_get("referrals")?,
+        score: row.try_get("score")?,
+        grade: row.try_get("grade")?,
+        probability_of_default: row.try_get("probability_of_default")?,
+        proposed_limit_cents: row.try_get("proposed_limit_cents")?,
+        coverage: row.try_get("coverage")?,
+        fraud: row.try_get("fraud")?,
+        decided_at: from_millis(row.try_get("decided_at_ms")?)?,
+        updated_at: from_millis(row.try_get("updated_at_ms")?)?,
+        latency_ms: row.try_get("latency_ms")?,
+        submitted_by: row.try_get("submitted_by")?,
+        api_key_id: row.try_get("api_key_id")?,
+        external_reference: row.try_get("external_reference")?,
+        claimed_by: row.try_get("claimed_by")?,
+        claimed_by_name: row.try_get("claimed_by_name")?,
+        claimed_at: opt_time(row.try_get("claimed_at_ms")?)?,
+        pending_action: row.try_get("pending_action")?,
+        pending_by: row.try_get("pending_by")?,
+        overridden: row.try_get::<i64, _>("overridden")? != 0,
+        events: row.try_get("events")?,
+    })
+}
+
+async fn upsert_case<'e, E>(executor: E, c: &CaseRow) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query(&format!(
+        "INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO UPDATE SET \
+         status = excluded.status, final_outcome = excluded.final_outcome, \
+         final_limit_cents = excluded.final_limit_cents, updated_at_ms = excluded.updated_at_ms, \
+         claimed_by = excluded.claimed_by, claimed_by_name = excluded.claimed_by_name, \
+         claimed_at_ms = excluded.claimed_at_ms, pending_action = excluded.pending_action, \
+         pending_by = excluded.pending_by, overridden = excluded.overridden, \
+         events = excluded.events"
+    ))
+    .bind(&c.decision_id)
+    .bind(&c.world)
+    .bind(&c.siren)
+    .bind(&c.company_name)
+    .bind(&c.product)
+    .bind(c.amount_cents)
+    .bind(&c.automated_outcome)
+    .bind(&c.status)
+    .bind(&c.final_outcome)
+    .bind(c.final_limit_cents)
+    .bind(&c.referrals)
+    .bind(c.score)
+    .bind(&c.grade)
+    .bind(c.probability_of_default)
+    .bind(c.proposed_limit_cents)
+    .bind(c.coverage)
+    .bind(c.fraud)
+    .bind(millis(c.decided_at))
+    .bind(millis(c.updated_at))
+    .bind(c.latency_ms)
+    .bind(c.submitted_by)
+    .bind(&c.api_key_id)
+    .bind(&c.external_reference)
+    .bind(c.claimed_by)
+    .bind(&c.claimed_by_name)
+    .bind(c.claimed_at.map(millis))
+    .bind(&c.pending_action)
+    .bind(c.pending_by)
+    .bind(i64::from(c.overridden))
+    .bind(c.events)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

@@ -329,3 +329,82 @@ async fn an_auditor_verifies_the_chain_and_replays_a_decision_identically() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn reading_a_decision_back_shows_the_human_decisions_since() {
+    use app::model::{CaseCommand, HumanDecision, HumanOutcome, Role};
+    use server::cases::{act, Actor};
+    let app = instant_app().await;
+    let (k, _) = key(&app, World::Sandbox).await;
+    let (status, d, _) = call(
+        &app,
+        "POST",
+        "/api/v1/decisions",
+        Some(&k),
+        Some(json!({"siren": "999999998", "amount": "8000.00", "product": "bnpl"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    assert_eq!(d["outcome"], "refer", "{d}");
+    assert_eq!(d["status"], "in_review");
+    assert_eq!(d["final_outcome"], Value::Null);
+    assert_eq!(d["events"], json!([]));
+    let id = d["id"].as_str().unwrap();
+
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let manager = Actor {
+        user_id: 42,
+        username: "claire".into(),
+        display_name: "Claire Martin".into(),
+        role: Role::CreditManager,
+    };
+    let rules = app.settings.cases.rules();
+    let now = chrono::Utc::now();
+    act(
+        store.as_ref(),
+        id,
+        &manager,
+        &CaseCommand::Claim,
+        rules,
+        now,
+    )
+    .await
+    .unwrap();
+    let counter = CaseCommand::Decide {
+        decision: HumanDecision {
+            outcome: HumanOutcome::CounterOffer,
+            limit_cents: Some(500_000),
+            category: "relationship_history".into(),
+            justification: "New company, but the founders ran our client ABC for ten years.".into(),
+        },
+    };
+    act(store.as_ref(), id, &manager, &counter, rules, now)
+        .await
+        .unwrap();
+
+    let (status, now_state, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/decisions/{id}"),
+        Some(&k),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        now_state["outcome"], "refer",
+        "the automated decision stays"
+    );
+    assert_eq!(now_state["status"], "resolved");
+    assert_eq!(now_state["final_outcome"], "counter_offer");
+    assert_eq!(now_state["final_limit_cents"], 500_000);
+    let events = now_state["events"].as_array().unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["claimed", "human_decision"]);
+    assert_eq!(events[1]["by"]["display_name"], "Claire Martin");
+    assert_eq!(events[1]["decision"]["limit_cents"], 500_000);
+    assert!(events[1]["id"].as_str().unwrap().starts_with("evt_"));
+    let chain = server::audit::verify(store.as_ref()).await.unwrap();
+    assert!(chain.intact());
+    assert_eq!(chain.records, 3);
+}

@@ -2,12 +2,15 @@
 //! checks run against every backend: `backends()` lists them.
 
 use app::model::Role;
+use app::model::{CaseCommand, HumanDecision, HumanOutcome};
 use chrono::{DateTime, Duration, Utc};
 use server::auth::password::PasswordHash;
+use server::cases::{self, Actor, CaseError, CaseRules};
 use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{
-    CreditHistoryEntry, FailureKey, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError,
+    CaseFilter, CaseRow, CreditHistoryEntry, EngineVersion, FailureKey, NewAuditRecord, NewUser,
+    SnapshotBody, Store, StoreError,
 };
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -348,6 +351,7 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
         recorded_at: Utc::now(),
         payload: payload.to_owned(),
         history: None,
+        case: None,
     }
 }
 
@@ -600,5 +604,334 @@ async fn an_idempotency_key_is_claimed_once_then_replays_its_answer() {
             store.idempotency_begin("k2", "a", "h2", now).await.unwrap(),
             Idempotency::New
         );
+    }
+}
+
+fn case_row(
+    id: &str,
+    siren: &str,
+    automated: &str,
+    amount_cents: i64,
+    at: DateTime<Utc>,
+) -> CaseRow {
+    CaseRow {
+        decision_id: id.to_owned(),
+        world: "sandbox".into(),
+        siren: siren.into(),
+        company_name: Some(format!("Company {siren}")),
+        product: "bnpl".into(),
+        amount_cents,
+        automated_outcome: automated.into(),
+        status: if automated == "refer" {
+            "in_review"
+        } else {
+            "decided"
+        }
+        .into(),
+        final_outcome: (automated != "refer").then(|| automated.to_owned()),
+        final_limit_cents: (automated != "refer").then_some(amount_cents),
+        referrals: if automated == "refer" {
+            "uncertain_score,low_coverage"
+        } else {
+            ""
+        }
+        .into(),
+        score: 480,
+        grade: "C".into(),
+        probability_of_default: 0.031,
+        proposed_limit_cents: amount_cents,
+        coverage: 80,
+        fraud: 0,
+        decided_at: at,
+        updated_at: at,
+        latency_ms: 20,
+        submitted_by: Some(7),
+        api_key_id: None,
+        external_reference: None,
+        claimed_by: None,
+        claimed_by_name: None,
+        claimed_at: None,
+        pending_action: None,
+        pending_by: None,
+        overridden: false,
+        events: 0,
+    }
+}
+
+fn manager(id: i64) -> Actor {
+    Actor {
+        user_id: id,
+        username: format!("manager{id}"),
+        display_name: format!("Manager {id}"),
+        role: Role::CreditManager,
+    }
+}
+
+#[tokio::test]
+async fn case_events_are_chained_and_the_case_row_follows_them() {
+    let rules = CaseRules {
+        four_eyes_above_cents: 5_000_000,
+    };
+    // Stored times keep milliseconds.
+    let t0 = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
+        - Duration::hours(3);
+    for (backend, store, _dir) in backends().await {
+        let cases = [
+            case_row("dec_big", "100000009", "refer", 8_000_000, t0),
+            case_row(
+                "dec_small",
+                "200000008",
+                "refer",
+                300_000,
+                t0 + Duration::minutes(1),
+            ),
+            case_row(
+                "dec_auto",
+                "100000009",
+                "decline",
+                100_000,
+                t0 + Duration::minutes(2),
+            ),
+        ];
+        for c in &cases {
+            store
+                .append_audit(
+                    NewAuditRecord {
+                        case: Some(c.clone()),
+                        ..audit_entry(&c.decision_id, "{}")
+                    },
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store.case("dec_big").await.unwrap().unwrap(),
+            cases[0],
+            "{backend}"
+        );
+
+        // Two managers claim at once: exactly one holds the case.
+        let (a, b) = (manager(1), manager(2));
+        let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+        let (ra, rb) = tokio::join!(
+            cases::act(
+                store.as_ref(),
+                "dec_big",
+                &a,
+                &CaseCommand::Claim,
+                rules,
+                now
+            ),
+            cases::act(
+                store.as_ref(),
+                "dec_big",
+                &b,
+                &CaseCommand::Claim,
+                rules,
+                now
+            ),
+        );
+        assert!(
+            ra.is_ok() != rb.is_ok(),
+            "{backend}: exactly one claim wins"
+        );
+        let (holder, other) = if ra.is_ok() { (a, b) } else { (b, a) };
+        let err = cases::act(
+            store.as_ref(),
+            "dec_big",
+            &other,
+            &CaseCommand::Claim,
+            rules,
+            now,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CaseError::Refused(_)), "{backend}: {err}");
+
+        // The holder approves above the four-eyes amount: held for a second manager.
+        let approve = CaseCommand::Decide {
+            decision: HumanDecision {
+                outcome: HumanOutcome::Approve,
+                limit_cents: None,
+                category: "guarantee".into(),
+                justification: "Personal guarantee of the founder received.".into(),
+            },
+        };
+        let (proposed, _) = cases::act(store.as_ref(), "dec_big", &holder, &approve, rules, now)
+            .await
+            .unwrap();
+        assert_eq!(proposed.status, "awaiting_confirmation", "{backend}");
+        let err = cases::act(
+            store.as_ref(),
+            "dec_big",
+            &holder,
+            &CaseCommand::Confirm,
+            rules,
+            now,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CaseError::Refused(_)), "{backend}: {err}");
+        let (confirmed, event) = cases::act(
+            store.as_ref(),
+            "dec_big",
+            &other,
+            &CaseCommand::Confirm,
+            rules,
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(confirmed.status, "resolved", "{backend}");
+        assert_eq!(confirmed.final_outcome.as_deref(), Some("approve"));
+        assert_eq!(
+            confirmed.events, 3,
+            "{backend}: claim, proposal, confirmation"
+        );
+        assert_eq!(event.event.kind(), "decision_confirmed");
+        assert_eq!(store.case("dec_big").await.unwrap().unwrap(), confirmed);
+
+        // An automated decline overridden by one manager (below the four-eyes amount).
+        cases::act(
+            store.as_ref(),
+            "dec_auto",
+            &holder,
+            &CaseCommand::Claim,
+            rules,
+            now,
+        )
+        .await
+        .unwrap();
+        cases::act(store.as_ref(), "dec_auto", &holder, &approve, rules, now)
+            .await
+            .unwrap();
+        let err = cases::act(
+            store.as_ref(),
+            "dec_none",
+            &holder,
+            &CaseCommand::Claim,
+            rules,
+            now,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CaseError::NotFound(_)), "{backend}: {err}");
+
+        // The audit trail holds the decision and every event, in order, and still verifies.
+        let records = store.decision_records("dec_big").await.unwrap();
+        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "decision",
+                "claimed",
+                "decision_proposed",
+                "decision_confirmed"
+            ],
+            "{backend}"
+        );
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        assert!(report.intact(), "{backend}: {report:?}");
+        assert_eq!(report.records, 3 + 3 + 2, "{backend}");
+
+        // Lists: filters, sorting and pages.
+        let list = |f: CaseFilter| {
+            let store = store.clone();
+            async move {
+                store
+                    .list_cases(&CaseFilter { per_page: 50, ..f })
+                    .await
+                    .unwrap()
+            }
+        };
+        let queue = list(CaseFilter {
+            statuses: vec!["in_review".into(), "awaiting_confirmation".into()],
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(queue.total, 1, "{backend}");
+        assert_eq!(queue.cases[0].decision_id, "dec_small");
+        let by_siren = list(CaseFilter {
+            siren: Some("100000009".into()),
+            sort: Some("newest".into()),
+            ..Default::default()
+        })
+        .await;
+        let ids: Vec<&str> = by_siren
+            .cases
+            .iter()
+            .map(|c| c.decision_id.as_str())
+            .collect();
+        assert_eq!(ids, ["dec_auto", "dec_big"], "{backend}");
+        let overridden = list(CaseFilter {
+            overridden: Some(true),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(overridden.total, 1, "{backend}");
+        assert_eq!(overridden.cases[0].decision_id, "dec_auto");
+        let referred_for_coverage = list(CaseFilter {
+            referral: Some("low_coverage".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(referred_for_coverage.total, 2, "{backend}");
+        let none = list(CaseFilter {
+            referral: Some("coverage".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(none.total, 0, "{backend}: whole reasons only");
+        let window = list(CaseFilter {
+            decided_from: Some(t0 + Duration::seconds(30)),
+            decided_before: Some(t0 + Duration::seconds(90)),
+            outcome: Some("refer".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(window.total, 1, "{backend}");
+        let page2 = store
+            .list_cases(&CaseFilter {
+                per_page: 2,
+                page: 2,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!((page2.total, page2.cases.len()), (3, 1), "{backend}");
+        assert_eq!(page2.cases[0].decision_id, "dec_auto");
+    }
+}
+
+#[tokio::test]
+async fn an_engine_version_names_one_content_for_ever() {
+    for (backend, store, _dir) in backends().await {
+        let version = |content: &str| EngineVersion {
+            kind: "policy".into(),
+            version: "policy-x".into(),
+            sha256: format!("{:0>64}", content.len()),
+            content: content.into(),
+            registered_at: Utc::now(),
+        };
+        store.register_engine_version(&version("a")).await.unwrap();
+        store.register_engine_version(&version("a")).await.unwrap();
+        let err = store
+            .register_engine_version(&version("bb"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{backend}: {err}");
+        let kept = store
+            .engine_version("policy", "policy-x")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.content, "a", "{backend}");
+        assert!(store
+            .engine_version("model", "policy-x")
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(store.engine_versions().await.unwrap().len(), 1, "{backend}");
     }
 }

@@ -41,9 +41,15 @@ pub const SIGN_IN: &str = "/signin";
 pub const SIGN_OUT: &str = "/signout";
 pub const LANGUAGE: &str = "/language";
 pub const APPLICATIONS: &str = "/applications";
+/// Where the application form posts.
+pub const NEW_APPLICATION: &str = "/applications/new";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";
 pub const ADMIN_USERS: &str = "/admin/users";
+/// A sales rep's application and its decision.
+pub const APPLICATION: &str = "/applications/{id}";
+/// A case, for credit managers and auditors.
+pub const CASE: &str = "/cases/{id}";
 
 /// Every page, in navigation order.
 pub const PAGES: &[Page] = &[
@@ -63,9 +69,19 @@ pub const PAGES: &[Page] = &[
         nav: Some(Msg::NavApplications),
     },
     Page {
+        path: APPLICATION,
+        access: Access::Roles(&[Role::SalesRep]),
+        nav: None,
+    },
+    Page {
         path: QUEUE,
         access: Access::Roles(&[Role::CreditManager]),
         nav: Some(Msg::NavQueue),
+    },
+    Page {
+        path: CASE,
+        access: Access::Roles(&[Role::CreditManager, Role::Auditor]),
+        nav: None,
     },
     Page {
         path: AUDIT,
@@ -87,7 +103,35 @@ pub fn page_for(path: &str) -> Option<&'static Page> {
     } else {
         path
     };
-    PAGES.iter().find(|p| p.path == path)
+    PAGES.iter().find(|p| matches_pattern(p.path, path))
+}
+
+/// Whether `path` fits `pattern`, where a `{name}` segment stands for any one segment.
+fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let (mut a, mut b) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') && !s.is_empty() => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The link to a path pattern with its one parameter filled in.
+pub fn link(pattern: &str, id: &str) -> String {
+    match (pattern.find('{'), pattern.find('}')) {
+        (Some(start), Some(end)) if start < end => {
+            format!(
+                "{}{}{}",
+                &pattern[..start],
+                url_encode(id),
+                &pattern[end + 1..]
+            )
+        }
+        _ => pattern.to_owned(),
+    }
 }
 
 /// The navigation entries a role sees, in order.
@@ -149,6 +193,14 @@ mod tests {
         assert_eq!(page_for("/queue/?sort=age").map(|p| p.path), Some(QUEUE));
         assert_eq!(page_for("/").map(|p| p.path), Some(HOME));
         assert!(page_for("/nowhere").is_none());
+        assert_eq!(page_for("/cases/dec_1").map(|p| p.path), Some(CASE));
+        assert_eq!(
+            page_for("/applications/dec_1?x").map(|p| p.path),
+            Some(APPLICATION)
+        );
+        assert!(page_for("/cases/").is_none());
+        assert!(page_for("/cases/a/b").is_none());
+        assert_eq!(link(CASE, "dec_1"), "/cases/dec_1");
     }
 
     #[test]

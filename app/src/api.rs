@@ -3,8 +3,13 @@
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+use crate::model::CaseScope;
+#[cfg(feature = "ssr")]
 use crate::model::Role;
-use crate::model::{ChainStatus, ReplayVerdict, RoleCount, SessionUser, UserSummary};
+use crate::model::{
+    CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, ReplayVerdict, RoleCount,
+    SessionUser, UserSummary,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -27,6 +32,17 @@ mod ssr {
             id: String,
             current: bool,
         ) -> Result<ReplayVerdict, AppError>;
+        /// The registry's view of a company, for the application form.
+        async fn company_preview(&self, siren: String) -> Result<CompanyPreview, AppError>;
+        /// A page of cases in `scope`, as `user` may see them.
+        async fn list_cases(
+            &self,
+            user: SessionUser,
+            scope: CaseScope,
+            query: CaseQuery,
+        ) -> Result<CaseList, AppError>;
+        /// A case with what `user` may do on it.
+        async fn case_detail(&self, user: SessionUser, id: String) -> Result<CaseDetail, AppError>;
     }
 
     /// The services handle kept in context.
@@ -121,4 +137,59 @@ pub async fn audit_chain() -> Result<ChainStatus, AppError> {
 pub async fn replay_decision(id: String, current: bool) -> Result<ReplayVerdict, AppError> {
     require_role(&[Role::Auditor])?;
     services()?.replay_decision(id, current).await.map_err(fail)
+}
+
+/// The registry's view of a company while an application is typed. Sales reps only.
+#[server(prefix = "/api/app", endpoint = "preview_company")]
+pub async fn preview_company(siren: String) -> Result<CompanyPreview, AppError> {
+    require_role(&[Role::SalesRep])?;
+    if crate::ids::Siren::parse(&siren).is_err() {
+        return Err(fail(AppError::Validation {
+            field: "siren".into(),
+            message: "not a valid SIREN".into(),
+        }));
+    }
+    services()?.company_preview(siren).await.map_err(fail)
+}
+
+/// The signed-in sales rep's applications, newest first.
+#[server(prefix = "/api/app", endpoint = "my_applications")]
+pub async fn my_applications(page: i64) -> Result<CaseList, AppError> {
+    let user = require_role(&[Role::SalesRep])?;
+    let query = CaseQuery {
+        page,
+        sort: "newest".into(),
+        ..CaseQuery::default()
+    };
+    services()?
+        .list_cases(user, CaseScope::Mine, query)
+        .await
+        .map_err(fail)
+}
+
+/// Cases waiting for a credit manager. Credit managers only.
+#[server(prefix = "/api/app", endpoint = "review_queue")]
+pub async fn review_queue(query: CaseQuery) -> Result<CaseList, AppError> {
+    let user = require_role(&[Role::CreditManager])?;
+    services()?
+        .list_cases(user, CaseScope::Queue, query)
+        .await
+        .map_err(fail)
+}
+
+/// Any decision, by filters. Auditors only.
+#[server(prefix = "/api/app", endpoint = "search_decisions")]
+pub async fn search_decisions(query: CaseQuery) -> Result<CaseList, AppError> {
+    let user = require_role(&[Role::Auditor])?;
+    services()?
+        .list_cases(user, CaseScope::All, query)
+        .await
+        .map_err(fail)
+}
+
+/// A case: credit managers and auditors see any; a sales rep only their own applications.
+#[server(prefix = "/api/app", endpoint = "get_case")]
+pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
+    let user = require_role(&[Role::SalesRep, Role::CreditManager, Role::Auditor])?;
+    services()?.case_detail(user, id).await.map_err(fail)
 }

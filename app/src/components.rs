@@ -1,5 +1,7 @@
 //! Reusable pieces of the interface.
 
+pub mod cases;
+pub mod format;
 pub mod guard;
 pub mod layout;
 pub mod states;

@@ -118,10 +118,9 @@ messages! {
     HomeAuditor => "Search any decision, read its dossier and replay it under the exact versions that decided.", "Recherchez toute décision, consultez son dossier et rejouez-la avec les versions exactes qui l'ont prise.";
     HomeAdmin => "Manage the people who use Aval, their roles and access.", "Gérez les personnes qui utilisent Aval, leurs rôles et leurs accès.";
     NotYetAvailable => "Not available yet", "Pas encore disponible";
-    DecisionsNotEnabled => "Credit decisions are not enabled in this version: the decision engine and its API are being built. Nothing here is simulated.", "Les décisions de crédit ne sont pas activées dans cette version : le moteur de décision et son API sont en cours de construction. Rien n'est simulé ici.";
     ApplicationsEmpty => "You have no applications yet.", "Vous n'avez encore aucune demande.";
     QueueEmpty => "The review queue is empty: no case is waiting for a decision.", "La file de revue est vide : aucun dossier n'attend de décision.";
-    AuditEmpty => "No decision has been recorded yet, so there is nothing to search.", "Aucune décision n'a encore été enregistrée : il n'y a rien à rechercher.";
+    AuditEmpty => "No decision matches.", "Aucune décision ne correspond.";
     UsersTitle => "Users", "Utilisateurs";
     UsersIntro => "Everyone who can sign in, with their role. Creating and editing users from this page is not available yet; use the server's users create command.", "Toutes les personnes qui peuvent se connecter, avec leur rôle. La création et la modification depuis cette page ne sont pas encore disponibles ; utilisez la commande users create du serveur.";
     UsersByRole => "Active users by role", "Utilisateurs actifs par rôle";
@@ -134,6 +133,129 @@ messages! {
     StatusActive => "Active", "Actif";
     StatusInactive => "Deactivated", "Désactivé";
     Never => "Never", "Jamais";
+    NewApplication => "New application", "Nouvelle demande";
+    NewApplicationIntro => "The decision comes back at once. Referred cases go to a credit manager and this page follows them.", "La décision revient immédiatement. Les dossiers soumis à revue partent chez un analyste crédit et cette page les suit.";
+    FieldSiren => "Company SIREN", "SIREN de l'entreprise";
+    FieldSirenHint => "9 digits; the company's name and status appear as you type.", "9 chiffres ; le nom et le statut de l'entreprise s'affichent pendant la saisie.";
+    FieldAmount => "Amount (€)", "Montant (€)";
+    FieldProduct => "Product", "Produit";
+    FieldInvoiceAmount => "Invoice amount (€)", "Montant de la facture (€)";
+    FieldDebtorSiren => "Paying customer's SIREN", "SIREN du client payeur";
+    FieldCurrentLimit => "Current limit (€)", "Limite actuelle (€)";
+    FieldExternalReference => "Your reference (optional)", "Votre référence (facultatif)";
+    FactoringOnly => "Factoring only", "Affacturage uniquement";
+    CreditLineOnly => "Credit-line increase only", "Augmentation de ligne uniquement";
+    SubmitApplication => "Get a decision", "Obtenir une décision";
+    SirenInvalid => "Not a valid SIREN: 9 digits with a valid check digit.", "SIREN invalide : 9 chiffres avec une clé de contrôle valide.";
+    CompanyActive => "Active", "Active";
+    CompanyCeased => "Ceased", "Cessée";
+    CompanyCreated => "created", "créée le";
+    CompanyUnknown => "Not found in the registry", "Introuvable au répertoire";
+    ProductBnpl => "B2B buy now, pay later", "Paiement fractionné B2B";
+    ProductFactoring => "Instant invoice factoring", "Affacturage instantané";
+    ProductCreditLine => "Credit-line increase", "Augmentation de ligne de crédit";
+    OutcomeApprove => "Approved", "Accordé";
+    OutcomeRefer => "In review", "En revue";
+    OutcomeDecline => "Declined", "Refusé";
+    OutcomeCounterOffer => "Counter-offer", "Contre-proposition";
+    StatusDecided => "Decided automatically", "Décidé automatiquement";
+    StatusInReview => "In review", "En revue";
+    StatusAwaiting => "Awaiting a second manager", "En attente d'un second analyste";
+    StatusResolved => "Decided by a credit manager", "Décidé par un analyste crédit";
+    ColCompany => "Company", "Entreprise";
+    ColProduct => "Product", "Produit";
+    ColAmount => "Amount", "Montant";
+    ColOutcome => "Outcome", "Résultat";
+    ColDecided => "Decided", "Décidé le";
+    ColScore => "Score", "Score";
+    ColReferral => "Why referred", "Motif de revue";
+    ColAge => "Age", "Ancienneté";
+    ColHolder => "Held by", "Pris par";
+    ColLimit => "Limit", "Limite";
+    Free => "Free", "Libre";
+    PagePrevious => "Previous", "Précédent";
+    PageNext => "Next", "Suivant";
+    PageOf => "Page {page} of {pages} · {total} cases", "Page {page} sur {pages} · {total} dossiers";
+    ProposedLimit => "Proposed limit", "Limite proposée";
+    GrantedLimit => "Limit granted", "Limite accordée";
+    ScoreAndGrade => "Score and grade", "Score et note";
+    ProbabilityOfDefault => "Probability of default (1 year)", "Probabilité de défaut (1 an)";
+    WhyThisDecision => "Why this decision", "Pourquoi cette décision";
+    WhatNext => "What happens next", "La suite";
+    NextApprove => "You can confirm the order to your customer now, within the limit shown.", "Vous pouvez confirmer la commande à votre client dès maintenant, dans la limite indiquée.";
+    NextDecline => "Tell your customer the application cannot be accepted. A credit manager can review it on request.", "Informez votre client que la demande ne peut pas être acceptée. Un analyste crédit peut la réexaminer sur demande.";
+    NextRefer => "A credit manager is reviewing this case. This page updates by itself when they decide.", "Un analyste crédit examine ce dossier. Cette page se met à jour d'elle-même dès sa décision.";
+    NextCounterOffer => "A credit manager offers a different limit: propose it to your customer.", "Un analyste crédit propose une autre limite : proposez-la à votre client.";
+    ReferralUncertainScore => "Uncertain score", "Score incertain";
+    ReferralLowCoverage => "Low data coverage", "Données insuffisantes";
+    ReferralFraudSignal => "Fraud signal", "Signal de fraude";
+    ReferralAboveAuthority => "Above automatic authority", "Au-delà de la délégation automatique";
+    ReferralAboveLimit => "Above the proposed limit", "Au-delà de la limite proposée";
+    ReferralThinFile => "Thin file", "Dossier mince";
+    FilterReferral => "Referral reason", "Motif de revue";
+    FilterProduct => "Product", "Produit";
+    FilterSort => "Sort", "Tri";
+    FilterAny => "Any", "Tous";
+    SortOldest => "Oldest first", "Plus anciens d'abord";
+    SortNewest => "Newest first", "Plus récents d'abord";
+    SortAmountDesc => "Largest amount first", "Montant décroissant";
+    SortScoreAsc => "Lowest score first", "Score croissant";
+    ApplyFilters => "Apply", "Appliquer";
+    QueueIntro => "Referred cases, oldest first. Claim a case to work on it: nobody else can act on it until you decide or release it.", "Dossiers soumis à revue, les plus anciens d'abord. Prenez un dossier pour le traiter : personne d'autre ne peut agir dessus tant que vous ne l'avez pas décidé ou libéré.";
+    OverTarget => "over target", "hors délai";
+    CaseTitle => "Case", "Dossier";
+    Reasons => "Reason codes", "Codes motifs";
+    Points => "points", "points";
+    FraudSignals => "Fraud signals", "Signaux de fraude";
+    NoFraudSignals => "No fraud signal.", "Aucun signal de fraude.";
+    SourcesUsed => "Sources used", "Sources utilisées";
+    SourceMissing => "missing", "absente";
+    History => "History", "Historique";
+    NoEvents => "No human action yet: the automated decision stands.", "Aucune action humaine : la décision automatique s'applique.";
+    Versions => "Versions", "Versions";
+    Claim => "Claim this case", "Prendre ce dossier";
+    Release => "Release", "Libérer";
+    HeldBy => "Held by {name}", "Pris par {name}";
+    Decide => "Decide", "Décider";
+    DecideIntro => "Your decision is recorded with your name; the automated decision stays as it was.", "Votre décision est enregistrée à votre nom ; la décision automatique reste inchangée.";
+    FourEyesNotice => "Granting more than {amount} needs a second credit manager's confirmation.", "Accorder plus de {amount} nécessite la confirmation d'un second analyste crédit.";
+    FieldOutcome => "Decision", "Décision";
+    FieldLimit => "Limit offered (€), for a counter-offer", "Limite proposée (€), pour une contre-proposition";
+    FieldCategory => "Category", "Catégorie";
+    FieldJustification => "Justification", "Justification";
+    FieldJustificationHint => "At least 20 characters: what you checked and why you decide this way.", "Au moins 20 caractères : ce que vous avez vérifié et pourquoi vous décidez ainsi.";
+    RecordDecision => "Record the decision", "Enregistrer la décision";
+    AddNote => "Add a note", "Ajouter une note";
+    NoteText => "Note", "Note";
+    Pending => "Awaiting confirmation", "En attente de confirmation";
+    PendingBy => "Proposed by {name}", "Proposé par {name}";
+    Confirm => "Confirm", "Confirmer";
+    Reject => "Send back", "Renvoyer";
+    RejectReason => "Why you send it back", "Motif du renvoi";
+    OwnProposal => "You proposed this decision: another credit manager must confirm it.", "Vous avez proposé cette décision : un autre analyste crédit doit la confirmer.";
+    ActionDone => "Recorded.", "Enregistré.";
+    CategoryAdditionalDocuments => "Additional documents received", "Documents complémentaires reçus";
+    CategoryGuarantee => "Guarantee or collateral", "Garantie ou sûreté";
+    CategoryRelationshipHistory => "Relationship history", "Historique de la relation";
+    CategoryDataError => "Error in the source data", "Erreur dans les données sources";
+    CategoryRiskAppetite => "Risk appetite", "Appétence au risque";
+    CategoryFraudSuspected => "Fraud suspected", "Suspicion de fraude";
+    CategoryFraudCleared => "Fraud signal cleared", "Signal de fraude levé";
+    CategoryOther => "Other", "Autre";
+    EventClaimed => "claimed the case", "a pris le dossier";
+    EventReleased => "released the case", "a libéré le dossier";
+    EventNote => "wrote a note", "a écrit une note";
+    EventProposed => "proposed a decision", "a proposé une décision";
+    EventConfirmed => "confirmed the decision", "a confirmé la décision";
+    EventRejected => "sent the proposal back", "a renvoyé la proposition";
+    EventDecided => "decided", "a décidé";
+    BackToQueue => "Back to the queue", "Retour à la file";
+    BackToApplications => "Back to my applications", "Retour à mes demandes";
+    Overridden => "Overridden", "Modifiée";
+    FilterFrom => "From", "Du";
+    FilterTo => "To", "Au";
+    Yes => "Yes", "Oui";
+    No => "No", "Non";
 }
 
 impl Msg {
@@ -167,7 +289,17 @@ mod tests {
         for msg in Msg::ALL {
             let (en, fr) = (msg.text(Lang::En), msg.text(Lang::Fr));
             assert!(!en.is_empty() && !fr.is_empty(), "{msg:?} is empty");
-            let same_ok = matches!(msg, Msg::AppName);
+            // Words spelt the same in both languages.
+            let same_ok = matches!(
+                msg,
+                Msg::AppName
+                    | Msg::ColScore
+                    | Msg::Versions
+                    | Msg::CompanyActive
+                    | Msg::NoteText
+                    | Msg::Points
+                    | Msg::FieldJustification
+            );
             assert!(same_ok || en != fr, "{msg:?} is not translated");
         }
     }

@@ -2,6 +2,7 @@
 //! components, shared types and server functions. It never touches storage itself: server
 //! functions check the session's role and call the server through [`api::Services`].
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 
 pub mod access;
 pub mod api;

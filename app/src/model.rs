@@ -210,3 +210,143 @@ pub enum CaseCommand {
         reason: String,
     },
 }
+
+/// A decision's case as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub decision_id: String,
+    pub siren: String,
+    pub company_name: Option<String>,
+    /// `bnpl`, `factoring` or `credit_line_increase`.
+    pub product: String,
+    pub amount_cents: i64,
+    /// `approve`, `refer` or `decline`, as the engine decided.
+    pub automated_outcome: String,
+    /// `decided`, `in_review`, `awaiting_confirmation` or `resolved`.
+    pub status: String,
+    /// The outcome in force; `None` while in review.
+    pub final_outcome: Option<String>,
+    pub final_limit_cents: Option<i64>,
+    pub referrals: Vec<String>,
+    pub score: i64,
+    pub grade: String,
+    pub probability_of_default: f64,
+    pub proposed_limit_cents: i64,
+    pub coverage: i64,
+    pub fraud: i64,
+    pub decided_at: chrono::DateTime<chrono::Utc>,
+    pub claimed_by_name: Option<String>,
+    pub overridden: bool,
+    /// Minutes since the decision, when the list was made.
+    pub age_minutes: i64,
+}
+
+/// One page of cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// Service target of a referred case, in minutes (for the age column).
+    pub target_minutes: i64,
+}
+
+/// What the review queue or a search asks for; empty strings mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseQuery {
+    pub referral: String,
+    pub product: String,
+    pub siren: String,
+    pub outcome: String,
+    /// `yes`, `no` or empty.
+    pub overridden: String,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: String,
+    pub sort: String,
+    pub page: i64,
+}
+
+/// A reason code as a person reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub code: String,
+    /// `knockout`, `policy`, `adverse`, `favourable`…
+    pub kind: String,
+    pub text_en: String,
+    pub text_fr: String,
+    pub value: Option<String>,
+    pub threshold: Option<String>,
+    /// Score points (positive raises the score).
+    pub points: Option<f64>,
+}
+
+/// A human event on a case, as the case page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: String,
+    /// `claimed`, `note`, `decision_proposed`…
+    pub kind: String,
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub decision: Option<HumanDecision>,
+    /// A note's text or a rejection's reason.
+    pub text: Option<String>,
+}
+
+/// A source's answer for a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceView {
+    pub source: String,
+    pub provider: String,
+    pub answered: bool,
+    pub missing_reason: Option<String>,
+    pub latency_ms: u64,
+}
+
+/// Everything the case page shows, with what the viewer may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub reasons: Vec<ReasonView>,
+    pub fraud_flags: Vec<(String, Vec<String>)>,
+    pub sources: Vec<SourceView>,
+    pub events: Vec<EventView>,
+    /// The decision waiting for a second manager, and who proposed it.
+    pub pending: Option<(HumanDecision, String)>,
+    pub model_version: String,
+    pub policy_version: String,
+    pub engine_version: String,
+    /// Granting more than this needs a second manager.
+    pub four_eyes_above_cents: i64,
+    pub can_claim: bool,
+    pub can_release: bool,
+    pub can_decide: bool,
+    pub can_confirm: bool,
+    pub can_note: bool,
+}
+
+/// A company as the application form shows it before submitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyPreview {
+    pub siren: String,
+    pub name: Option<String>,
+    pub active: Option<bool>,
+    pub created_on: Option<String>,
+    /// Why nothing is known, when the registry did not answer.
+    pub unavailable: Option<String>,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseScope {
+    /// The sales rep's own applications.
+    Mine,
+    /// Cases waiting for a credit manager: in review or awaiting confirmation.
+    Queue,
+    /// Every decision (auditors' search).
+    All,
+}

@@ -1,8 +1,10 @@
 //! One module per page.
 
 pub mod admin_users;
+pub mod application;
 pub mod applications;
 pub mod audit;
+pub mod case;
 pub mod home;
 pub mod not_found;
 pub mod queue;

@@ -4,8 +4,9 @@ use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::model::CurrentSession;
 use crate::pages::{
-    admin_users::UsersPage, applications::ApplicationsPage, audit::AuditPage, home::HomePage,
-    not_found::NotFound, queue::QueuePage, sign_in::SignInPage,
+    admin_users::UsersPage, application::ApplicationPage, applications::ApplicationsPage,
+    audit::AuditPage, case::CasePage, home::HomePage, not_found::NotFound, queue::QueuePage,
+    sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -119,7 +120,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/applications") view=ApplicationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/applications/:id") view=ApplicationPage ssr=SsrMode::Async />
                     <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                 </Routes>

@@ -4,7 +4,7 @@
 //! field and the problem.
 
 mod problem;
-mod request;
+pub mod request;
 
 use crate::cases::{self, Origin};
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};

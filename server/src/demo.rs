@@ -1,5 +1,6 @@
-//! Demo mode: one user per role, created on first start, so the application can be tried
-//! at once. Production mode never creates them.
+//! Demo mode: one user per role (and a second credit manager, so that four-eyes confirmation
+//! can be tried), created on first start, so the application can be tried at once. Production
+//! mode never creates them.
 
 use crate::auth::password;
 use crate::store::{NewUser, Store, StoreError};
@@ -14,7 +15,7 @@ pub struct DemoUser {
     pub password: &'static str,
 }
 
-pub const DEMO_USERS: [DemoUser; 4] = [
+pub const DEMO_USERS: [DemoUser; 5] = [
     DemoUser {
         username: "rep",
         display_name: "Rémi Sales",
@@ -26,6 +27,12 @@ pub const DEMO_USERS: [DemoUser; 4] = [
         display_name: "Camille Credit",
         role: Role::CreditManager,
         password: "demo-credit-manager",
+    },
+    DemoUser {
+        username: "manager2",
+        display_name: "Dominique Second",
+        role: Role::CreditManager,
+        password: "demo-second-manager",
     },
     DemoUser {
         username: "auditor",

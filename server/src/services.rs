@@ -1,14 +1,184 @@
 //! The server's side of the interface the Leptos application calls through.
 
-use crate::store::Store;
+use crate::cases::{self, Actor, EventRecord};
+use crate::config::{Mode, Settings};
+use crate::sources::gather::Gatherer;
+use crate::sources::{facts::Facts, SourceId, SourceRequest, World};
+use crate::store::{CaseFilter, CaseRow, Store};
 use app::api::Services;
 use app::error::AppError;
-use app::model::{ChainStatus, ReplayVerdict, RoleCount, UserSummary};
+use app::model::{
+    CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary, ChainStatus,
+    CompanyPreview, EventView, ReasonView, ReplayVerdict, Role, RoleCount, SessionUser, SourceView,
+    UserSummary,
+};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 pub struct AppServices {
     pub store: Arc<dyn Store>,
+    pub gatherer: Arc<Gatherer>,
+    pub settings: Arc<Settings>,
+}
+
+/// Cases listed per page in the workspace.
+pub const PER_PAGE: i64 = 25;
+
+impl AppServices {
+    /// The world the workspace works in: the sandbox in demo mode, live otherwise.
+    pub fn world(&self) -> World {
+        workspace_world(&self.settings)
+    }
+}
+
+/// The world of applications entered in the workspace: the sandbox in demo mode, live otherwise.
+pub fn workspace_world(settings: &Settings) -> World {
+    match settings.mode {
+        Mode::Demo => World::Sandbox,
+        Mode::Production => World::Live,
+    }
+}
+
+pub fn summary(c: &CaseRow, now: DateTime<Utc>) -> CaseSummary {
+    CaseSummary {
+        decision_id: c.decision_id.clone(),
+        siren: c.siren.clone(),
+        company_name: c.company_name.clone(),
+        product: c.product.clone(),
+        amount_cents: c.amount_cents,
+        automated_outcome: c.automated_outcome.clone(),
+        status: c.status.clone(),
+        final_outcome: c.final_outcome.clone(),
+        final_limit_cents: c.final_limit_cents,
+        referrals: c
+            .referrals
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        score: c.score,
+        grade: c.grade.clone(),
+        probability_of_default: c.probability_of_default,
+        proposed_limit_cents: c.proposed_limit_cents,
+        coverage: c.coverage,
+        fraud: c.fraud,
+        decided_at: c.decided_at,
+        claimed_by_name: c.claimed_by_name.clone(),
+        overridden: c.overridden,
+        age_minutes: (now - c.decided_at).num_minutes().max(0),
+    }
+}
+
+fn invalid(field: &str, message: &str) -> AppError {
+    AppError::Validation {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn date(field: &str, value: &str) -> Result<Option<NaiveDate>, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| invalid(field, "expected a date as YYYY-MM-DD"))
+}
+
+/// Turns a workspace query into a store filter, checking each field.
+pub fn filter_of(q: &CaseQuery, world: World) -> Result<CaseFilter, AppError> {
+    let one_of = |field: &str, value: &str, allowed: &[&str]| -> Result<Option<String>, AppError> {
+        let value = value.trim();
+        if value.is_empty() {
+            Ok(None)
+        } else if allowed.contains(&value) {
+            Ok(Some(value.to_owned()))
+        } else {
+            Err(invalid(
+                field,
+                &format!("must be one of {}", allowed.join(", ")),
+            ))
+        }
+    };
+    let siren = q.siren.trim();
+    let siren = if siren.is_empty() {
+        None
+    } else {
+        Some(
+            app::ids::Siren::parse(siren)
+                .map_err(|e| invalid("siren", &e.to_string()))?
+                .to_string(),
+        )
+    };
+    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    Ok(CaseFilter {
+        world: Some(world.as_str().to_owned()),
+        referral: one_of(
+            "referral",
+            &q.referral,
+            &[
+                "uncertain_score",
+                "low_coverage",
+                "fraud_signal",
+                "above_authority",
+                "above_limit",
+                "thin_file",
+            ],
+        )?,
+        product: one_of(
+            "product",
+            &q.product,
+            &["bnpl", "factoring", "credit_line_increase"],
+        )?,
+        outcome: one_of(
+            "outcome",
+            &q.outcome,
+            &["approve", "decline", "counter_offer", "refer"],
+        )?,
+        overridden: match q.overridden.trim() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => return Err(invalid("overridden", "must be yes or no")),
+        },
+        siren,
+        decided_from: date("from", &q.from)?.and_then(start),
+        decided_before: date("to", &q.to)?
+            .and_then(|d| d.succ_opt())
+            .and_then(start),
+        sort: one_of(
+            "sort",
+            &q.sort,
+            &["oldest", "newest", "amount_desc", "amount_asc", "score_asc"],
+        )?,
+        page: q.page.max(1),
+        per_page: PER_PAGE,
+        ..CaseFilter::default()
+    })
+}
+
+fn event_view(kind: &str, id: &str, payload: &str) -> Option<EventView> {
+    let record: EventRecord = serde_json::from_str(payload).ok()?;
+    let (decision, text) = match record.event {
+        cases::CaseEvent::Note { text } => (None, Some(text)),
+        cases::CaseEvent::DecisionProposed { decision }
+        | cases::CaseEvent::DecisionConfirmed { decision, .. }
+        | cases::CaseEvent::HumanDecision { decision } => (Some(decision), None),
+        cases::CaseEvent::ProposalRejected {
+            decision, reason, ..
+        } => (Some(decision), Some(reason)),
+        cases::CaseEvent::Claimed | cases::CaseEvent::Released => (None, None),
+    };
+    Some(EventView {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        by: record.by.display_name,
+        at: record.at,
+        decision,
+        text,
+    })
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {
@@ -63,5 +233,163 @@ impl Services for AppServices {
             }),
             Err(e) => Err(internal(e)),
         }
+    }
+
+    async fn company_preview(&self, siren: String) -> Result<CompanyPreview, AppError> {
+        let siren = app::ids::Siren::parse(&siren).map_err(|e| invalid("siren", &e.to_string()))?;
+        let request = SourceRequest {
+            world: self.world(),
+            siren: siren.clone(),
+            bank_connection: None,
+            accounting_ref: None,
+            iban: None,
+            as_of: Utc::now(),
+        };
+        let fetched = self
+            .gatherer
+            .fetch_one(&request, SourceId::SireneUnit)
+            .await;
+        let facts = Facts::from_snapshots(&request, &fetched.snapshots);
+        let unavailable = match (&fetched.error, &facts.legal_unit) {
+            (Some(e), _) => Some(e.to_string()),
+            (None, None) if facts.registry_not_found => {
+                Some("not found in the company registry".to_owned())
+            }
+            (None, None) => Some("the registry's answer could not be read".to_owned()),
+            (None, Some(_)) => None,
+        };
+        Ok(CompanyPreview {
+            siren: siren.to_string(),
+            name: facts.legal_unit.as_ref().map(|u| u.name.clone()),
+            active: facts.legal_unit.as_ref().map(|u| u.active),
+            created_on: facts
+                .legal_unit
+                .as_ref()
+                .and_then(|u| u.created_on)
+                .map(|d| d.to_string()),
+            unavailable,
+        })
+    }
+
+    async fn list_cases(
+        &self,
+        user: SessionUser,
+        scope: CaseScope,
+        query: CaseQuery,
+    ) -> Result<CaseList, AppError> {
+        let mut filter = filter_of(&query, self.world())?;
+        match scope {
+            CaseScope::Mine => filter.submitted_by = Some(user.id),
+            CaseScope::Queue => {
+                filter.statuses = vec!["in_review".into(), "awaiting_confirmation".into()]
+            }
+            CaseScope::All => {}
+        }
+        if filter.sort.is_none() {
+            filter.sort = Some(
+                if scope == CaseScope::Queue {
+                    "oldest"
+                } else {
+                    "newest"
+                }
+                .into(),
+            );
+        }
+        let page = self.store.list_cases(&filter).await.map_err(internal)?;
+        let now = Utc::now();
+        Ok(CaseList {
+            cases: page.cases.iter().map(|c| summary(c, now)).collect(),
+            total: page.total,
+            page: filter.page,
+            per_page: filter.per_page,
+            target_minutes: i64::from(self.settings.cases.service_target_hours) * 60,
+        })
+    }
+
+    async fn case_detail(&self, user: SessionUser, id: String) -> Result<CaseDetail, AppError> {
+        let store = self.store.as_ref();
+        let case = store
+            .case(&id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        // A sales rep sees only their own applications; others do not exist for them.
+        if user.role == Role::SalesRep && case.submitted_by != Some(user.id) {
+            return Err(AppError::NotFound);
+        }
+        let recorded = crate::decisions::load(store, &id).await.map_err(internal)?;
+        let records = store.decision_records(&id).await.map_err(internal)?;
+        let d = &recorded.decision;
+        let rules = self.settings.cases.rules();
+        let actor = Actor::from(&user);
+        let now = Utc::now();
+        let may =
+            |command: CaseCommand| cases::transition(&case, &actor, &command, rules, now).is_ok();
+        let manager = user.role == Role::CreditManager;
+        let workable = matches!(case.status.as_str(), "in_review" | "decided" | "resolved");
+        let pending = case
+            .pending_action
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .map(|decision| {
+                let by = records
+                    .iter()
+                    .rev()
+                    .find(|r| r.kind == "decision_proposed")
+                    .and_then(|r| serde_json::from_str::<EventRecord>(&r.payload).ok())
+                    .map(|r| r.by.display_name)
+                    .unwrap_or_default();
+                (decision, by)
+            });
+        Ok(CaseDetail {
+            summary: summary(&case, now),
+            reasons: d
+                .reasons
+                .iter()
+                .map(|r| ReasonView {
+                    code: r.code.clone(),
+                    kind: serde_json::to_value(r.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    text_en: r.text_en.clone(),
+                    text_fr: r.text_fr.clone(),
+                    value: r.value.clone(),
+                    threshold: r.threshold.clone(),
+                    points: r.points,
+                })
+                .collect(),
+            fraud_flags: d
+                .fraud_flags
+                .iter()
+                .map(|f| (f.code.clone(), f.evidence.clone()))
+                .collect(),
+            sources: recorded
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    source: s.source.as_str().to_owned(),
+                    provider: s.provider.clone(),
+                    answered: s.missing.is_none(),
+                    missing_reason: s.missing.as_ref().map(ToString::to_string),
+                    latency_ms: s.latency_ms,
+                })
+                .collect(),
+            events: records
+                .iter()
+                .filter(|r| r.kind != "decision")
+                .filter_map(|r| event_view(&r.kind, &r.id, &r.payload))
+                .collect(),
+            pending,
+            model_version: d.versions.model.clone(),
+            policy_version: d.versions.policy.clone(),
+            engine_version: d.versions.engine.clone(),
+            four_eyes_above_cents: rules.four_eyes_above_cents,
+            can_claim: manager && may(CaseCommand::Claim),
+            can_release: manager && may(CaseCommand::Release),
+            can_decide: manager && workable && case.claimed_by == Some(user.id),
+            can_confirm: manager && may(CaseCommand::Confirm),
+            can_note: manager,
+        })
     }
 }

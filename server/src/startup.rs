@@ -122,12 +122,15 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let gatherer = Arc::new(build_gatherer(&settings, store.clone())?);
+        let settings = Arc::new(settings);
         let services: SharedServices = Arc::new(AppServices {
             store: store.clone(),
+            gatherer: gatherer.clone(),
+            settings: settings.clone(),
         });
-        let gatherer = Arc::new(build_gatherer(&settings, store.clone())?);
         let state = AppState {
-            settings: Arc::new(settings),
+            settings,
             store,
             services,
             leptos,
@@ -241,6 +244,11 @@ fn router(state: AppState) -> Router {
         .route(app::access::SIGN_IN, post(auth_routes::sign_in))
         .route(app::access::SIGN_OUT, post(auth_routes::sign_out))
         .route(app::access::LANGUAGE, post(auth_routes::set_language))
+        .route(
+            crate::workspace::NEW_APPLICATION,
+            post(crate::workspace::submit_application),
+        )
+        .route("/cases/{id}/actions", post(crate::workspace::case_action))
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -65,6 +65,18 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             .into_any()
         }
         AppError::Forbidden => view! { <crate::components::guard::Forbidden /> }.into_any(),
+        AppError::NotFound => view! {
+            <div class="alert alert-warning" role="alert" data-testid="not-found">
+                <strong>{tr(Msg::NotFoundTitle)}</strong>
+            </div>
+        }
+        .into_any(),
+        AppError::Validation { field, message } => view! {
+            <div class="alert alert-error" role="alert">
+                {format!("{field}: {message}")}
+            </div>
+        }
+        .into_any(),
         other => {
             let detail = match other {
                 AppError::Internal { request_id } if !request_id.is_empty() => {

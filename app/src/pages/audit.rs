@@ -1,21 +1,112 @@
+//! The auditors' search: any decision by SIREN, date range, outcome, product, overridden or
+//! not; each opens its case page (the dossier).
+
 use crate::access;
+use crate::api::search_decisions;
+use crate::components::cases::{CaseTable, TableKind};
+use crate::components::format;
 use crate::components::guard::Guarded;
-use crate::components::states::{EmptyState, NotYetAvailable};
-use crate::components::tr;
+use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
+use crate::model::CaseQuery;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const FIELDS: [&str; 6] = ["siren", "from", "to", "outcome", "product", "overridden"];
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let get = move |k: &str| query.with(|m| m.get(k)).unwrap_or_default();
+    let current = move || CaseQuery {
+        siren: get("siren"),
+        from: get("from"),
+        to: get("to"),
+        outcome: get("outcome"),
+        product: get("product"),
+        overridden: get("overridden"),
+        sort: "newest".into(),
+        page: get("page").parse().unwrap_or(1),
+        ..CaseQuery::default()
+    };
+    let base = move || {
+        let parts: Vec<String> = FIELDS
+            .iter()
+            .filter_map(|k| {
+                let v = get(k);
+                (!v.is_empty()).then(|| format!("{k}={}", access::url_encode(&v)))
+            })
+            .collect();
+        if parts.is_empty() {
+            access::AUDIT.to_owned()
+        } else {
+            format!("{}?{}", access::AUDIT, parts.join("&"))
+        }
+    };
+    let list = Resource::new(current, search_decisions);
+    let initial = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
+    let selected = move |k: &str, v: &str| initial(k) == v;
+    let outcomes = ["approve", "decline", "counter_offer", "refer"];
     view! {
         <Guarded path=access::AUDIT>
             <Title text=tr(Msg::NavAudit) />
             <header class="page-header">
                 <h1>{tr(Msg::NavAudit)}</h1>
             </header>
-            <EmptyState message=Msg::AuditEmpty />
-            <NotYetAvailable message=Msg::DecisionsNotEnabled />
+            <form method="get" action=access::AUDIT class="filters" data-testid="audit-filters">
+                <div class="field">
+                    <label for="siren">"SIREN"</label>
+                    <input id="siren" name="siren" type="text" inputmode="numeric" value=initial("siren") />
+                </div>
+                <div class="field">
+                    <label for="from">{tr(Msg::FilterFrom)}</label>
+                    <input id="from" name="from" type="date" value=initial("from") />
+                </div>
+                <div class="field">
+                    <label for="to">{tr(Msg::FilterTo)}</label>
+                    <input id="to" name="to" type="date" value=initial("to") />
+                </div>
+                <div class="field">
+                    <label for="outcome">{tr(Msg::ColOutcome)}</label>
+                    <select id="outcome" name="outcome">
+                        <option value="">{tr(Msg::FilterAny)}</option>
+                        {outcomes.into_iter().map(|o| view! {
+                            <option value=o selected=selected("outcome", o)>{format::label(o, format::outcome, lang)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="product">{tr(Msg::FilterProduct)}</label>
+                    <select id="product" name="product">
+                        <option value="">{tr(Msg::FilterAny)}</option>
+                        {format::PRODUCTS.into_iter().map(|p| view! {
+                            <option value=p selected=selected("product", p)>{format::label(p, format::product, lang)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="overridden">{tr(Msg::Overridden)}</label>
+                    <select id="overridden" name="overridden">
+                        <option value="">{tr(Msg::FilterAny)}</option>
+                        <option value="yes" selected=selected("overridden", "yes")>{tr(Msg::Yes)}</option>
+                        <option value="no" selected=selected("overridden", "no")>{tr(Msg::No)}</option>
+                    </select>
+                </div>
+                <button type="submit" class="btn">{tr(Msg::ApplyFilters)}</button>
+            </form>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let base = base();
+                    match list.await {
+                        Ok(l) if l.total == 0 => view! { <EmptyState message=Msg::AuditEmpty /> }.into_any(),
+                        Ok(l) => view! { <CaseTable list=l kind=TableKind::Search base /> }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Transition>
         </Guarded>
     }
 }

@@ -2,7 +2,7 @@ use crate::access;
 use crate::api::role_counts;
 use crate::components::guard::Guarded;
 use crate::components::layout::use_session_user;
-use crate::components::states::{ErrorView, Loading, NotYetAvailable};
+use crate::components::states::{ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Msg};
 use crate::model::Role;
@@ -46,11 +46,7 @@ fn RoleHome(role: Role, name: String) -> impl IntoView {
                 <a class="btn btn-primary" href=href>{label.text(lang)}</a>
             </p>
         })}
-        {if role == Role::Admin {
-            view! { <RoleCounts /> }.into_any()
-        } else {
-            view! { <NotYetAvailable message=Msg::DecisionsNotEnabled /> }.into_any()
-        }}
+        {(role == Role::Admin).then(|| view! { <RoleCounts /> })}
     }
 }
 

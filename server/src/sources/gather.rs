@@ -243,6 +243,34 @@ impl Gatherer {
         }
     }
 
+    /// Asks one source of the request's world (through the cache), within the deadline: for
+    /// previews such as the company's name while an application is typed.
+    pub async fn fetch_one(&self, request: &SourceRequest, id: SourceId) -> Fetched {
+        let sources = match request.world {
+            World::Sandbox => &self.sandbox,
+            World::Live => &self.live,
+        };
+        let Some(source) = sources.iter().find(|s| s.id() == id) else {
+            return Fetched::failed(SourceError::NotRequested {
+                reason: format!("no {} source in this world", id.as_str()),
+            });
+        };
+        if let Some(snapshots) = self.cache.get(id, request) {
+            return Fetched::ok(snapshots);
+        }
+        let until = Instant::now() + self.timeouts.get(&id).copied().unwrap_or(self.deadline);
+        let fetched = match tokio::time::timeout_at(until, source.fetch(request, until)).await {
+            Ok(f) => f,
+            Err(_) => Fetched::failed(SourceError::Timeout {
+                after_ms: millis(self.deadline),
+            }),
+        };
+        if fetched.error.is_none() {
+            self.cache.put(id, request, &fetched.snapshots);
+        }
+        fetched
+    }
+
     /// Per-source latency summary of a gathering, for logs.
     pub fn summary(gathering: &Gathering) -> BTreeMap<&'static str, String> {
         gathering

@@ -5,13 +5,49 @@ use app::access::{Access, PAGES, SIGN_IN};
 use app::model::Role;
 use reqwest::StatusCode;
 
-/// Server functions and the roles allowed to call them (`None`: everyone, signed in or not).
-const SERVER_FUNCTIONS: &[(&str, Option<&[Role]>)] = &[
-    ("session", None),
-    ("users", Some(&[Role::Admin])),
-    ("role_counts", Some(&[Role::Admin])),
-    ("audit_chain", Some(&[Role::Auditor])),
+/// Server functions, the arguments they are called with, the roles allowed to call them
+/// (`None`: everyone, signed in or not) and the status an allowed caller gets.
+const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
+    ("session", "", None, StatusCode::OK),
+    ("users", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("role_counts", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("audit_chain", "", Some(&[Role::Auditor]), StatusCode::OK),
+    (
+        "preview_company",
+        "siren=100000009",
+        Some(&[Role::SalesRep]),
+        StatusCode::OK,
+    ),
+    (
+        "my_applications",
+        "page=1",
+        Some(&[Role::SalesRep]),
+        StatusCode::OK,
+    ),
+    (
+        "review_queue",
+        "query[page]=1",
+        Some(&[Role::CreditManager]),
+        StatusCode::OK,
+    ),
+    (
+        "search_decisions",
+        "query[page]=1",
+        Some(&[Role::Auditor]),
+        StatusCode::OK,
+    ),
+    (
+        "get_case",
+        "id=dec_missing",
+        Some(&[Role::SalesRep, Role::CreditManager, Role::Auditor]),
+        StatusCode::NOT_FOUND,
+    ),
 ];
+
+/// The address to try a page at: parameters filled with an id that does not exist.
+fn probe_path(pattern: &str) -> String {
+    app::access::link(pattern, "dec_missing")
+}
 
 #[tokio::test]
 async fn every_page_the_router_serves_has_an_access_rule() {
@@ -31,9 +67,14 @@ async fn each_role_gets_its_pages_and_a_403_for_the_others() {
         app.jar_clear().await;
         app.sign_in_role(role).await;
         for page in PAGES.iter().filter(|p| p.path != SIGN_IN) {
-            let response = app.get(page.path).await;
+            let path = probe_path(page.path);
+            let response = app.get(&path).await;
             let expected = if page.access.allows(Some(role)) {
-                StatusCode::OK
+                if path != page.path {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::OK
+                }
             } else {
                 StatusCode::FORBIDDEN
             };
@@ -50,7 +91,7 @@ async fn each_role_gets_its_pages_and_a_403_for_the_others() {
 async fn anonymous_visitors_are_sent_to_sign_in_from_every_protected_page() {
     let app = TestApp::spawn().await;
     for page in PAGES {
-        let response = app.get(page.path).await;
+        let response = app.get(&probe_path(page.path)).await;
         if page.access == Access::Public {
             assert_eq!(response.status(), StatusCode::OK, "{}", page.path);
         } else {
@@ -70,13 +111,15 @@ async fn each_role_may_call_only_its_server_functions() {
     for role in Role::ALL {
         app.jar_clear().await;
         app.sign_in_role(role).await;
-        for (name, allowed) in SERVER_FUNCTIONS {
-            let response = app.server_fn(name).await;
+        for (name, body, allowed, ok) in SERVER_FUNCTIONS {
+            let response = app.server_fn_with(name, body).await;
             let expected = match allowed {
                 Some(roles) if !roles.contains(&role) => StatusCode::FORBIDDEN,
-                _ => StatusCode::OK,
+                _ => *ok,
             };
-            assert_eq!(response.status(), expected, "{role} calling {name}");
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            assert_eq!(status, expected, "{role} calling {name}: {text}");
         }
     }
 }
@@ -84,8 +127,8 @@ async fn each_role_may_call_only_its_server_functions() {
 #[tokio::test]
 async fn anonymous_callers_get_401_from_protected_server_functions() {
     let app = TestApp::spawn().await;
-    for (name, allowed) in SERVER_FUNCTIONS {
-        let response = app.server_fn(name).await;
+    for (name, body, allowed, _) in SERVER_FUNCTIONS {
+        let response = app.server_fn_with(name, body).await;
         let expected = if allowed.is_some() {
             StatusCode::UNAUTHORIZED
         } else {
@@ -102,10 +145,12 @@ async fn the_admin_sees_every_user_and_the_counts_by_role() {
     let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
     let mut names: Vec<_> = users.iter().map(|u| u.username.as_str()).collect();
     names.sort();
-    assert_eq!(names, ["admin", "auditor", "manager", "rep"]);
+    assert_eq!(names, ["admin", "auditor", "manager", "manager2", "rep"]);
     let counts: Vec<app::model::RoleCount> =
         app.server_fn("role_counts").await.json().await.unwrap();
-    assert!(counts.iter().all(|c| c.active_users == 1), "{counts:?}");
+    let count = |role| counts.iter().find(|c| c.role == role).unwrap().active_users;
+    assert_eq!(count(Role::CreditManager), 2, "{counts:?}");
+    assert_eq!(count(Role::SalesRep), 1, "{counts:?}");
     let page = app.get("/admin/users").await.text().await.unwrap();
     assert!(page.contains("Camille Credit"));
 }

@@ -152,11 +152,16 @@ impl TestApp {
 
     /// Calls a server function the way the browser does.
     pub async fn server_fn(&self, name: &str) -> Response {
+        self.server_fn_with(name, "").await
+    }
+
+    /// Calls a server function with URL-encoded arguments.
+    pub async fn server_fn_with(&self, name: &str, body: &str) -> Response {
         self.client
             .post(self.url(&format!("/api/app/{name}")))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
-            .body("")
+            .body(body.to_owned())
             .send()
             .await
             .unwrap()

@@ -1,0 +1,173 @@
+//! How amounts, products, outcomes and other codes read in the interface language.
+
+use crate::i18n::{Lang, Msg};
+
+/// An amount in euros from cents: `15 000,00 €` in French, `€15,000.00` in English.
+pub fn eur(cents: i64, lang: Lang) -> String {
+    let negative = cents < 0;
+    let cents = cents.unsigned_abs();
+    let (units, rest) = (cents / 100, cents % 100);
+    let digits = units.to_string();
+    let sep = match lang {
+        Lang::En => ",",
+        Lang::Fr => "\u{202f}",
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push_str(sep);
+        }
+        grouped.push(c);
+    }
+    let sign = if negative { "-" } else { "" };
+    match lang {
+        Lang::En => format!("{sign}€{grouped}.{rest:02}"),
+        Lang::Fr => format!("{sign}{grouped},{rest:02}\u{a0}€"),
+    }
+}
+
+/// A percentage with one decimal, from a fraction.
+pub fn percent(fraction: f64, lang: Lang) -> String {
+    let text = format!("{:.1}", fraction * 100.0);
+    match lang {
+        Lang::En => format!("{text} %"),
+        Lang::Fr => format!("{}\u{a0}%", text.replace('.', ",")),
+    }
+}
+
+pub fn product(code: &str) -> Option<Msg> {
+    Some(match code {
+        "bnpl" => Msg::ProductBnpl,
+        "factoring" => Msg::ProductFactoring,
+        "credit_line_increase" => Msg::ProductCreditLine,
+        _ => return None,
+    })
+}
+
+pub fn outcome(code: &str) -> Option<Msg> {
+    Some(match code {
+        "approve" => Msg::OutcomeApprove,
+        "refer" => Msg::OutcomeRefer,
+        "decline" => Msg::OutcomeDecline,
+        "counter_offer" => Msg::OutcomeCounterOffer,
+        _ => return None,
+    })
+}
+
+/// The badge class of an outcome.
+pub fn outcome_class(code: &str) -> &'static str {
+    match code {
+        "approve" | "counter_offer" => "badge badge-approve",
+        "decline" => "badge badge-decline",
+        _ => "badge badge-refer",
+    }
+}
+
+pub fn status(code: &str) -> Option<Msg> {
+    Some(match code {
+        "decided" => Msg::StatusDecided,
+        "in_review" => Msg::StatusInReview,
+        "awaiting_confirmation" => Msg::StatusAwaiting,
+        "resolved" => Msg::StatusResolved,
+        _ => return None,
+    })
+}
+
+pub fn referral(code: &str) -> Option<Msg> {
+    Some(match code {
+        "uncertain_score" => Msg::ReferralUncertainScore,
+        "low_coverage" => Msg::ReferralLowCoverage,
+        "fraud_signal" => Msg::ReferralFraudSignal,
+        "above_authority" => Msg::ReferralAboveAuthority,
+        "above_limit" => Msg::ReferralAboveLimit,
+        "thin_file" => Msg::ReferralThinFile,
+        _ => return None,
+    })
+}
+
+pub const REFERRALS: [&str; 6] = [
+    "uncertain_score",
+    "low_coverage",
+    "fraud_signal",
+    "above_authority",
+    "above_limit",
+    "thin_file",
+];
+
+pub const PRODUCTS: [&str; 3] = ["bnpl", "factoring", "credit_line_increase"];
+
+pub fn category(code: &str) -> Option<Msg> {
+    Some(match code {
+        "additional_documents" => Msg::CategoryAdditionalDocuments,
+        "guarantee" => Msg::CategoryGuarantee,
+        "relationship_history" => Msg::CategoryRelationshipHistory,
+        "data_error" => Msg::CategoryDataError,
+        "risk_appetite" => Msg::CategoryRiskAppetite,
+        "fraud_suspected" => Msg::CategoryFraudSuspected,
+        "fraud_cleared" => Msg::CategoryFraudCleared,
+        "other" => Msg::CategoryOther,
+        _ => return None,
+    })
+}
+
+pub fn event(kind: &str) -> Option<Msg> {
+    Some(match kind {
+        "claimed" => Msg::EventClaimed,
+        "released" => Msg::EventReleased,
+        "note" => Msg::EventNote,
+        "decision_proposed" => Msg::EventProposed,
+        "decision_confirmed" => Msg::EventConfirmed,
+        "proposal_rejected" => Msg::EventRejected,
+        "human_decision" => Msg::EventDecided,
+        _ => return None,
+    })
+}
+
+/// A code's label, or the code itself when it has none.
+pub fn label(code: &str, f: fn(&str) -> Option<Msg>, lang: Lang) -> String {
+    f(code)
+        .map(|m| m.text(lang).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// An age in minutes as `45 min`, `3 h 05`, `2 d 4 h`.
+pub fn age(minutes: i64, lang: Lang) -> String {
+    let day = match lang {
+        Lang::En => "d",
+        Lang::Fr => "j",
+    };
+    match minutes {
+        m if m < 60 => format!("{m} min"),
+        m if m < 24 * 60 => format!("{} h {:02}", m / 60, m % 60),
+        m => format!("{} {day} {} h", m / (24 * 60), (m % (24 * 60)) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_the_local_way() {
+        assert_eq!(eur(1_500_000, Lang::En), "€15,000.00");
+        assert_eq!(eur(1_500_050, Lang::Fr), "15\u{202f}000,50\u{a0}€");
+        assert_eq!(eur(99, Lang::En), "€0.99");
+        assert_eq!(eur(-123_456_789, Lang::En), "-€1,234,567.89");
+        assert_eq!(percent(0.0312, Lang::Fr), "3,1\u{a0}%");
+    }
+
+    #[test]
+    fn every_code_the_server_sends_has_a_label() {
+        for code in crate::model::DECISION_CATEGORIES {
+            assert!(category(code).is_some(), "{code}");
+        }
+        for code in REFERRALS {
+            assert!(referral(code).is_some(), "{code}");
+        }
+        for code in PRODUCTS {
+            assert!(product(code).is_some(), "{code}");
+        }
+        assert_eq!(age(185, Lang::En), "3 h 05");
+        assert_eq!(age(3000, Lang::Fr), "2 j 2 h");
+    }
+}

@@ -1,0 +1,297 @@
+//! A case as credit managers work it and auditors read it: summary, reasons with their
+//! contributions, fraud signals, sources, history, and the actions (claim, decide with a
+//! category and justification, second-manager confirmation, notes). Actions are plain HTML
+//! forms posted to the server, which records them and comes back here.
+
+use crate::access;
+use crate::api::get_case;
+use crate::components::cases::OutcomeBadge;
+use crate::components::format::{self, eur};
+use crate::components::guard::Guarded;
+use crate::components::layout::use_session_user;
+use crate::components::states::{ErrorView, Loading};
+use crate::components::{tr, use_lang};
+use crate::i18n::{Lang, Msg};
+use crate::model::{CaseDetail, HumanDecision, HumanOutcome, Role, DECISION_CATEGORIES};
+use crate::pages::application::reason_text;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let detail = Resource::new(id, get_case);
+    let back = use_session_user()
+        .filter(|u| u.role == Role::CreditManager)
+        .map(|_| view! { <p><a href=access::QUEUE>{"← "}{tr(Msg::BackToQueue)}</a></p> });
+    view! {
+        <Guarded path=access::CASE>
+            <Title text=tr(Msg::CaseTitle) />
+            {back}
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <CaseView d /> }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Guarded>
+    }
+}
+
+fn decision_text(h: &HumanDecision, lang: Lang) -> String {
+    let outcome = format::label(h.outcome.as_str(), format::outcome, lang);
+    match h.limit_cents {
+        Some(l) if h.outcome != HumanOutcome::Decline => format!("{outcome} · {}", eur(l, lang)),
+        _ => outcome,
+    }
+}
+
+#[component]
+fn CaseView(d: CaseDetail) -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
+    let s = d.summary.clone();
+    let action = format!("/cases/{}/actions", access::url_encode(&s.decision_id));
+    let notice = match (q("error"), q("done")) {
+        (e, _) if !e.is_empty() => Some(
+            view! {
+                <div class="alert alert-error" role="alert" data-testid="case-error">{e}</div>
+            }
+            .into_any(),
+        ),
+        (_, d) if !d.is_empty() => Some(
+            view! {
+                <div class="alert alert-success" role="status" data-testid="case-done">
+                    {Msg::ActionDone.text(lang)}
+                </div>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    };
+    let max_points = d
+        .reasons
+        .iter()
+        .filter_map(|r| r.points)
+        .fold(1.0_f64, |m, p| m.max(p.abs()));
+    let holder = s.claimed_by_name.clone();
+    view! {
+        <header class="page-header">
+            <p class="eyebrow">{format::label(&s.product, format::product, lang)}" · "{eur(s.amount_cents, lang)}</p>
+            <h1>{s.company_name.clone().unwrap_or_else(|| s.siren.clone())}" "<code>{s.siren.clone()}</code></h1>
+            <p data-testid="case-status" data-status=s.status.clone()>
+                <OutcomeBadge summary=s.clone() />" "
+                <span class="muted">{format::label(&s.status, format::status, lang)}</span>
+                {holder.map(|n| view! { " · " <strong data-testid="case-holder">{Msg::HeldBy.format(lang, &[("name", &n)])}</strong> })}
+            </p>
+        </header>
+        {notice}
+        <dl class="stat-grid">
+            <div class="stat"><dt>{tr(Msg::ScoreAndGrade)}</dt><dd>{s.score}" · "{s.grade.clone()}</dd></div>
+            <div class="stat"><dt>{tr(Msg::ProbabilityOfDefault)}</dt><dd>{format::percent(s.probability_of_default, lang)}</dd></div>
+            <div class="stat"><dt>{tr(Msg::ProposedLimit)}</dt><dd>{eur(s.proposed_limit_cents, lang)}</dd></div>
+            <div class="stat"><dt>{tr(Msg::ColReferral)}</dt><dd class="stat-text">{
+                s.referrals.iter().map(|r| format::label(r, format::referral, lang)).collect::<Vec<_>>().join(", ")
+            }</dd></div>
+        </dl>
+        <div class="case-grid">
+            <div class="case-main">
+                <section class="card">
+                    <h2>{tr(Msg::Reasons)}</h2>
+                    <ul class="reasons" data-testid="reasons">
+                        {d.reasons.iter().map(|r| {
+                            let bar = r.points.map(|p| {
+                                let width = (p.abs() / max_points * 100.0).clamp(2.0, 100.0);
+                                let class = if p >= 0.0 { "bar bar-up" } else { "bar bar-down" };
+                                view! {
+                                    <span class="bar-track" aria-hidden="true"><span class=class style=format!("width:{width:.0}%")></span></span>
+                                    <span class="points">{format!("{p:+.0} ")}{Msg::Points.text(lang)}</span>
+                                }
+                            });
+                            view! {
+                                <li class=format!("reason reason-{}", r.kind)>
+                                    <span><code>{r.code.clone()}</code>" "{reason_text(r, lang)}
+                                        {r.value.clone().map(|v| view! { " " <span class="muted">"("{v}{r.threshold.clone().map(|t| format!(" / {t}"))}")"</span> })}
+                                    </span>
+                                    {bar}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section class="card">
+                    <h2>{tr(Msg::FraudSignals)}</h2>
+                    {if d.fraud_flags.is_empty() {
+                        view! { <p class="muted">{tr(Msg::NoFraudSignals)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul data-testid="fraud-flags">
+                                {d.fraud_flags.iter().map(|(code, evidence)| view! {
+                                    <li><code>{code.clone()}</code>
+                                        <ul>{evidence.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section class="card">
+                    <h2>{tr(Msg::SourcesUsed)}</h2>
+                    <ul class="sources">
+                        {d.sources.iter().map(|x| view! {
+                            <li>
+                                <code>{x.source.clone()}</code>" "{x.provider.clone()}" · "
+                                {if x.answered {
+                                    format!("{} ms", x.latency_ms)
+                                } else {
+                                    format!("{}: {}", Msg::SourceMissing.text(lang), x.missing_reason.clone().unwrap_or_default())
+                                }}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <p class="muted">{tr(Msg::Versions)}": "{d.engine_version.clone()}" · "{d.model_version.clone()}" · "{d.policy_version.clone()}</p>
+                </section>
+            </div>
+            <aside class="case-side">
+                <Actions d=d.clone() action=action q=q("justification") />
+                <section class="card">
+                    <h2>{tr(Msg::History)}</h2>
+                    {if d.events.is_empty() {
+                        view! { <p class="muted">{tr(Msg::NoEvents)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ol class="timeline" data-testid="history">
+                                {d.events.iter().map(|e| view! {
+                                    <li data-kind=e.kind.clone()>
+                                        <span class="muted">{e.at.format("%Y-%m-%d %H:%M").to_string()}</span>" "
+                                        <strong>{e.by.clone()}</strong>" "{format::label(&e.kind, format::event, lang)}
+                                        {e.decision.as_ref().map(|h| view! {
+                                            <p>{decision_text(h, lang)}" — "{format::label(&h.category, format::category, lang)}<br />{h.justification.clone()}</p>
+                                        })}
+                                        {e.text.clone().map(|t| view! { <p class="note">{t}</p> })}
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }}
+                </section>
+            </aside>
+        </div>
+    }
+}
+
+/// What the viewer may do, as forms.
+#[component]
+fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
+    let lang = use_lang();
+    let four_eyes =
+        Msg::FourEyesNotice.format(lang, &[("amount", &eur(d.four_eyes_above_cents, lang))]);
+    let hidden = |a: &'static str| view! { <input type="hidden" name="action" value=a /> };
+    let claim = d.can_claim.then(|| view! {
+        <form method="post" action=action.clone()>
+            {hidden("claim")}
+            <button class="btn btn-primary btn-block" data-testid="claim">{tr(Msg::Claim)}</button>
+        </form>
+    });
+    let release = d.can_release.then(|| {
+        view! {
+            <form method="post" action=action.clone()>
+                {hidden("release")}
+                <button class="btn btn-small" data-testid="release">{tr(Msg::Release)}</button>
+            </form>
+        }
+    });
+    let decide = d.can_decide.then(|| view! {
+        <form method="post" action=action.clone() class="form" data-testid="decide-form">
+            {hidden("decide")}
+            <h3>{tr(Msg::Decide)}</h3>
+            <p class="muted">{tr(Msg::DecideIntro)}" "{four_eyes.clone()}</p>
+            <fieldset class="field">
+                <legend>{tr(Msg::FieldOutcome)}</legend>
+                {HumanOutcome::ALL.into_iter().map(|o| view! {
+                    <label class="radio">
+                        <input type="radio" name="outcome" value=o.as_str() required />
+                        " "{format::label(o.as_str(), format::outcome, lang)}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="limit">{tr(Msg::FieldLimit)}</label>
+                <input id="limit" name="limit" type="text" inputmode="decimal" autocomplete="off" />
+            </div>
+            <div class="field">
+                <label for="category">{tr(Msg::FieldCategory)}</label>
+                <select id="category" name="category" required>
+                    <option value="">"—"</option>
+                    {DECISION_CATEGORIES.into_iter().map(|c| view! {
+                        <option value=c>{format::label(c, format::category, lang)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="justification">{tr(Msg::FieldJustification)}</label>
+                <textarea id="justification" name="justification" rows="4" required minlength="20">{q.clone()}</textarea>
+                <span class="field-hint">{tr(Msg::FieldJustificationHint)}</span>
+            </div>
+            <button class="btn btn-primary" data-testid="record-decision">{tr(Msg::RecordDecision)}</button>
+        </form>
+    });
+    let pending = d.pending.clone().map(|(h, by)| {
+        let confirm = d.can_confirm;
+        view! {
+            <div class="pending" data-testid="pending">
+                <h3>{tr(Msg::Pending)}</h3>
+                <p><strong>{decision_text(&h, lang)}</strong>" — "{format::label(&h.category, format::category, lang)}</p>
+                <p>{h.justification.clone()}</p>
+                <p class="muted">{Msg::PendingBy.format(lang, &[("name", &by)])}</p>
+                {if confirm {
+                    view! {
+                        <form method="post" action=action.clone()>
+                            {hidden("confirm")}
+                            <button class="btn btn-primary" data-testid="confirm">{tr(Msg::Confirm)}</button>
+                        </form>
+                        <form method="post" action=action.clone() class="form">
+                            {hidden("reject")}
+                            <div class="field">
+                                <label for="reason">{tr(Msg::RejectReason)}</label>
+                                <input id="reason" name="reason" type="text" required />
+                            </div>
+                            <button class="btn" data-testid="reject">{tr(Msg::Reject)}</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <p class="alert alert-info">{tr(Msg::OwnProposal)}</p> }.into_any()
+                }}
+            </div>
+        }
+    });
+    let note = d.can_note.then(|| {
+        view! {
+            <form method="post" action=action.clone() class="form">
+                {hidden("note")}
+                <div class="field">
+                    <label for="text">{tr(Msg::AddNote)}</label>
+                    <textarea id="text" name="text" rows="2" required></textarea>
+                </div>
+                <button class="btn btn-small" data-testid="add-note">{tr(Msg::AddNote)}</button>
+            </form>
+        }
+    });
+    let any = d.can_claim || d.can_release || d.can_decide || d.pending.is_some() || d.can_note;
+    any.then(|| {
+        view! {
+            <section class="card actions" data-testid="actions">
+                {claim}
+                {pending}
+                {decide}
+                {release}
+                {note}
+            </section>
+        }
+    })
+}

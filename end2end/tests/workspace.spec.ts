@@ -1,0 +1,133 @@
+import { Browser, expect, Page, test } from "@playwright/test";
+import { hydrated, Role, signIn, watchConsole } from "./support";
+
+/** A page of its own (own cookies) signed in as `role`, or as the second credit manager. */
+async function session(browser: Browser, role: Role, second = false): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/signin");
+  if (second) {
+    await page.getByLabel("Username").fill("manager2");
+    await page.getByLabel("Password").fill("demo-second-manager");
+    await page.getByRole("button", { name: "Sign in" }).click();
+  } else {
+    await signIn(page, role);
+  }
+  await expect(page).toHaveURL("/");
+  return page;
+}
+
+/** Submits an application from the rep's page and returns the decision's page address. */
+async function apply(page: Page, siren: string, amount: string): Promise<string> {
+  await page.goto("/applications");
+  await hydrated(page);
+  await page.getByLabel("Company SIREN").fill(siren);
+  await expect(page.getByTestId("siren-preview")).toContainText(/Active|Not found/);
+  await page.getByLabel("Amount (€)").fill(amount);
+  await page.getByTestId("submit-application").click();
+  await expect(page).toHaveURL(/\/applications\/dec_[0-9a-f]{32}$/);
+  return new URL(page.url()).pathname;
+}
+
+/** As a credit manager, opens the case from the queue and claims it. */
+async function claimFromQueue(page: Page, decisionId: string) {
+  await page.goto("/queue");
+  const row = page.locator(`[data-testid=case-row][data-decision=${decisionId}]`);
+  await expect(row).toBeVisible();
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(`/cases/${decisionId}`);
+  await page.getByTestId("claim").click();
+  await expect(page.getByTestId("case-holder")).toContainText("Held by");
+}
+
+async function decide(page: Page, outcome: string, category: string, justification: string) {
+  const form = page.getByTestId("decide-form");
+  await form.getByLabel(outcome, { exact: true }).check();
+  await form.getByLabel("Category").selectOption({ label: category });
+  await form.getByLabel("Justification").fill(justification);
+  await form.getByTestId("record-decision").click();
+}
+
+test("a sales rep gets an instant approval, then sees a referral resolved by a manager without reloading", async ({ browser }) => {
+  const rep = await session(browser, "sales_rep");
+  const errors = watchConsole(rep);
+
+  // A healthy company: approved at once; the SIREN is checked and the company shown while typing.
+  await rep.goto("/applications");
+  await hydrated(rep);
+  await rep.getByLabel("Company SIREN").fill("100000008");
+  await expect(rep.getByTestId("siren-preview")).toContainText("Not a valid SIREN");
+  const approved = await apply(rep, "100000009", "1 500");
+  await expect(rep.getByTestId("decision-status")).toHaveAttribute("data-status", "decided");
+  await expect(rep.getByTestId("outcome")).toHaveText("Approved");
+  await expect(rep.getByTestId("next-step")).toContainText("confirm the order");
+  await rep.screenshot({ path: "test-results/rep-approved.png", fullPage: true });
+
+  // A thin file: referred; the page says so and follows the case.
+  const referred = await apply(rep, "999999998", "8000");
+  const decisionId = referred.split("/").pop()!;
+  await expect(rep.getByTestId("decision-status")).toHaveAttribute("data-status", "in_review");
+  await expect(rep.getByTestId("next-step")).toContainText("updates by itself");
+  await hydrated(rep);
+
+  // My applications lists both.
+  const list = await rep.context().newPage();
+  await list.goto("/applications");
+  await expect(list.locator("[data-testid=case-row]")).toHaveCount(2);
+  await expect(list.locator(`[data-decision=${decisionId}]`)).toContainText("In review");
+  await list.screenshot({ path: "test-results/rep-applications.png", fullPage: true });
+
+  // A credit manager decides, below the four-eyes amount.
+  const manager = await session(browser, "credit_manager");
+  await claimFromQueue(manager, decisionId);
+  await decide(manager, "Approved", "Relationship history", "Founders known to us for years; registry data checked by phone.");
+  await expect(manager.getByTestId("case-done")).toBeVisible();
+  await expect(manager.getByTestId("case-status")).toHaveAttribute("data-status", "resolved");
+
+  // The rep's open page updates by itself.
+  await expect(rep.getByTestId("decision-status")).toHaveAttribute("data-status", "resolved", { timeout: 15_000 });
+  await expect(rep.getByTestId("outcome")).toHaveText("Approved");
+  await expect(rep.getByTestId("next-step")).toContainText("Camille Credit");
+  await rep.screenshot({ path: "test-results/rep-referral-resolved.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("a manager claims a case, reads its reasons and proposes above the four-eyes amount; a second manager confirms", async ({ browser }) => {
+  const rep = await session(browser, "sales_rep");
+  const referred = await apply(rep, "999999998", "60000");
+  const decisionId = referred.split("/").pop()!;
+
+  const manager = await session(browser, "credit_manager");
+  const errors = watchConsole(manager);
+  await claimFromQueue(manager, decisionId);
+  await expect(manager.getByTestId("reasons")).toContainText("DC01");
+
+  // A decision without a justification long enough is refused, and nothing changes.
+  await decide(manager, "Counter-offer", "Guarantee or collateral", "Too short");
+  await expect(manager.getByTestId("case-status")).toHaveAttribute("data-status", "in_review");
+
+  await decide(manager, "Approved", "Guarantee or collateral", "Personal guarantee of the managing director received and checked.");
+  await expect(manager.getByTestId("case-status")).toHaveAttribute("data-status", "awaiting_confirmation");
+  await expect(manager.getByTestId("pending")).toContainText("another credit manager must confirm");
+  await expect(manager.getByTestId("confirm")).toHaveCount(0);
+  await manager.screenshot({ path: "test-results/manager-proposed.png", fullPage: true });
+
+  const second = await session(browser, "credit_manager", true);
+  await second.goto(`/cases/${decisionId}`);
+  await expect(second.getByTestId("pending")).toContainText("Proposed by Camille Credit");
+  await second.getByTestId("confirm").click();
+  await expect(second.getByTestId("case-status")).toHaveAttribute("data-status", "resolved");
+  await expect(second.getByTestId("history").locator("li")).toHaveCount(3);
+  await expect(second.getByTestId("history")).toContainText("confirmed the decision");
+  await second.screenshot({ path: "test-results/manager-confirmed.png", fullPage: true });
+
+  // The auditor finds it by SIREN and reads the same history.
+  const auditor = await session(browser, "auditor");
+  await auditor.goto("/audit?siren=999999998&outcome=approve");
+  const row = auditor.locator(`[data-testid=case-row][data-decision=${decisionId}]`);
+  await expect(row).toBeVisible();
+  await row.getByRole("link").click();
+  await expect(auditor.getByTestId("history")).toContainText("Dominique Second");
+  await expect(auditor.getByTestId("actions")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

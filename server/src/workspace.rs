@@ -1,0 +1,316 @@
+//! The workspace's forms that change data: plain HTML posts answered with a redirect (the
+//! page shows the result), so they work before the browser has loaded the application's wasm.
+//! Session cookies are `SameSite=Strict` and cross-site posts are refused by the origin check.
+
+use crate::cases::{self, Actor, CaseError, Origin};
+use crate::decisions::{self, Engine};
+use crate::services::workspace_world;
+use crate::startup::AppState;
+use app::access::{sign_in_then, url_encode};
+use app::api::CurrentUser;
+use app::model::{CaseCommand, HumanDecision, HumanOutcome, Role, SessionUser};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+pub use app::access::{APPLICATIONS, NEW_APPLICATION};
+
+/// The signed-in user if they hold `role`; otherwise the response to give.
+fn require(user: Option<SessionUser>, role: Role, back: &str) -> Result<SessionUser, Response> {
+    match user {
+        None => Err(Redirect::to(&sign_in_then(back, true)).into_response()),
+        Some(u) if u.role == role => Ok(u),
+        Some(_) => Err((StatusCode::FORBIDDEN, "your role does not allow this").into_response()),
+    }
+}
+
+/// An amount as people type it: `15000`, `15 000,50`, `15000.50`.
+fn normalise_amount(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '€')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApplicationForm {
+    pub siren: String,
+    pub amount: String,
+    pub product: String,
+    #[serde(default)]
+    pub invoice_amount: String,
+    #[serde(default)]
+    pub debtor_siren: String,
+    #[serde(default)]
+    pub current_limit: String,
+    #[serde(default)]
+    pub external_reference: String,
+}
+
+impl ApplicationForm {
+    /// The form as an API request body, so that it is validated by the same rules.
+    fn as_request(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("siren".into(), json!(self.siren.trim()));
+        body.insert("amount".into(), json!(normalise_amount(&self.amount)));
+        body.insert("product".into(), json!(self.product.trim()));
+        if self.product.trim() == "factoring" {
+            body.insert(
+                "invoice_amount".into(),
+                json!(normalise_amount(&self.invoice_amount)),
+            );
+            body.insert("debtor_siren".into(), json!(self.debtor_siren.trim()));
+        }
+        if self.product.trim() == "credit_line_increase" {
+            body.insert(
+                "current_limit".into(),
+                json!(normalise_amount(&self.current_limit)),
+            );
+        }
+        if !self.external_reference.trim().is_empty() {
+            body.insert(
+                "external_reference".into(),
+                json!(self.external_reference.trim()),
+            );
+        }
+        Value::Object(body)
+    }
+
+    /// The form page again, filled in, with the problems.
+    fn back_with(&self, errors: &str) -> Response {
+        let q = |k: &str, v: &str| format!("{k}={}", url_encode(v));
+        let query = [
+            q("error", errors),
+            q("siren", &self.siren),
+            q("amount", &self.amount),
+            q("product", &self.product),
+            q("invoice_amount", &self.invoice_amount),
+            q("debtor_siren", &self.debtor_siren),
+            q("current_limit", &self.current_limit),
+            q("external_reference", &self.external_reference),
+        ]
+        .join("&");
+        Redirect::to(&format!("{APPLICATIONS}?{query}")).into_response()
+    }
+}
+
+/// A sales rep's application: decided at once, then shown on its own page.
+pub async fn submit_application(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Form(form): Form<ApplicationForm>,
+) -> Response {
+    let user = match require(user, Role::SalesRep, APPLICATIONS) {
+        Ok(u) => u,
+        Err(response) => return response,
+    };
+    let world = workspace_world(&state.settings);
+    let body = form.as_request().to_string();
+    let request = match crate::api::request::parse(body.as_bytes(), world) {
+        Ok(r) => r,
+        Err(problem) => {
+            let errors = if problem.errors.is_empty() {
+                problem.detail
+            } else {
+                problem
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field.trim_start_matches('/'), e.problem))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            return form.back_with(&errors);
+        }
+    };
+    match decisions::decide(
+        &state.gatherer,
+        &state.store,
+        Engine::current(),
+        request,
+        Origin {
+            api_key_id: None,
+            user_id: Some(user.id),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(recorded) => Redirect::to(&format!("{APPLICATIONS}/{}", recorded.id)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a workspace decision failed");
+            form.back_with("the decision could not be recorded; nothing was decided, try again")
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseActionForm {
+    pub action: String,
+    #[serde(default)]
+    pub outcome: String,
+    /// The limit offered, in euros, for a counter-offer.
+    #[serde(default)]
+    pub limit: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub justification: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn invalid(field: &str, message: &str) -> CaseError {
+    CaseError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+impl CaseActionForm {
+    fn command(&self) -> Result<CaseCommand, CaseError> {
+        Ok(match self.action.as_str() {
+            "claim" => CaseCommand::Claim,
+            "release" => CaseCommand::Release,
+            "note" => CaseCommand::Note {
+                text: self.text.clone(),
+            },
+            "confirm" => CaseCommand::Confirm,
+            "reject" => CaseCommand::Reject {
+                reason: self.reason.clone(),
+            },
+            "decide" => {
+                let outcome = HumanOutcome::parse(&self.outcome).ok_or_else(|| {
+                    invalid("outcome", "choose approve, decline or counter-offer")
+                })?;
+                let limit_cents = if outcome == HumanOutcome::CounterOffer {
+                    let limit = normalise_amount(&self.limit);
+                    Some(crate::sources::psd2::cents(&limit).ok_or_else(|| {
+                        invalid("limit", "enter the limit offered in euros, such as 12000")
+                    })?)
+                } else {
+                    None
+                };
+                CaseCommand::Decide {
+                    decision: HumanDecision {
+                        outcome,
+                        limit_cents,
+                        category: self.category.clone(),
+                        justification: self.justification.clone(),
+                    },
+                }
+            }
+            _ => return Err(invalid("action", "unknown action")),
+        })
+    }
+}
+
+/// A credit manager's action on a case, then back to the case page saying what happened.
+pub async fn case_action(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<CaseActionForm>,
+) -> Response {
+    let page = format!("/cases/{}", url_encode(&id));
+    let user = match require(user, Role::CreditManager, &page) {
+        Ok(u) => u,
+        Err(response) => return response,
+    };
+    let result = match form.command() {
+        Ok(command) => {
+            cases::act(
+                state.store.as_ref(),
+                &id,
+                &Actor::from(&user),
+                &command,
+                state.settings.cases.rules(),
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((_, record)) => {
+            Redirect::to(&format!("{page}?done={}", record.event.kind())).into_response()
+        }
+        Err(CaseError::NotFound(_)) => (StatusCode::NOT_FOUND, "no such case").into_response(),
+        Err(CaseError::Store(error)) => {
+            tracing::error!(%error, "a case action failed");
+            Redirect::to(&format!(
+                "{page}?error={}",
+                url_encode("the action could not be recorded; nothing changed, try again")
+            ))
+            .into_response()
+        }
+        Err(e) => {
+            // Keep what was typed, so that nothing written is lost.
+            let keep = |k: &str, v: &str| format!("&{k}={}", url_encode(v));
+            Redirect::to(&format!(
+                "{page}?error={}{}{}{}{}{}",
+                url_encode(&e.to_string()),
+                keep("outcome", &form.outcome),
+                keep("limit", &form.limit),
+                keep("category", &form.category),
+                keep("justification", &form.justification),
+                keep("text", &form.text),
+            ))
+            .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        assert_eq!(normalise_amount(" 15 000,50 € "), "15000.50");
+        assert_eq!(normalise_amount("15\u{202f}000"), "15000");
+        assert_eq!(normalise_amount("1500.00"), "1500.00");
+    }
+
+    #[test]
+    fn the_form_becomes_the_api_request_with_only_the_product_fields() {
+        let form = ApplicationForm {
+            siren: " 100000009 ".into(),
+            amount: "1 500".into(),
+            product: "bnpl".into(),
+            invoice_amount: "99".into(),
+            debtor_siren: "200000008".into(),
+            current_limit: String::new(),
+            external_reference: String::new(),
+        };
+        assert_eq!(
+            form.as_request(),
+            json!({"siren": "100000009", "amount": "1500", "product": "bnpl"})
+        );
+    }
+
+    #[test]
+    fn a_counter_offer_needs_a_limit_in_euros() {
+        let form = CaseActionForm {
+            action: "decide".into(),
+            outcome: "counter_offer".into(),
+            limit: "douze".into(),
+            ..CaseActionForm::default()
+        };
+        assert!(
+            matches!(form.command(), Err(CaseError::Invalid { ref field, .. }) if field == "limit")
+        );
+        let form = CaseActionForm {
+            limit: "12 000".into(),
+            ..form
+        };
+        assert!(matches!(
+            form.command(),
+            Ok(CaseCommand::Decide { decision }) if decision.limit_cents == Some(1_200_000)
+        ));
+    }
+}

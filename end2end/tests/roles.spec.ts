@@ -64,7 +64,7 @@ test("the admin sees the user list", async ({ page }) => {
   await page.goto("/admin/users");
   await signIn(page, "admin");
   const table = page.getByTestId("users-table");
-  await expect(table.getByRole("row")).toHaveCount(5);
+  await expect(table.getByRole("row")).toHaveCount(6);
   await expect(table).toContainText("Camille Credit");
   await hydrated(page);
   expect(errors).toEqual([]);

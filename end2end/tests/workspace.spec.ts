@@ -23,7 +23,7 @@ async function apply(page: Page, siren: string, amount: string): Promise<string>
   await hydrated(page);
   await page.getByLabel("Company SIREN").fill(siren);
   await expect(page.getByTestId("siren-preview")).toContainText(/Active|Not found/);
-  await page.getByLabel("Amount (€)").fill(amount);
+  await page.getByLabel("Amount (€)", { exact: true }).fill(amount);
   await page.getByTestId("submit-application").click();
   await expect(page).toHaveURL(/\/applications\/dec_[0-9a-f]{32}$/);
   return new URL(page.url()).pathname;

@@ -98,7 +98,7 @@ fn DecisionView(d: CaseDetail) -> impl IntoView {
                 <span class="muted">{format::label(&s.status, format::status, lang)}</span>
             </p>
         </header>
-        <dl class="stat-grid">
+        <dl class="stat-grid summary-stats">
             <div class="stat">
                 <dt>{limit.0.text(lang)}</dt>
                 <dd data-testid="decision-limit">{limit.1}</dd>
@@ -125,7 +125,7 @@ fn DecisionView(d: CaseDetail) -> impl IntoView {
             <h2>{tr(Msg::WhyThisDecision)}</h2>
             <ul class="reasons">
                 {d.reasons.iter().map(|r| view! {
-                    <li class=format!("reason reason-{}", r.kind)>
+                    <li class=format!("reason-line reason-{}", r.kind)>
                         <code>{r.code.clone()}</code>" "{reason_text(r, lang)}
                     </li>
                 }).collect_view()}

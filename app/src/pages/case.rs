@@ -91,7 +91,7 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
             </p>
         </header>
         {notice}
-        <dl class="stat-grid">
+        <dl class="stat-grid summary-stats">
             <div class="stat"><dt>{tr(Msg::ScoreAndGrade)}</dt><dd>{s.score}" · "{s.grade.clone()}</dd></div>
             <div class="stat"><dt>{tr(Msg::ProbabilityOfDefault)}</dt><dd>{format::percent(s.probability_of_default, lang)}</dd></div>
             <div class="stat"><dt>{tr(Msg::ProposedLimit)}</dt><dd>{eur(s.proposed_limit_cents, lang)}</dd></div>

@@ -25,6 +25,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     pool: SqlitePool,
     audit_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Records waiting to be appended by the next holder of the append lock.
+    queued: Arc<std::sync::Mutex<Vec<Queued>>>,
     /// Engine versions known to be registered, so deciding does not ask again.
     known_versions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -46,6 +48,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            queued: Arc::default(),
             known_versions: Arc::default(),
         })
     }
@@ -305,12 +308,37 @@ impl Store for SqliteStore {
         record: NewAuditRecord,
         bodies: &[SnapshotBody],
     ) -> StoreResult<AuditRecord> {
-        // One writer appends at a time: the chain needs the previous record.
-        let _appending = self.audit_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let appended = append_in_tx(&mut tx, record, bodies).await?;
-        tx.commit().await?;
-        Ok(appended)
+        // Group commit: each append joins a queue; whoever holds the append lock writes every
+        // queued record in one transaction (one flush to disk for all of them), then each
+        // caller gets its own result once that transaction is durable.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queued
+            .lock()
+            .map_err(|_| StoreError::Setup("the append queue is poisoned".into()))?
+            .push(Queued {
+                record,
+                bodies: bodies.to_vec(),
+                reply,
+            });
+        let appending = self.audit_lock.clone().lock_owned().await;
+        let batch = self
+            .queued
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q))
+            .unwrap_or_default();
+        if !batch.is_empty() {
+            // The write runs to its end even if this caller goes away, and keeps the lock
+            // until then: the chain needs the previous record.
+            let pool = self.pool.clone();
+            let writing = tokio::spawn(async move {
+                let _appending = appending;
+                write_batch(&pool, batch).await;
+            });
+            let _ = writing.await;
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::Setup("the append was abandoned".into()))?
     }
 
     async fn append_case_event(
@@ -585,6 +613,55 @@ impl Store for SqliteStore {
         Arc::new(tower_sessions_sqlx_store::SqliteStore::new(
             self.pool.clone(),
         ))
+    }
+}
+
+/// A record waiting in the group-commit queue, with where to send its result.
+#[derive(Debug)]
+struct Queued {
+    record: NewAuditRecord,
+    bodies: Vec<SnapshotBody>,
+    reply: tokio::sync::oneshot::Sender<StoreResult<AuditRecord>>,
+}
+
+/// Writes queued records in one transaction, each under its own savepoint so that one refused
+/// record (a duplicate id) does not undo the others, and answers each caller after the commit.
+async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
+    use sqlx::Acquire;
+    let written = async {
+        let mut tx = pool.begin().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for q in &batch {
+            let mut savepoint = tx.begin().await?;
+            match append_in_tx(&mut savepoint, q.record.clone(), &q.bodies).await {
+                Ok(appended) => {
+                    savepoint.commit().await?;
+                    results.push(Ok(appended));
+                }
+                Err(refused) => {
+                    savepoint.rollback().await?;
+                    results.push(Err(refused));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(results)
+    }
+    .await;
+    match written {
+        Ok(results) => {
+            for (q, result) in batch.into_iter().zip(results) {
+                let _ = q.reply.send(result);
+            }
+        }
+        Err(failure) => {
+            let message = failure.to_string();
+            for q in batch {
+                let _ = q.reply.send(Err(StoreError::Setup(format!(
+                    "the audit append failed: {message}"
+                ))));
+            }
+        }
     }
 }
 

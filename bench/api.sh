@@ -44,14 +44,19 @@ load() {
       console.log(`${process.argv[1]}: ${(ok/r.duration).toFixed(0)} req/s ok, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, sent ${all}`)' "$5"
 }
 
-BODY='{"siren": "100000009", "amount": "1500.00", "product": "bnpl"}'
+decisions() {
+  # $1: connections, $2: label. Every request asks about a different company (bench/load.js).
+  printf '%s: ' "$2"
+  node bench/load.js "http://127.0.0.1:$PORT" "$KEY" "$1" "$DURATION" distinct
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%Y-%m-%d)"
 for profile in instant realistic; do
   DATA=$(mktemp -d)
   KEY=$(AVAL_DATA_DIR="$DATA" AVAL_LOG__LEVEL=warn "$BIN" keys create --mode sandbox --name bench)
   run_server "$DATA" "$profile"
   for c in 32 128; do
-    load "$c" /api/v1/decisions POST "$BODY" "POST decisions, $profile sources, $c connections"
+    decisions "$c" "POST decisions, $profile sources, $c connections"
   done
   if [ "$profile" = instant ]; then
     load 32 /api/v1/ping GET "" "GET ping, 32 connections"

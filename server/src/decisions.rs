@@ -390,6 +390,8 @@ async fn snapshots(
             sha256: m.sha256.clone(),
             size: m.size,
             compressed: body.compressed,
+            // Replays read the stored bytes, checked against their hash.
+            captured: Default::default(),
         });
     }
     Ok(out)

@@ -29,6 +29,33 @@ pub struct Snapshot {
     /// The body, gzip-compressed.
     #[serde(with = "hex_bytes")]
     pub compressed: Vec<u8>,
+    /// The body as captured by this process, so that deciding reads it without inflating and
+    /// hashing it again. Never stored: a snapshot read back from storage has none and is
+    /// checked against its hash.
+    #[serde(skip)]
+    pub captured: Captured,
+}
+
+/// Uncompressed bytes held beside a fresh snapshot. Not part of its identity: two snapshots
+/// are equal by their recorded fields whether or not one still holds its bytes.
+#[derive(Clone, Default)]
+pub struct Captured(pub Option<std::sync::Arc<[u8]>>);
+
+impl PartialEq for Captured {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Captured {}
+
+impl std::fmt::Debug for Captured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(bytes) => write!(f, "Captured({} bytes)", bytes.len()),
+            None => f.write_str("Captured(none)"),
+        }
+    }
 }
 
 /// The hash of a body, as stored in [`Snapshot::sha256`].
@@ -76,11 +103,15 @@ impl Snapshot {
             sha256: sha256_hex(body),
             size: body.len() as u64,
             compressed,
+            captured: Captured(Some(std::sync::Arc::from(body))),
         }
     }
 
     /// The body exactly as received, checked against its hash.
     pub fn body(&self) -> Result<Vec<u8>, DamagedSnapshot> {
+        if let Some(bytes) = &self.captured.0 {
+            return Ok(bytes.to_vec());
+        }
         let damaged = |problem: String| DamagedSnapshot {
             source_id: self.source,
             sha256: self.sha256.clone(),
@@ -145,6 +176,8 @@ mod tests {
         let mut s = snap(b"original");
         let other = snap(b"altered!");
         s.compressed = other.compressed;
+        // As read back from storage: only the stored bytes.
+        s.captured = Captured::default();
         assert!(s.body().unwrap_err().to_string().contains("hash mismatch"));
     }
 
@@ -153,5 +186,7 @@ mod tests {
         let s = snap(b"abc");
         let back: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);
+        assert!(back.captured.0.is_none(), "the raw bytes are never serialised");
+        assert_eq!(back.body().unwrap(), b"abc", "read back from the stored bytes");
     }
 }

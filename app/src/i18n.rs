@@ -253,6 +253,17 @@ messages! {
     BackToApplications => "Back to my applications", "Retour à mes demandes";
     Overridden => "Overridden", "Modifiée";
     FilterFrom => "From", "Du";
+    Replay => "Replay", "Rejeu";
+    ReplayIntro => "Re-runs parsing, features and scoring from the stored snapshots.", "Rejoue l'analyse des données, les variables et le score à partir des instantanés conservés.";
+    ReplayRecorded => "Replay with its versions", "Rejouer avec ses versions";
+    ReplayCurrent => "What today's versions would decide", "Ce que décideraient les versions actuelles";
+    ReplayIdentical => "Identical: the replay gives exactly the recorded decision.", "Identique : le rejeu donne exactement la décision enregistrée.";
+    ReplayDifferent => "{count} differences from the recorded decision:", "{count} différences avec la décision enregistrée :";
+    Export => "Export", "Export";
+    ExportJson => "Dossier as JSON", "Dossier en JSON";
+    PrintHint => "To print the dossier, print this page: navigation and actions are left out.", "Pour imprimer le dossier, imprimez cette page : la navigation et les actions sont omises.";
+    ChainIntact => "Audit trail verified: {records} records, every link intact.", "Piste d'audit vérifiée : {records} enregistrements, tous les maillons intacts.";
+    ChainBroken => "Audit trail BROKEN at record {seq} ({id}): {problem}", "Piste d'audit ROMPUE à l'enregistrement {seq} ({id}) : {problem}";
     FilterTo => "To", "Au";
     Yes => "Yes", "Oui";
     No => "No", "Non";
@@ -298,6 +309,7 @@ mod tests {
                     | Msg::CompanyActive
                     | Msg::NoteText
                     | Msg::Points
+                    | Msg::Export
                     | Msg::FieldJustification
             );
             assert!(same_ok || en != fr, "{msg:?} is not translated");

@@ -129,5 +129,21 @@ test("a manager claims a case, reads its reasons and proposes above the four-eye
   await row.getByRole("link").click();
   await expect(auditor.getByTestId("history")).toContainText("Dominique Second");
   await expect(auditor.getByTestId("actions")).toHaveCount(0);
+  await auditor.getByTestId("replay-recorded").click();
+  await expect(auditor.getByTestId("replay-verdict")).toHaveAttribute("data-identical", "true");
+  await expect(auditor.getByTestId("replay-verdict")).toContainText("pd-polish-5y-1");
+  await auditor.screenshot({ path: "test-results/auditor-replay.png", fullPage: true });
+  const dossier = await auditor.request.get(`/cases/${decisionId}/dossier.json`);
+  expect(dossier.status()).toBe(200);
+  const json = await dossier.json();
+  expect(json.decision.id).toBe(decisionId);
+  expect(json.audit_records.map((r: { kind: string }) => r.kind)).toEqual([
+    "decision",
+    "claimed",
+    "decision_proposed",
+    "decision_confirmed",
+  ]);
+  await auditor.goto("/audit");
+  await expect(auditor.getByTestId("chain-status")).toHaveAttribute("data-intact", "true");
   expect(errors).toEqual([]);
 });

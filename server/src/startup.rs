@@ -249,6 +249,7 @@ fn router(state: AppState) -> Router {
             post(crate::workspace::submit_application),
         )
         .route("/cases/{id}/actions", post(crate::workspace::case_action))
+        .route("/cases/{id}/dossier.json", get(crate::workspace::dossier))
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

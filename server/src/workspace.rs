@@ -314,3 +314,71 @@ mod tests {
         ));
     }
 }
+
+/// The whole dossier of a decision as JSON, for auditors and credit managers: the recorded
+/// decision (request, sources, snapshot descriptions, features, reasons, versions, latency),
+/// where its case stands, and every audit record about it with its place in the hash chain.
+pub async fn dossier(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Response {
+    let page = format!("/cases/{}", url_encode(&id));
+    match user {
+        None => return Redirect::to(&sign_in_then(&page, true)).into_response(),
+        Some(u) if matches!(u.role, Role::Auditor | Role::CreditManager) => {}
+        Some(_) => return (StatusCode::FORBIDDEN, "your role does not allow this").into_response(),
+    }
+    let store = state.store.as_ref();
+    let loaded = async {
+        let recorded = decisions::load(store, &id).await?;
+        let case = store.case(&id).await?;
+        let records = store.decision_records(&id).await?;
+        Ok::<_, decisions::DecisionError>((recorded, case, records))
+    }
+    .await;
+    match loaded {
+        Ok((recorded, case, records)) => {
+            let chain: Vec<Value> = records
+                .iter()
+                .map(|r| {
+                    json!({
+                        "seq": r.seq,
+                        "id": r.id,
+                        "kind": r.kind,
+                        "recorded_at": r.recorded_at,
+                        "prev_hash": r.prev_hash,
+                        "hash": r.hash,
+                        "payload": serde_json::from_str::<Value>(&r.payload).unwrap_or(Value::Null),
+                    })
+                })
+                .collect();
+            let body = json!({
+                "decision": recorded,
+                "case": case,
+                "audit_records": chain,
+                "exported_at": chrono::Utc::now(),
+            });
+            let mut response = axum::Json(body).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+                "attachment; filename=\"dossier-{id}.json\""
+            )) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(decisions::DecisionError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, "no such decision").into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "a dossier export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the dossier could not be read",
+            )
+                .into_response()
+        }
+    }
+}

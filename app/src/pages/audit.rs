@@ -2,7 +2,7 @@
 //! not; each opens its case page (the dossier).
 
 use crate::access;
-use crate::api::search_decisions;
+use crate::api::{audit_chain, search_decisions};
 use crate::components::cases::{CaseTable, TableKind};
 use crate::components::format;
 use crate::components::guard::Guarded;
@@ -56,6 +56,7 @@ pub fn AuditPage() -> impl IntoView {
             <header class="page-header">
                 <h1>{tr(Msg::NavAudit)}</h1>
             </header>
+            <ChainState />
             <form method="get" action=access::AUDIT class="filters" data-testid="audit-filters">
                 <div class="field">
                     <label for="siren">"SIREN"</label>
@@ -108,5 +109,33 @@ pub fn AuditPage() -> impl IntoView {
                 })}
             </Transition>
         </Guarded>
+    }
+}
+
+/// The audit trail's verification, run when the page is shown.
+#[component]
+fn ChainState() -> impl IntoView {
+    let lang = use_lang();
+    let chain = Resource::new(|| (), |_| audit_chain());
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match chain.await {
+                    Ok(c) => match c.first_broken {
+                        None => view! {
+                            <div class="alert alert-success" role="status" data-testid="chain-status" data-intact="true">
+                                {Msg::ChainIntact.format(lang, &[("records", &c.records.to_string())])}
+                            </div>
+                        }.into_any(),
+                        Some((seq, id, problem)) => view! {
+                            <div class="alert alert-error" role="alert" data-testid="chain-status" data-intact="false">
+                                {Msg::ChainBroken.format(lang, &[("seq", &seq.to_string()), ("id", &id), ("problem", &problem)])}
+                            </div>
+                        }.into_any(),
+                    },
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

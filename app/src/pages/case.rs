@@ -4,7 +4,7 @@
 //! forms posted to the server, which records them and comes back here.
 
 use crate::access;
-use crate::api::get_case;
+use crate::api::{get_case, replay_decision};
 use crate::components::cases::OutcomeBadge;
 use crate::components::format::{self, eur};
 use crate::components::guard::Guarded;
@@ -159,6 +159,9 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
             </div>
             <aside class="case-side">
                 <Actions d=d.clone() action=action q=q("justification") />
+                {use_session_user()
+                    .filter(|u| u.role == Role::Auditor)
+                    .map(|_| view! { <AuditorTools id=s.decision_id.clone() /> })}
                 <section class="card">
                     <h2>{tr(Msg::History)}</h2>
                     {if d.events.is_empty() {
@@ -294,4 +297,76 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
             </section>
         }
     })
+}
+
+/// Replay (with the recorded versions or today's) and the dossier's exports. Replay is asked
+/// for with a plain link, so it works before the wasm has loaded.
+#[component]
+fn AuditorTools(id: String) -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let mode = query
+        .with_untracked(|m| m.get("replay"))
+        .unwrap_or_default();
+    let current = match mode.as_str() {
+        "recorded" => Some(false),
+        "current" => Some(true),
+        _ => None,
+    };
+    let target = id.clone();
+    let verdict = Resource::new(
+        move || current,
+        move |current| {
+            let id = target.clone();
+            async move {
+                match current {
+                    Some(c) => Some(replay_decision(id, c).await),
+                    None => None,
+                }
+            }
+        },
+    );
+    let here = format!("/cases/{}", access::url_encode(&id));
+    view! {
+        <section class="card" data-testid="auditor-tools">
+            <h2>{tr(Msg::Replay)}</h2>
+            <p class="muted">{tr(Msg::ReplayIntro)}</p>
+            <p class="button-row">
+                <a class="btn btn-primary btn-small" data-testid="replay-recorded" href=format!("{here}?replay=recorded")>{tr(Msg::ReplayRecorded)}</a>
+                <a class="btn btn-small" data-testid="replay-current" href=format!("{here}?replay=current")>{tr(Msg::ReplayCurrent)}</a>
+            </p>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match verdict.await {
+                        Some(Ok(v)) if v.identical => view! {
+                            <div class="alert alert-success" data-testid="replay-verdict" data-identical="true">
+                                <strong>{Msg::ReplayIdentical.text(lang)}</strong>
+                                <br />{format!("{} · {}", v.model_version, v.policy_version)}
+                                {v.notes.into_iter().map(|n| view! { <br />{n} }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        Some(Ok(v)) => view! {
+                            <div class="alert alert-warning" data-testid="replay-verdict" data-identical="false">
+                                <strong>{Msg::ReplayDifferent.format(lang, &[("count", &v.differences.len().to_string())])}</strong>
+                                <br />{format!("{} · {}", v.model_version, v.policy_version)}
+                                <ul class="diff">
+                                    {v.differences.into_iter().take(50).map(|(path, was, now)| view! {
+                                        <li><code>{path}</code>": "{was}" → "{now}</li>
+                                    }).collect_view()}
+                                </ul>
+                                {v.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        Some(Err(error)) => view! { <ErrorView error /> }.into_any(),
+                        None => ().into_any(),
+                    }
+                })}
+            </Suspense>
+            <h3>{tr(Msg::Export)}</h3>
+            <p class="button-row">
+                <a class="btn btn-small" data-testid="export-json" href=format!("{here}/dossier.json") download>{tr(Msg::ExportJson)}</a>
+            </p>
+            <p class="muted">{tr(Msg::PrintHint)}</p>
+        </section>
+    }
 }

@@ -186,7 +186,14 @@ mod tests {
         let s = snap(b"abc");
         let back: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);
-        assert!(back.captured.0.is_none(), "the raw bytes are never serialised");
-        assert_eq!(back.body().unwrap(), b"abc", "read back from the stored bytes");
+        assert!(
+            back.captured.0.is_none(),
+            "the raw bytes are never serialised"
+        );
+        assert_eq!(
+            back.body().unwrap(),
+            b"abc",
+            "read back from the stored bytes"
+        );
     }
 }

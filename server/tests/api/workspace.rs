@@ -190,6 +190,30 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     );
     let response = post(&app, &actions, &[("action", "note"), ("text", "hello")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let dossier: serde_json::Value = app
+        .get(&format!("/cases/{id}/dossier.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dossier["decision"]["id"], id.as_str());
+    assert_eq!(dossier["case"]["status"], "resolved");
+    assert_eq!(dossier["audit_records"].as_array().unwrap().len(), 3);
+    let replay: app::model::ReplayVerdict = app
+        .server_fn_with("replay", &format!("id={id}&current=false"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(replay.identical, "{replay:?}");
+    app.jar_clear().await;
+    app.sign_in_role(Role::SalesRep).await;
+    let response = app.get(&format!("/cases/{id}/dossier.json")).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "reps do not export dossiers"
+    );
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let chain = server::audit::verify(store.as_ref()).await.unwrap();
     assert!(chain.intact());

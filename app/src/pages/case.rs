@@ -305,27 +305,25 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
 fn AuditorTools(id: String) -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let mode = query
-        .with_untracked(|m| m.get("replay"))
-        .unwrap_or_default();
-    let current = match mode.as_str() {
-        "recorded" => Some(false),
-        "current" => Some(true),
-        _ => None,
+    // Follows the address, so that the links work after hydration (client-side navigation)
+    // as well as before.
+    let current = move || {
+        query.with(|m| match m.get("replay").as_deref() {
+            Some("recorded") => Some(false),
+            Some("current") => Some(true),
+            _ => None,
+        })
     };
     let target = id.clone();
-    let verdict = Resource::new(
-        move || current,
-        move |current| {
-            let id = target.clone();
-            async move {
-                match current {
-                    Some(c) => Some(replay_decision(id, c).await),
-                    None => None,
-                }
+    let verdict = Resource::new(current, move |current| {
+        let id = target.clone();
+        async move {
+            match current {
+                Some(c) => Some(replay_decision(id, c).await),
+                None => None,
             }
-        },
-    );
+        }
+    });
     let here = format!("/cases/{}", access::url_encode(&id));
     view! {
         <section class="card" data-testid="auditor-tools">

@@ -46,6 +46,7 @@ pub const NEW_APPLICATION: &str = "/applications/new";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";
 pub const ADMIN_USERS: &str = "/admin/users";
+pub const ADMIN_KEYS: &str = "/admin/keys";
 /// A sales rep's application and its decision.
 pub const APPLICATION: &str = "/applications/{id}";
 /// A case, for credit managers and auditors.
@@ -92,6 +93,11 @@ pub const PAGES: &[Page] = &[
         path: ADMIN_USERS,
         access: Access::Roles(&[Role::Admin]),
         nav: Some(Msg::NavUsers),
+    },
+    Page {
+        path: ADMIN_KEYS,
+        access: Access::Roles(&[Role::Admin]),
+        nav: Some(Msg::NavKeys),
     },
 ];
 
@@ -177,7 +183,8 @@ mod tests {
         for role in Role::ALL {
             let paths: Vec<_> = nav_for(role).map(|p| p.path).collect();
             assert_eq!(paths.first(), Some(&HOME));
-            assert_eq!(paths.len(), 2, "{role}: {paths:?}");
+            let expected = if role == Role::Admin { 3 } else { 2 };
+            assert_eq!(paths.len(), expected, "{role}: {paths:?}");
         }
     }
 

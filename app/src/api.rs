@@ -7,8 +7,8 @@ use crate::model::CaseScope;
 #[cfg(feature = "ssr")]
 use crate::model::Role;
 use crate::model::{
-    CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, ReplayVerdict, RoleCount,
-    SessionUser, UserSummary,
+    ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, ReplayVerdict,
+    RoleCount, SessionUser, UserSummary,
 };
 use leptos::prelude::*;
 
@@ -41,6 +41,12 @@ mod ssr {
             scope: CaseScope,
             query: CaseQuery,
         ) -> Result<CaseList, AppError>;
+        async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;
+        /// The key created by this session's last request, once: it is forgotten as it is read.
+        async fn take_created_key(
+            &self,
+            parts: http::request::Parts,
+        ) -> Result<Option<String>, AppError>;
         /// A case with what `user` may do on it.
         async fn case_detail(&self, user: SessionUser, id: String) -> Result<CaseDetail, AppError>;
     }
@@ -192,4 +198,23 @@ pub async fn search_decisions(query: CaseQuery) -> Result<CaseList, AppError> {
 pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
     let user = require_role(&[Role::SalesRep, Role::CreditManager, Role::Auditor])?;
     services()?.case_detail(user, id).await.map_err(fail)
+}
+
+/// Every API key (never the keys themselves). Admins only.
+#[server(prefix = "/api/app", endpoint = "api_keys")]
+pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.list_api_keys().await.map_err(fail)
+}
+
+/// The key this admin just created, shown once. Admins only.
+#[server(prefix = "/api/app", endpoint = "created_key")]
+pub async fn take_created_key() -> Result<Option<String>, AppError> {
+    require_role(&[Role::Admin])?;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+        fail(AppError::Internal {
+            request_id: String::new(),
+        })
+    })?;
+    services()?.take_created_key(parts).await.map_err(fail)
 }

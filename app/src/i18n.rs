@@ -87,6 +87,7 @@ messages! {
     NavQueue => "Review queue", "File de revue";
     NavAudit => "Decision search", "Recherche de décisions";
     NavUsers => "Users", "Utilisateurs";
+    NavKeys => "API keys", "Clés d'API";
     Language => "Language", "Langue";
     SignIn => "Sign in", "Se connecter";
     SignOut => "Sign out", "Se déconnecter";
@@ -253,6 +254,17 @@ messages! {
     BackToApplications => "Back to my applications", "Retour à mes demandes";
     Overridden => "Overridden", "Modifiée";
     FilterFrom => "From", "Du";
+    KeysIntro => "Keys for the lenders' systems. A sandbox key only ever sees the sandbox world, a live key only the live connectors. The key is shown once, when it is created; only its hash is kept.", "Clés des systèmes des prêteurs. Une clé sandbox ne voit que le monde sandbox, une clé live que les connecteurs réels. La clé n'est affichée qu'une fois, à sa création ; seule son empreinte est conservée.";
+    KeyName => "Name", "Nom";
+    KeyMode => "Mode", "Mode d'accès";
+    KeyPrefix => "Key starts with", "Début de la clé";
+    CreateKey => "Create a key", "Créer une clé";
+    RevokeKey => "Revoke", "Révoquer";
+    KeyRevoked => "Revoked", "Révoquée";
+    KeyActive => "Active", "Active";
+    KeyCreatedOnce => "Copy this key now: it will not be shown again.", "Copiez cette clé maintenant : elle ne sera plus affichée.";
+    KeysEmpty => "No API key yet.", "Aucune clé d'API pour l'instant.";
+    KeyRevokedNotice => "The key is revoked: requests with it are refused from now on.", "La clé est révoquée : les requêtes qui l'utilisent sont désormais refusées.";
     Replay => "Replay", "Rejeu";
     ReplayIntro => "Re-runs parsing, features and scoring from the stored snapshots.", "Rejoue l'analyse des données, les variables et le score à partir des instantanés conservés.";
     ReplayRecorded => "Replay with its versions", "Rejouer avec ses versions";
@@ -307,6 +319,7 @@ mod tests {
                     | Msg::ColScore
                     | Msg::Versions
                     | Msg::CompanyActive
+                    | Msg::KeyActive
                     | Msg::NoteText
                     | Msg::Points
                     | Msg::Export

@@ -350,3 +350,16 @@ pub enum CaseScope {
     /// Every decision (auditors' search).
     All,
 }
+
+/// An API key as the admin's list shows it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeySummary {
+    pub id: String,
+    pub name: String,
+    /// `sandbox` or `live`.
+    pub mode: String,
+    /// The key's first characters, to recognise it.
+    pub display_prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod admin_keys;
 pub mod admin_users;
 pub mod application;
 pub mod applications;

@@ -147,3 +147,28 @@ test("a manager claims a case, reads its reasons and proposes above the four-eye
   await expect(auditor.getByTestId("chain-status")).toHaveAttribute("data-intact", "true");
   expect(errors).toEqual([]);
 });
+
+test("an admin creates an API key, sees it once, and revokes it", async ({ browser, playwright, baseURL }) => {
+  const admin = await session(browser, "admin");
+  const errors = watchConsole(admin);
+  await admin.goto("/admin/keys");
+  await hydrated(admin);
+  await admin.getByLabel("Name").fill("Checkout integration");
+  await admin.getByLabel("Mode").selectOption("sandbox");
+  await admin.getByRole("button", { name: "Create a key" }).click();
+  const key = (await admin.getByTestId("created-key").textContent())!.trim();
+  expect(key).toMatch(/^aval_test_[0-9a-f]{32}$/);
+  await admin.screenshot({ path: "test-results/admin-key-created.png", fullPage: true });
+
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
+  expect((await api.get("/api/v1/ping")).status()).toBe(200);
+
+  await admin.reload();
+  await expect(admin.getByTestId("created-key")).toHaveCount(0);
+  const row = admin.locator('[data-testid=key-row][data-name="Checkout integration"]');
+  await row.getByTestId("revoke").click();
+  await expect(admin.getByTestId("key-revoked")).toBeVisible();
+  await expect(admin.locator('[data-testid=key-row][data-name="Checkout integration"]')).toContainText("Revoked");
+  expect((await api.get("/api/v1/ping")).status()).toBe(401);
+  expect(errors).toEqual([]);
+});

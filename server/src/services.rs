@@ -8,9 +8,9 @@ use crate::store::{CaseFilter, CaseRow, Store};
 use app::api::Services;
 use app::error::AppError;
 use app::model::{
-    CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary, ChainStatus,
-    CompanyPreview, EventView, ReasonView, ReplayVerdict, Role, RoleCount, SessionUser, SourceView,
-    UserSummary,
+    ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary,
+    ChainStatus, CompanyPreview, EventView, ReasonView, ReplayVerdict, Role, RoleCount,
+    SessionUser, SourceView, UserSummary,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -233,6 +233,34 @@ impl Services for AppServices {
             }),
             Err(e) => Err(internal(e)),
         }
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError> {
+        let keys = self.store.list_api_keys().await.map_err(internal)?;
+        Ok(keys
+            .into_iter()
+            .map(|k| ApiKeySummary {
+                id: k.id,
+                name: k.name,
+                mode: k.mode,
+                display_prefix: k.display_prefix,
+                created_at: k.created_at,
+                revoked_at: k.revoked_at,
+            })
+            .collect())
+    }
+
+    async fn take_created_key(
+        &self,
+        parts: http::request::Parts,
+    ) -> Result<Option<String>, AppError> {
+        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
+            return Ok(None);
+        };
+        session
+            .remove::<String>(crate::workspace::CREATED_KEY)
+            .await
+            .map_err(internal)
     }
 
     async fn company_preview(&self, siren: String) -> Result<CompanyPreview, AppError> {

@@ -251,6 +251,14 @@ fn router(state: AppState) -> Router {
         .route("/cases/{id}/actions", post(crate::workspace::case_action))
         .route("/cases/{id}/dossier.json", get(crate::workspace::dossier))
         .route(
+            crate::workspace::ADMIN_KEYS,
+            post(crate::workspace::create_key),
+        )
+        .route(
+            "/admin/keys/{id}/revoke",
+            post(crate::workspace::revoke_key),
+        )
+        .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )

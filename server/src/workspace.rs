@@ -19,11 +19,19 @@ use serde_json::{json, Map, Value};
 pub use app::access::{APPLICATIONS, NEW_APPLICATION};
 
 /// The signed-in user if they hold `role`; otherwise the response to give.
-fn require(user: Option<SessionUser>, role: Role, back: &str) -> Result<SessionUser, Response> {
+fn require(
+    user: Option<SessionUser>,
+    role: Role,
+    back: &str,
+) -> Result<SessionUser, Box<Response>> {
     match user {
-        None => Err(Redirect::to(&sign_in_then(back, true)).into_response()),
+        None => Err(Box::new(
+            Redirect::to(&sign_in_then(back, true)).into_response(),
+        )),
         Some(u) if u.role == role => Ok(u),
-        Some(_) => Err((StatusCode::FORBIDDEN, "your role does not allow this").into_response()),
+        Some(_) => Err(Box::new(
+            (StatusCode::FORBIDDEN, "your role does not allow this").into_response(),
+        )),
     }
 }
 
@@ -105,7 +113,7 @@ pub async fn submit_application(
 ) -> Response {
     let user = match require(user, Role::SalesRep, APPLICATIONS) {
         Ok(u) => u,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let world = workspace_world(&state.settings);
     let body = form.as_request().to_string();
@@ -219,7 +227,7 @@ pub async fn case_action(
     let page = format!("/cases/{}", url_encode(&id));
     let user = match require(user, Role::CreditManager, &page) {
         Ok(u) => u,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let result = match form.command() {
         Ok(command) => {
@@ -262,56 +270,6 @@ pub async fn case_action(
             ))
             .into_response()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_read_as_people_type_them() {
-        assert_eq!(normalise_amount(" 15 000,50 € "), "15000.50");
-        assert_eq!(normalise_amount("15\u{202f}000"), "15000");
-        assert_eq!(normalise_amount("1500.00"), "1500.00");
-    }
-
-    #[test]
-    fn the_form_becomes_the_api_request_with_only_the_product_fields() {
-        let form = ApplicationForm {
-            siren: " 100000009 ".into(),
-            amount: "1 500".into(),
-            product: "bnpl".into(),
-            invoice_amount: "99".into(),
-            debtor_siren: "200000008".into(),
-            current_limit: String::new(),
-            external_reference: String::new(),
-        };
-        assert_eq!(
-            form.as_request(),
-            json!({"siren": "100000009", "amount": "1500", "product": "bnpl"})
-        );
-    }
-
-    #[test]
-    fn a_counter_offer_needs_a_limit_in_euros() {
-        let form = CaseActionForm {
-            action: "decide".into(),
-            outcome: "counter_offer".into(),
-            limit: "douze".into(),
-            ..CaseActionForm::default()
-        };
-        assert!(
-            matches!(form.command(), Err(CaseError::Invalid { ref field, .. }) if field == "limit")
-        );
-        let form = CaseActionForm {
-            limit: "12 000".into(),
-            ..form
-        };
-        assert!(matches!(
-            form.command(),
-            Ok(CaseCommand::Decide { decision }) if decision.limit_cents == Some(1_200_000)
-        ));
     }
 }
 
@@ -380,5 +338,131 @@ pub async fn dossier(
             )
                 .into_response()
         }
+    }
+}
+
+/// Where the admin manages API keys.
+pub use app::access::ADMIN_KEYS;
+
+/// The session entry holding a key just created, until the page shows it once.
+pub const CREATED_KEY: &str = "created_api_key";
+
+#[derive(Debug, Deserialize)]
+pub struct KeyForm {
+    pub name: String,
+    pub mode: String,
+}
+
+/// Creates an API key; the page shows it once (kept in the session, not in the address).
+pub async fn create_key(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    session: tower_sessions::Session,
+    Form(form): Form<KeyForm>,
+) -> Response {
+    if let Err(response) = require(user, Role::Admin, ADMIN_KEYS) {
+        return *response;
+    }
+    let back_with = |error: &str| {
+        Redirect::to(&format!("{ADMIN_KEYS}?error={}", url_encode(error))).into_response()
+    };
+    let world = match form.mode.as_str() {
+        "sandbox" => crate::sources::World::Sandbox,
+        "live" => crate::sources::World::Live,
+        _ => return back_with("mode: must be sandbox or live"),
+    };
+    match crate::api_keys::create(state.store.as_ref(), world, &form.name, chrono::Utc::now()).await
+    {
+        Ok(created) => {
+            use secrecy::ExposeSecret;
+            if let Err(error) = session
+                .insert(CREATED_KEY, created.secret.expose_secret().to_owned())
+                .await
+            {
+                tracing::error!(%error, "cannot keep the new key in the session");
+                return back_with(
+                    "the key was created but cannot be shown: revoke it and create another",
+                );
+            }
+            tracing::info!(key = %created.record.id, mode = %created.record.mode, "API key created");
+            Redirect::to(&format!("{ADMIN_KEYS}?created={}", created.record.id)).into_response()
+        }
+        Err(error) => back_with(&format!("name: {error}")),
+    }
+}
+
+/// Revokes an API key: requests with it are refused from then on.
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(response) = require(user, Role::Admin, ADMIN_KEYS) {
+        return *response;
+    }
+    match state.store.revoke_api_key(&id, chrono::Utc::now()).await {
+        Ok(true) => {
+            tracing::info!(key = %id, "API key revoked");
+            Redirect::to(&format!("{ADMIN_KEYS}?revoked={}", url_encode(&id))).into_response()
+        }
+        Ok(false) => (StatusCode::NOT_FOUND, "no active key with this id").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "revoking a key failed");
+            back_error("the key could not be revoked; try again")
+        }
+    }
+}
+
+fn back_error(message: &str) -> Response {
+    Redirect::to(&format!("{ADMIN_KEYS}?error={}", url_encode(message))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        assert_eq!(normalise_amount(" 15 000,50 € "), "15000.50");
+        assert_eq!(normalise_amount("15\u{202f}000"), "15000");
+        assert_eq!(normalise_amount("1500.00"), "1500.00");
+    }
+
+    #[test]
+    fn the_form_becomes_the_api_request_with_only_the_product_fields() {
+        let form = ApplicationForm {
+            siren: " 100000009 ".into(),
+            amount: "1 500".into(),
+            product: "bnpl".into(),
+            invoice_amount: "99".into(),
+            debtor_siren: "200000008".into(),
+            current_limit: String::new(),
+            external_reference: String::new(),
+        };
+        assert_eq!(
+            form.as_request(),
+            json!({"siren": "100000009", "amount": "1500", "product": "bnpl"})
+        );
+    }
+
+    #[test]
+    fn a_counter_offer_needs_a_limit_in_euros() {
+        let form = CaseActionForm {
+            action: "decide".into(),
+            outcome: "counter_offer".into(),
+            limit: "douze".into(),
+            ..CaseActionForm::default()
+        };
+        assert!(
+            matches!(form.command(), Err(CaseError::Invalid { ref field, .. }) if field == "limit")
+        );
+        let form = CaseActionForm {
+            limit: "12 000".into(),
+            ..form
+        };
+        assert!(matches!(
+            form.command(),
+            Ok(CaseCommand::Decide { decision }) if decision.limit_cents == Some(1_200_000)
+        ));
     }
 }

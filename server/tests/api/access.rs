@@ -12,6 +12,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
     ("users", "", Some(&[Role::Admin]), StatusCode::OK),
     ("role_counts", "", Some(&[Role::Admin]), StatusCode::OK),
     ("audit_chain", "", Some(&[Role::Auditor]), StatusCode::OK),
+    ("api_keys", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("created_key", "", Some(&[Role::Admin]), StatusCode::OK),
     (
         "preview_company",
         "siren=100000009",

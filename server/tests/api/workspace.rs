@@ -219,3 +219,58 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     assert!(chain.intact());
     assert_eq!(chain.records, 3, "decision, claim, decline");
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::Admin).await;
+    let response = post(
+        &app,
+        "/admin/keys",
+        &[("name", "checkout"), ("mode", "sandbox")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = location(&response);
+    assert!(to.starts_with("/admin/keys?created=key_"), "{to}");
+    assert!(
+        !to.contains("aval_test_"),
+        "the key never travels in an address"
+    );
+    let page = app.get(&to).await.text().await.unwrap();
+    let start = page.find("aval_test_").expect("the new key is shown");
+    let key: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    assert_eq!(key.len(), "aval_test_".len() + 32, "{key}");
+    let again = app.get("/admin/keys").await.text().await.unwrap();
+    assert!(!again.contains(&key), "shown once only");
+    assert!(again.contains("checkout"));
+
+    let ping = |key: String| {
+        let url = app.url("/api/v1/ping");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(ping(key.clone()).await, StatusCode::OK);
+    let id = to.trim_start_matches("/admin/keys?created=").to_owned();
+    let response = post(&app, &format!("/admin/keys/{id}/revoke"), &[]).await;
+    assert_eq!(location(&response), format!("/admin/keys?revoked={id}"));
+    assert_eq!(ping(key).await, StatusCode::UNAUTHORIZED);
+
+    // Bad input is named; other roles are refused.
+    let response = post(&app, "/admin/keys", &[("name", " "), ("mode", "sandbox")]).await;
+    assert!(location(&response).contains("error=name"));
+    app.jar_clear().await;
+    app.sign_in_role(Role::CreditManager).await;
+    let response = post(&app, "/admin/keys", &[("name", "x"), ("mode", "live")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}

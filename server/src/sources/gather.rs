@@ -128,7 +128,14 @@ impl Cache {
             Self::key(source, request),
             CacheEntry {
                 stored: Instant::now(),
-                snapshots: snapshots.to_vec(),
+                // Kept compressed only: the cache holds up to CACHE_CAPACITY answers.
+                snapshots: snapshots
+                    .iter()
+                    .map(|s| Snapshot {
+                        captured: Default::default(),
+                        ..s.clone()
+                    })
+                    .collect(),
             },
         );
     }

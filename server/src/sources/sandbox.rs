@@ -130,7 +130,8 @@ impl SandboxSource {
         }
     }
 
-    fn answer(&self, company: &Company, request: &SourceRequest, latency: Duration) -> Fetched {
+    fn answer(&self, generated: &Generated, request: &SourceRequest, latency: Duration) -> Fetched {
+        let company = &generated.company;
         let siren = company.siren.as_str();
         let json = "application/json";
         match self.id {
@@ -202,7 +203,7 @@ impl SandboxSource {
                     });
                 };
                 let url = format!("GET sandbox:/fec/{reference}");
-                match fec_writer::write(company) {
+                match generated.fec() {
                     Some((name, text)) => Fetched::ok(vec![self.snapshot(
                         format!("{url} ({name})"),
                         200,
@@ -226,7 +227,7 @@ impl SandboxSource {
                 let url = format!(
                     "GET sandbox:/v3/banque_de_france/unites_legales/{siren}/bilans?context=sandbox&recipient=sandbox&object=sandbox"
                 );
-                match filed_years(company) {
+                match filed_years(generated) {
                     Some(years) => Fetched::ok(vec![self.snapshot(
                         url,
                         200,
@@ -264,7 +265,8 @@ impl Source for SandboxSource {
         PROVIDER
     }
     async fn fetch(&self, request: &SourceRequest, _deadline: Instant) -> Fetched {
-        let company = company(&request.siren, request.as_of);
+        let generated = generated(&request.siren, request.as_of);
+        let company = &generated.company;
         let mut latency = self
             .latency
             .map(|l| sample_latency(&l, uniform_pair()))
@@ -273,7 +275,7 @@ impl Source for SandboxSource {
             latency = self.slow_source;
         }
         let started = Instant::now();
-        let fetched = self.answer(&company, request, latency);
+        let fetched = self.answer(&generated, request, latency);
         // Generating takes time too; sleep only the rest of the simulated latency.
         tokio::time::sleep(latency.saturating_sub(started.elapsed())).await;
         fetched
@@ -282,11 +284,12 @@ impl Source for SandboxSource {
 
 /// The balance sheet the company filed for its last closed year, as the Banque de France
 /// publishes it (amounts in thousands of euros, times 1000), computed from its FEC file.
-fn filed_years(company: &Company) -> Option<Vec<super::api_entreprise::FiledYear>> {
+fn filed_years(generated: &Generated) -> Option<Vec<super::api_entreprise::FiledYear>> {
+    let company = &generated.company;
     use super::api_entreprise::{
         Closing, ComputedValue, Figure, FiledLine, FiledOrigin, FiledYear,
     };
-    let (_, text) = fec_writer::write(company)?;
+    let (_, text) = generated.fec()?;
     let fec = super::fec::parse(text.as_bytes()).ok()?;
     let st = fec.statements();
     let (b, p) = (&st.balance_sheet, &st.income_statement);
@@ -325,12 +328,59 @@ fn filed_years(company: &Company) -> Option<Vec<super::api_entreprise::FiledYear
     }])
 }
 
+/// A sandbox company as generated for one moment, with its FEC file once written.
+pub struct Generated {
+    pub company: Company,
+    fec: std::sync::OnceLock<Option<(String, String)>>,
+}
+
+impl Generated {
+    /// The company's FEC file (name, text), written on first use.
+    pub fn fec(&self) -> Option<&(String, String)> {
+        self.fec
+            .get_or_init(|| fec_writer::write(&self.company))
+            .as_ref()
+    }
+}
+
+/// Companies generated for the decisions in progress. Every source of one decision asks about
+/// the same company at the same moment (the decision's time), so it is generated once and its
+/// FEC file written once; entries for other moments are never reused.
+pub fn generated(siren: &app::ids::Siren, as_of: chrono::DateTime<chrono::Utc>) -> Arc<Generated> {
+    type Memo = std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<Generated>>>;
+    static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    /// More than the decisions in flight on one server, each with its paying customer.
+    const CAPACITY: usize = 1024;
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (
+        siren.to_string(),
+        as_of
+            .timestamp_nanos_opt()
+            .unwrap_or(as_of.timestamp_micros()),
+    );
+    if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return found;
+    }
+    let made = Arc::new(Generated {
+        company: company(siren, as_of),
+        fec: std::sync::OnceLock::new(),
+    });
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= CAPACITY {
+            m.clear();
+        }
+        m.insert(key, made.clone());
+    }
+    made
+}
+
 /// The request with what the sandbox implies: the company's bank connection (consent id and
 /// the time it was connected) and its accounting file, when it has them and the request does
 /// not name others.
 pub fn implied_request(request: &SourceRequest) -> SourceRequest {
     let mut r = request.clone();
-    let c = company(&r.siren, r.as_of);
+    let generated = generated(&r.siren, r.as_of);
+    let c = &generated.company;
     if r.bank_connection.is_none() {
         r.bank_connection = c.bank.as_ref().map(|b| BankConnection {
             consent_id: format!("sbx-consent-{}", c.siren.as_str()),

@@ -254,6 +254,13 @@ messages! {
     BackToApplications => "Back to my applications", "Retour à mes demandes";
     Overridden => "Overridden", "Modifiée";
     FilterFrom => "From", "Du";
+    Lineage => "Data lineage", "Traçabilité des données";
+    LineageIntro => "Each feature with the snapshot it was read from and the part of the raw payload, highlighted. Open a line to see it.", "Chaque variable avec l'instantané dont elle est tirée et la partie de la réponse brute, surlignée. Ouvrez une ligne pour la voir.";
+    LineagePath => "Where in the payload", "Emplacement dans la réponse";
+    LineageTransform => "Computation", "Calcul";
+    LineageRequest => "Request", "Requête";
+    Missing => "missing", "absente";
+    NoSnapshot => "no snapshot", "aucun instantané";
     KeysIntro => "Keys for the lenders' systems. A sandbox key only ever sees the sandbox world, a live key only the live connectors. The key is shown once, when it is created; only its hash is kept.", "Clés des systèmes des prêteurs. Une clé sandbox ne voit que le monde sandbox, une clé live que les connecteurs réels. La clé n'est affichée qu'une fois, à sa création ; seule son empreinte est conservée.";
     KeyName => "Name", "Nom";
     KeyMode => "Mode", "Mode d'accès";

@@ -307,6 +307,27 @@ pub struct SourceView {
     pub latency_ms: u64,
 }
 
+/// Where one feature came from: source, snapshot, the part of the payload, and that part cut out
+/// of the stored bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineageView {
+    pub feature: String,
+    pub value: Option<f64>,
+    pub source: String,
+    /// SHA-256 of the snapshot.
+    pub snapshot: Option<String>,
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The request the snapshot answered.
+    pub request: Option<String>,
+    /// Where inside the payload.
+    pub path: String,
+    /// How the value was computed.
+    pub transform: String,
+    /// The payload around the path, line by line, and the line to highlight.
+    pub excerpt: Vec<String>,
+    pub highlight: Option<usize>,
+}
+
 /// Everything the case page shows, with what the viewer may do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseDetail {
@@ -315,6 +336,8 @@ pub struct CaseDetail {
     pub fraud_flags: Vec<(String, Vec<String>)>,
     pub sources: Vec<SourceView>,
     pub events: Vec<EventView>,
+    /// Each feature's origin (for credit managers and auditors; empty for sales reps).
+    pub lineage: Vec<LineageView>,
     /// The decision waiting for a second manager, and who proposed it.
     pub pending: Option<(HumanDecision, String)>,
     pub model_version: String,

@@ -101,6 +101,11 @@ test("a manager claims a case, reads its reasons and proposes above the four-eye
   const errors = watchConsole(manager);
   await claimFromQueue(manager, decisionId);
   await expect(manager.getByTestId("reasons")).toContainText("DC01");
+  // Lineage: the company's active state, read from the registry's answer, highlighted.
+  const active = manager.locator('[data-testid=lineage] details[data-feature="lg_active"]');
+  await active.locator("summary").click();
+  await expect(active.getByTestId("lineage-mark")).toContainText("etatAdministratifUniteLegale");
+  await manager.screenshot({ path: "test-results/manager-lineage.png", fullPage: true });
 
   // A decision without a justification long enough is refused, and nothing changes.
   await decide(manager, "Counter-offer", "Guarantee or collateral", "Too short");

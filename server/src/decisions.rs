@@ -369,7 +369,8 @@ pub async fn load(store: &dyn Store, id: &str) -> Result<RecordedDecision, Decis
     }
 }
 
-async fn snapshots(
+/// The stored snapshots described by `metas`, with their bodies (checked when read).
+pub async fn snapshots(
     store: &dyn Store,
     metas: &[SnapshotMeta],
 ) -> Result<Vec<Snapshot>, DecisionError> {

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod engine;
 pub mod health;
 pub mod leptos_config;
+pub mod lineage;
 pub mod services;
 pub mod sources;
 pub mod startup;

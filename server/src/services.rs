@@ -9,8 +9,8 @@ use app::api::Services;
 use app::error::AppError;
 use app::model::{
     ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary,
-    ChainStatus, CompanyPreview, EventView, ReasonView, ReplayVerdict, Role, RoleCount,
-    SessionUser, SourceView, UserSummary,
+    ChainStatus, CompanyPreview, EventView, LineageView, ReasonView, ReplayVerdict, Role,
+    RoleCount, SessionUser, SourceView, UserSummary,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -157,6 +157,56 @@ pub fn filter_of(q: &CaseQuery, world: World) -> Result<CaseFilter, AppError> {
         per_page: PER_PAGE,
         ..CaseFilter::default()
     })
+}
+
+/// Each feature of a recorded decision with its snapshot and the part of the payload it was
+/// read at.
+async fn lineage(
+    store: &dyn Store,
+    recorded: &crate::decisions::RecordedDecision,
+) -> Result<Vec<LineageView>, crate::decisions::DecisionError> {
+    let metas: Vec<_> = recorded
+        .snapshots
+        .iter()
+        .chain(&recorded.debtor_snapshots)
+        .cloned()
+        .collect();
+    let stored = crate::decisions::snapshots(store, &metas).await?;
+    let mut bodies = std::collections::HashMap::new();
+    for s in &stored {
+        if let Ok(body) = s.body() {
+            bodies.insert(s.sha256.clone(), body);
+        }
+    }
+    Ok(recorded
+        .decision
+        .features
+        .list
+        .iter()
+        .map(|f| {
+            let meta = f
+                .snapshot
+                .as_ref()
+                .and_then(|sha| metas.iter().find(|m| &m.sha256 == sha));
+            let excerpt = f
+                .snapshot
+                .as_ref()
+                .and_then(|sha| bodies.get(sha))
+                .map(|body| crate::lineage::excerpt(body, &f.path));
+            LineageView {
+                feature: f.name.clone(),
+                value: f.value,
+                source: f.source.as_str().to_owned(),
+                snapshot: f.snapshot.clone(),
+                fetched_at: meta.map(|m| m.fetched_at),
+                request: meta.map(|m| m.request.clone()),
+                path: f.path.clone(),
+                transform: f.transform.clone(),
+                highlight: excerpt.as_ref().and_then(|e| e.highlight),
+                excerpt: excerpt.map(|e| e.lines).unwrap_or_default(),
+            }
+        })
+        .collect())
 }
 
 fn event_view(kind: &str, id: &str, payload: &str) -> Option<EventView> {
@@ -369,7 +419,13 @@ impl Services for AppServices {
                     .unwrap_or_default();
                 (decision, by)
             });
+        let lineage = if user.role == Role::SalesRep {
+            Vec::new()
+        } else {
+            lineage(store, &recorded).await.map_err(internal)?
+        };
         Ok(CaseDetail {
+            lineage,
             summary: summary(&case, now),
             reasons: d
                 .reasons

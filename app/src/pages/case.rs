@@ -12,7 +12,9 @@ use crate::components::layout::use_session_user;
 use crate::components::states::{ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{Lang, Msg};
-use crate::model::{CaseDetail, HumanDecision, HumanOutcome, Role, DECISION_CATEGORIES};
+use crate::model::{
+    CaseDetail, HumanDecision, HumanOutcome, LineageView, Role, DECISION_CATEGORIES,
+};
 use crate::pages::application::reason_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -140,6 +142,7 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
                         }.into_any()
                     }}
                 </section>
+                {(!d.lineage.is_empty()).then(|| view! { <Lineage items=d.lineage.clone() /> })}
                 <section class="card">
                     <h2>{tr(Msg::SourcesUsed)}</h2>
                     <ul class="sources">
@@ -365,6 +368,54 @@ fn AuditorTools(id: String) -> impl IntoView {
                 <a class="btn btn-small" data-testid="export-json" href=format!("{here}/dossier.json") download>{tr(Msg::ExportJson)}</a>
             </p>
             <p class="muted">{tr(Msg::PrintHint)}</p>
+        </section>
+    }
+}
+
+/// Each feature with its source, snapshot (time, hash) and the part of the raw payload it was
+/// read at, highlighted. `<details>` opens without JavaScript.
+#[component]
+fn Lineage(items: Vec<LineageView>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card" data-testid="lineage">
+            <h2>{tr(Msg::Lineage)}</h2>
+            <p class="muted">{tr(Msg::LineageIntro)}</p>
+            <div class="lineage">
+                {items.into_iter().map(|l| {
+                    let value = l.value.map(|v| {
+                        if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.4}") }
+                    }).unwrap_or_else(|| Msg::Missing.text(lang).to_owned());
+                    let snapshot = match (&l.snapshot, l.fetched_at) {
+                        (Some(sha), Some(at)) => format!("{} · sha256 {}…", at.format("%Y-%m-%d %H:%M:%S UTC"), &sha[..12.min(sha.len())]),
+                        (Some(sha), None) => format!("sha256 {}…", &sha[..12.min(sha.len())]),
+                        _ => Msg::NoSnapshot.text(lang).to_owned(),
+                    };
+                    let highlight = l.highlight;
+                    view! {
+                        <details class="lineage-item" data-feature=l.feature.clone()>
+                            <summary>
+                                <code>{l.feature.clone()}</code>" = "<strong>{value}</strong>
+                                <span class="muted">" · "{l.source.clone()}" · "{snapshot}</span>
+                            </summary>
+                            <dl class="lineage-meta">
+                                <dt>{tr(Msg::LineagePath)}</dt><dd><code>{l.path.clone()}</code></dd>
+                                <dt>{tr(Msg::LineageTransform)}</dt><dd>{l.transform.clone()}</dd>
+                                {l.request.clone().map(|r| view! { <dt>{tr(Msg::LineageRequest)}</dt><dd><code>{r}</code></dd> })}
+                            </dl>
+                            {(!l.excerpt.is_empty()).then(|| view! {
+                                <pre class="payload">{l.excerpt.into_iter().enumerate().map(|(i, line)| {
+                                    if Some(i) == highlight {
+                                        view! { <mark data-testid="lineage-mark">{line}</mark>"\n" }.into_any()
+                                    } else {
+                                        view! { {line}"\n" }.into_any()
+                                    }
+                                }).collect_view()}</pre>
+                            })}
+                        </details>
+                    }
+                }).collect_view()}
+            </div>
         </section>
     }
 }

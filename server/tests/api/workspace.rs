@@ -168,6 +168,16 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     );
     let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
     assert!(page.contains("data-status=\"resolved\""));
+    // Lineage: each feature with its snapshot and the payload part, marked.
+    assert!(
+        page.contains("data-feature=\"lg_active\""),
+        "lineage listed"
+    );
+    assert!(
+        page.contains("data-testid=\"lineage-mark\""),
+        "payload part marked"
+    );
+    assert!(page.contains("etatAdministratifUniteLegale"));
     assert!(page.contains("No accounts and no bank data"));
 
     // A foreign page cannot post actions (origin check).

@@ -8,7 +8,7 @@ use crate::model::CaseScope;
 use crate::model::Role;
 use crate::model::{
     ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, ReplayVerdict,
-    RoleCount, SessionUser, UserSummary,
+    RoleCount, SessionUser, UserSummary, VersionSummary,
 };
 use leptos::prelude::*;
 
@@ -42,6 +42,8 @@ mod ssr {
             query: CaseQuery,
         ) -> Result<CaseList, AppError>;
         async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;
+        /// Every model and policy version kept in the registry, the active ones marked.
+        async fn engine_versions(&self) -> Result<Vec<VersionSummary>, AppError>;
         /// The key created by this session's last request, once: it is forgotten as it is read.
         async fn take_created_key(
             &self,
@@ -217,4 +219,11 @@ pub async fn take_created_key() -> Result<Option<String>, AppError> {
         })
     })?;
     services()?.take_created_key(parts).await.map_err(fail)
+}
+
+/// The model and policy versions kept for replay, the active ones marked. Admins and auditors.
+#[server(prefix = "/api/app", endpoint = "engine_versions")]
+pub async fn engine_versions() -> Result<Vec<VersionSummary>, AppError> {
+    require_role(&[Role::Admin, Role::Auditor])?;
+    services()?.engine_versions().await.map_err(fail)
 }

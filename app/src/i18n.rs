@@ -254,6 +254,12 @@ messages! {
     BackToApplications => "Back to my applications", "Retour à mes demandes";
     Overridden => "Overridden", "Modifiée";
     FilterFrom => "From", "Du";
+    EngineVersions => "Model and policy versions", "Versions du modèle et de la politique";
+    EngineVersionsIntro => "Every version that has decided is kept with its exact content, so that any past decision can be replayed with it.", "Chaque version ayant décidé est conservée avec son contenu exact, pour pouvoir rejouer toute décision passée.";
+    VersionKind => "Kind", "Type";
+    VersionName => "Version", "Version du composant";
+    InForce => "In force", "En vigueur";
+    KeptForReplay => "Kept for replay", "Conservée pour rejeu";
     Lineage => "Data lineage", "Traçabilité des données";
     LineageIntro => "Each feature with the snapshot it was read from and the part of the raw payload, highlighted. Open a line to see it.", "Chaque variable avec l'instantané dont elle est tirée et la partie de la réponse brute, surlignée. Ouvrez une ligne pour la voir.";
     LineagePath => "Where in the payload", "Emplacement dans la réponse";

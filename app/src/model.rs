@@ -386,3 +386,15 @@ pub struct ApiKeySummary {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// A model or policy version that has decided, as the admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    /// `model` or `policy`.
+    pub kind: String,
+    pub version: String,
+    pub sha256: String,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    /// In force now.
+    pub active: bool,
+}

@@ -10,7 +10,7 @@ use app::error::AppError;
 use app::model::{
     ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary,
     ChainStatus, CompanyPreview, EventView, LineageView, ReasonView, ReplayVerdict, Role,
-    RoleCount, SessionUser, SourceView, UserSummary,
+    RoleCount, SessionUser, SourceView, UserSummary, VersionSummary,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -296,6 +296,24 @@ impl Services for AppServices {
                 display_prefix: k.display_prefix,
                 created_at: k.created_at,
                 revoked_at: k.revoked_at,
+            })
+            .collect())
+    }
+
+    async fn engine_versions(&self) -> Result<Vec<VersionSummary>, AppError> {
+        let engine = crate::decisions::Engine::current();
+        let versions = self.store.engine_versions().await.map_err(internal)?;
+        Ok(versions
+            .into_iter()
+            .map(|v| VersionSummary {
+                active: match v.kind.as_str() {
+                    "model" => v.version == engine.model_version(),
+                    _ => v.version == engine.policy.version,
+                },
+                kind: v.kind,
+                version: v.version,
+                sha256: v.sha256,
+                registered_at: v.registered_at,
             })
             .collect())
     }

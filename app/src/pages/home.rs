@@ -1,5 +1,5 @@
 use crate::access;
-use crate::api::role_counts;
+use crate::api::{engine_versions, role_counts};
 use crate::components::guard::Guarded;
 use crate::components::layout::use_session_user;
 use crate::components::states::{ErrorView, Loading};
@@ -46,7 +46,7 @@ fn RoleHome(role: Role, name: String) -> impl IntoView {
                 <a class="btn btn-primary" href=href>{label.text(lang)}</a>
             </p>
         })}
-        {(role == Role::Admin).then(|| view! { <RoleCounts /> })}
+        {(role == Role::Admin).then(|| view! { <RoleCounts /> <Versions /> })}
     }
 }
 
@@ -69,6 +69,54 @@ fn RoleCounts() -> impl IntoView {
                                     </div>
                                 }).collect_view()}
                             </dl>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The model and policy versions in force, and those kept for replay.
+#[component]
+fn Versions() -> impl IntoView {
+    let versions = Resource::new(|| (), |_| engine_versions());
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h2>{tr(Msg::EngineVersions)}</h2>
+            <p class="muted">{tr(Msg::EngineVersionsIntro)}</p>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match versions.await {
+                        Ok(rows) => view! {
+                            <div class="table-wrap">
+                                <table class="table" data-testid="versions-table">
+                                    <thead><tr>
+                                        <th scope="col">{Msg::VersionKind.text(lang)}</th>
+                                        <th scope="col">{Msg::VersionName.text(lang)}</th>
+                                        <th scope="col">"SHA-256"</th>
+                                        <th scope="col">{Msg::ColCreated.text(lang)}</th>
+                                        <th scope="col">{Msg::ColStatus.text(lang)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|v| view! {
+                                            <tr>
+                                                <td>{v.kind}</td>
+                                                <td><code>{v.version}</code></td>
+                                                <td><code>{format!("{}…", &v.sha256[..12.min(v.sha256.len())])}</code></td>
+                                                <td>{v.registered_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                                <td>{if v.active {
+                                                    view! { <span class="badge badge-ok">{Msg::InForce.text(lang)}</span> }.into_any()
+                                                } else {
+                                                    view! { <span class="badge badge-muted">{Msg::KeptForReplay.text(lang)}</span> }.into_any()
+                                                }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
                         }.into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }

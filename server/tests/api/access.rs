@@ -13,6 +13,12 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
     ("role_counts", "", Some(&[Role::Admin]), StatusCode::OK),
     ("audit_chain", "", Some(&[Role::Auditor]), StatusCode::OK),
     ("api_keys", "", Some(&[Role::Admin]), StatusCode::OK),
+    (
+        "engine_versions",
+        "",
+        Some(&[Role::Admin, Role::Auditor]),
+        StatusCode::OK,
+    ),
     ("created_key", "", Some(&[Role::Admin]), StatusCode::OK),
     (
         "preview_company",
@@ -155,4 +161,11 @@ async fn the_admin_sees_every_user_and_the_counts_by_role() {
     assert_eq!(count(Role::SalesRep), 1, "{counts:?}");
     let page = app.get("/admin/users").await.text().await.unwrap();
     assert!(page.contains("Camille Credit"));
+    // The versions in force, registered at start-up, are listed on the admin's home page.
+    let versions: Vec<app::model::VersionSummary> =
+        app.server_fn("engine_versions").await.json().await.unwrap();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert!(versions.iter().all(|v| v.active));
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(home.contains("pd-polish-5y-1") && home.contains("policy-2026.11-1"));
 }

@@ -107,6 +107,8 @@ pub struct Engine {
     pub policy: Arc<Policy>,
     model_source: Arc<str>,
     policy_source: Arc<str>,
+    /// The registry entries, hashed once.
+    entries: [EngineVersion; 2],
 }
 
 impl Engine {
@@ -114,11 +116,23 @@ impl Engine {
     pub fn from_sources(model_json: &str, policy_toml: &str) -> Result<Engine, String> {
         let model = Model::from_json(model_json).map_err(|e| format!("model: {e}"))?;
         let policy = Policy::from_toml(policy_toml).map_err(|e| format!("policy: {e}"))?;
+        let entry = |kind: &str, version: &str, content: &str| EngineVersion {
+            kind: kind.to_owned(),
+            version: version.to_owned(),
+            sha256: hex::encode(Sha256::digest(content.as_bytes())),
+            content: content.to_owned(),
+            registered_at: Utc::now(),
+        };
+        let entries = [
+            entry("model", model.version(), model_json),
+            entry("policy", &policy.version, policy_toml),
+        ];
         Ok(Engine {
             model: Arc::new(model),
             policy: Arc::new(policy),
             model_source: model_json.into(),
             policy_source: policy_toml.into(),
+            entries,
         })
     }
 
@@ -139,26 +153,11 @@ impl Engine {
         self.model.version()
     }
 
-    /// The two registry entries of this engine.
-    pub fn registry_entries(&self, now: DateTime<Utc>) -> [EngineVersion; 2] {
-        let entry = |kind: &str, version: &str, content: &str| EngineVersion {
-            kind: kind.to_owned(),
-            version: version.to_owned(),
-            sha256: hex::encode(Sha256::digest(content.as_bytes())),
-            content: content.to_owned(),
-            registered_at: now,
-        };
-        [
-            entry("model", self.model.version(), &self.model_source),
-            entry("policy", &self.policy.version, &self.policy_source),
-        ]
-    }
-
     /// Keeps this engine's model and policy in the registry (once per store and version). A
     /// version already registered with other content is refused: a version names one content.
     pub async fn register(&self, store: &dyn Store) -> Result<(), DecisionError> {
-        for entry in self.registry_entries(Utc::now()) {
-            store.register_engine_version(&entry).await?;
+        for entry in &self.entries {
+            store.register_engine_version(entry).await?;
         }
         Ok(())
     }

@@ -50,7 +50,12 @@ mod ssr {
             parts: http::request::Parts,
         ) -> Result<Option<String>, AppError>;
         /// A case with what `user` may do on it.
-        async fn case_detail(&self, user: SessionUser, id: String) -> Result<CaseDetail, AppError>;
+        async fn case_detail(
+            &self,
+            user: SessionUser,
+            id: String,
+            lang: crate::i18n::Lang,
+        ) -> Result<CaseDetail, AppError>;
     }
 
     /// The services handle kept in context.
@@ -199,7 +204,8 @@ pub async fn search_decisions(query: CaseQuery) -> Result<CaseList, AppError> {
 #[server(prefix = "/api/app", endpoint = "get_case")]
 pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
     let user = require_role(&[Role::SalesRep, Role::CreditManager, Role::Auditor])?;
-    services()?.case_detail(user, id).await.map_err(fail)
+    let lang = crate::shell::detect_lang();
+    services()?.case_detail(user, id, lang).await.map_err(fail)
 }
 
 /// Every API key (never the keys themselves). Admins only.

@@ -254,6 +254,11 @@ messages! {
     BackToApplications => "Back to my applications", "Retour à mes demandes";
     Overridden => "Overridden", "Modifiée";
     FilterFrom => "From", "Du";
+    ChartScoreTitle => "How the score is built", "Construction du score";
+    ChartScoreAxis => "Score points", "Points de score";
+    ChartBase => "Base", "Base";
+    ChartOthers => "Other factors", "Autres facteurs";
+    ChartScore => "Score", "Score";
     EngineVersions => "Model and policy versions", "Versions du modèle et de la politique";
     EngineVersionsIntro => "Every version that has decided is kept with its exact content, so that any past decision can be replayed with it.", "Chaque version ayant décidé est conservée avec son contenu exact, pour pouvoir rejouer toute décision passée.";
     VersionKind => "Kind", "Type";
@@ -335,6 +340,8 @@ mod tests {
                     | Msg::KeyActive
                     | Msg::NoteText
                     | Msg::Points
+                    | Msg::ChartBase
+                    | Msg::ChartScore
                     | Msg::Export
                     | Msg::FieldJustification
             );

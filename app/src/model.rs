@@ -338,6 +338,8 @@ pub struct CaseDetail {
     pub events: Vec<EventView>,
     /// Each feature's origin (for credit managers and auditors; empty for sales reps).
     pub lineage: Vec<LineageView>,
+    /// How the score is built, as an SVG waterfall drawn on the server (not for sales reps).
+    pub waterfall_svg: Option<String>,
     /// The decision waiting for a second manager, and who proposed it.
     pub pending: Option<(HumanDecision, String)>,
     pub model_version: String,

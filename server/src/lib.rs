@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod decisions;

@@ -159,6 +159,39 @@ pub fn filter_of(q: &CaseQuery, world: World) -> Result<CaseFilter, AppError> {
     })
 }
 
+/// The score's build-up: the base points, then each term (the ten largest, the rest together).
+fn waterfall(d: &crate::engine::Decision, lang: app::i18n::Lang) -> String {
+    use crate::charts::{Step, WaterfallText};
+    use app::i18n::Msg;
+    let start: f64 = d
+        .contributions
+        .iter()
+        .filter(|c| c.origin == "base")
+        .map(|c| c.points)
+        .sum();
+    let steps: Vec<Step> = d
+        .contributions
+        .iter()
+        .filter(|c| c.origin != "base")
+        .map(|c| Step {
+            label: c.feature.clone(),
+            value: c.points,
+        })
+        .collect();
+    crate::charts::waterfall(
+        start,
+        &steps,
+        10,
+        &WaterfallText {
+            title: Msg::ChartScoreTitle.text(lang),
+            y_axis: Msg::ChartScoreAxis.text(lang),
+            start: Msg::ChartBase.text(lang),
+            others: Msg::ChartOthers.text(lang),
+            total: Msg::ChartScore.text(lang),
+        },
+    )
+}
+
 /// Each feature of a recorded decision with its snapshot and the part of the payload it was
 /// read at.
 async fn lineage(
@@ -402,7 +435,12 @@ impl Services for AppServices {
         })
     }
 
-    async fn case_detail(&self, user: SessionUser, id: String) -> Result<CaseDetail, AppError> {
+    async fn case_detail(
+        &self,
+        user: SessionUser,
+        id: String,
+        lang: app::i18n::Lang,
+    ) -> Result<CaseDetail, AppError> {
         let store = self.store.as_ref();
         let case = store
             .case(&id)
@@ -442,8 +480,10 @@ impl Services for AppServices {
         } else {
             lineage(store, &recorded).await.map_err(internal)?
         };
+        let waterfall_svg = (user.role != Role::SalesRep).then(|| waterfall(d, lang));
         Ok(CaseDetail {
             lineage,
+            waterfall_svg,
             summary: summary(&case, now),
             reasons: d
                 .reasons

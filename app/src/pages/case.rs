@@ -126,6 +126,12 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 </section>
+                {d.waterfall_svg.clone().map(|svg| view! {
+                    <section class="card">
+                        <h2>{tr(Msg::ChartScoreTitle)}</h2>
+                        <div class="chart" role="img" aria-label=tr(Msg::ChartScoreTitle) data-testid="waterfall" inner_html=svg></div>
+                    </section>
+                })}
                 <section class="card">
                     <h2>{tr(Msg::FraudSignals)}</h2>
                     {if d.fraud_flags.is_empty() {

@@ -178,6 +178,9 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
         "payload part marked"
     );
     assert!(page.contains("etatAdministratifUniteLegale"));
+    // The score's build-up, drawn on the server as SVG with its title and axis.
+    assert!(page.contains("data-testid=\"waterfall\""));
+    assert!(page.contains("How the score is built") && page.contains("Score points"));
     assert!(page.contains("No accounts and no bank data"));
 
     // A foreign page cannot post actions (origin check).

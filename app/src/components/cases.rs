@@ -166,3 +166,26 @@ fn pager(list: &CaseList, base: &str, lang: Lang) -> impl IntoView {
         </nav>
     }
 }
+
+/// One filter of a GET form: "any" or one of `codes`, each shown with its label.
+#[component]
+pub fn CodeFilter(
+    name: &'static str,
+    label: Msg,
+    codes: Vec<&'static str>,
+    label_of: fn(&str) -> Option<Msg>,
+    selected: String,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="field">
+            <label for=name>{label.text(lang)}</label>
+            <select id=name name=name>
+                <option value="">{Msg::FilterAny.text(lang)}</option>
+                {codes.into_iter().map(|c| view! {
+                    <option value=c selected=selected == c>{format::label(c, label_of, lang)}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::access;
 use crate::api::{audit_chain, search_decisions};
-use crate::components::cases::{CaseTable, TableKind};
+use crate::components::cases::{CaseTable, CodeFilter, TableKind};
 use crate::components::format;
 use crate::components::guard::Guarded;
 use crate::components::states::{EmptyState, ErrorView, Loading};
@@ -18,7 +18,6 @@ const FIELDS: [&str; 6] = ["siren", "from", "to", "outcome", "product", "overrid
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let lang = use_lang();
     let query = use_query_map();
     let get = move |k: &str| query.with(|m| m.get(k)).unwrap_or_default();
     let current = move || CaseQuery {
@@ -70,24 +69,8 @@ pub fn AuditPage() -> impl IntoView {
                     <label for="to">{tr(Msg::FilterTo)}</label>
                     <input id="to" name="to" type="date" value=initial("to") />
                 </div>
-                <div class="field">
-                    <label for="outcome">{tr(Msg::ColOutcome)}</label>
-                    <select id="outcome" name="outcome">
-                        <option value="">{tr(Msg::FilterAny)}</option>
-                        {outcomes.into_iter().map(|o| view! {
-                            <option value=o selected=selected("outcome", o)>{format::label(o, format::outcome, lang)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="product">{tr(Msg::FilterProduct)}</label>
-                    <select id="product" name="product">
-                        <option value="">{tr(Msg::FilterAny)}</option>
-                        {format::PRODUCTS.into_iter().map(|p| view! {
-                            <option value=p selected=selected("product", p)>{format::label(p, format::product, lang)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <CodeFilter name="outcome" label=Msg::ColOutcome codes=outcomes.to_vec() label_of=format::outcome selected=initial("outcome") />
+                <CodeFilter name="product" label=Msg::FilterProduct codes=format::PRODUCTS.to_vec() label_of=format::product selected=initial("product") />
                 <div class="field">
                     <label for="overridden">{tr(Msg::Overridden)}</label>
                     <select id="overridden" name="overridden">

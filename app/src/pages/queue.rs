@@ -4,7 +4,7 @@
 
 use crate::access;
 use crate::api::review_queue;
-use crate::components::cases::{CaseTable, TableKind};
+use crate::components::cases::{CaseTable, CodeFilter, TableKind};
 use crate::components::format;
 use crate::components::guard::Guarded;
 use crate::components::states::{EmptyState, ErrorView, Loading};
@@ -51,7 +51,8 @@ pub fn QueuePage() -> impl IntoView {
         })
     };
     let list = Resource::new(current, review_queue);
-    let selected = move |k: &str, v: &str| query.with_untracked(|m| m.get(k)).as_deref() == Some(v);
+    let initial = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
+    let selected = move |k: &str, v: &str| initial(k) == v;
     let sorts = [
         ("oldest", Msg::SortOldest),
         ("newest", Msg::SortNewest),
@@ -66,24 +67,8 @@ pub fn QueuePage() -> impl IntoView {
                 <p class="lead">{tr(Msg::QueueIntro)}</p>
             </header>
             <form method="get" action=access::QUEUE class="filters" data-testid="queue-filters">
-                <div class="field">
-                    <label for="referral">{tr(Msg::FilterReferral)}</label>
-                    <select id="referral" name="referral">
-                        <option value="">{tr(Msg::FilterAny)}</option>
-                        {format::REFERRALS.into_iter().map(|r| view! {
-                            <option value=r selected=selected("referral", r)>{format::label(r, format::referral, lang)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="product">{tr(Msg::FilterProduct)}</label>
-                    <select id="product" name="product">
-                        <option value="">{tr(Msg::FilterAny)}</option>
-                        {format::PRODUCTS.into_iter().map(|p| view! {
-                            <option value=p selected=selected("product", p)>{format::label(p, format::product, lang)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <CodeFilter name="referral" label=Msg::FilterReferral codes=format::REFERRALS.to_vec() label_of=format::referral selected=initial("referral") />
+                <CodeFilter name="product" label=Msg::FilterProduct codes=format::PRODUCTS.to_vec() label_of=format::product selected=initial("product") />
                 <div class="field">
                     <label for="sort">{tr(Msg::FilterSort)}</label>
                     <select id="sort" name="sort">

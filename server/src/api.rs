@@ -397,19 +397,16 @@ async fn get_decision(
     Path(id): Path<String>,
 ) -> Response {
     let store = state.store.as_ref();
-    match decisions::load(store, &id).await {
+    match decisions::load_with_records(store, &id).await {
         // A key never sees the other world's decisions: they do not exist for it.
-        Ok(recorded) if recorded.request.world == caller.world => {
-            let (case, records) =
-                match tokio::try_join!(store.case(&id), store.decision_records(&id)) {
-                    Ok((Some(case), records)) => (case, records),
-                    Ok((None, _)) => {
-                        return Problem::internal(&format!("decision {id} has no case row"))
-                            .into_response()
-                    }
-                    Err(e) => return Problem::internal(&e.to_string()).into_response(),
-                };
-            Json(view(&recorded, &case, &records)).into_response()
+        Ok((recorded, records)) if recorded.request.world == caller.world => {
+            match store.case(&id).await {
+                Ok(Some(case)) => Json(view(&recorded, &case, &records)).into_response(),
+                Ok(None) => {
+                    Problem::internal(&format!("decision {id} has no case row")).into_response()
+                }
+                Err(e) => Problem::internal(&e.to_string()).into_response(),
+            }
         }
         Ok(_) | Err(DecisionError::NotFound(_)) => Problem::new(
             StatusCode::NOT_FOUND,

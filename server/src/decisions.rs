@@ -368,6 +368,22 @@ pub async fn load(store: &dyn Store, id: &str) -> Result<RecordedDecision, Decis
     }
 }
 
+/// A recorded decision with every audit record about it (the decision first, then the human
+/// events), read in one query.
+pub async fn load_with_records(
+    store: &dyn Store,
+    id: &str,
+) -> Result<(RecordedDecision, Vec<crate::store::AuditRecord>), DecisionError> {
+    let records = store.decision_records(id).await?;
+    let recorded = match records.first() {
+        Some(r) if r.kind == "decision" && r.id == id => {
+            serde_json::from_str(&r.payload).map_err(|e| DecisionError::Corrupt(e.to_string()))?
+        }
+        _ => return Err(DecisionError::NotFound(id.to_owned())),
+    };
+    Ok((recorded, records))
+}
+
 /// The stored snapshots described by `metas`, with their bodies (checked when read).
 pub async fn snapshots(
     store: &dyn Store,

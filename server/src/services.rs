@@ -451,8 +451,9 @@ impl Services for AppServices {
         if user.role == Role::SalesRep && case.submitted_by != Some(user.id) {
             return Err(AppError::NotFound);
         }
-        let recorded = crate::decisions::load(store, &id).await.map_err(internal)?;
-        let records = store.decision_records(&id).await.map_err(internal)?;
+        let (recorded, records) = crate::decisions::load_with_records(store, &id)
+            .await
+            .map_err(internal)?;
         let d = &recorded.decision;
         let rules = self.settings.cases.rules();
         let actor = Actor::from(&user);

@@ -289,9 +289,8 @@ pub async fn dossier(
     }
     let store = state.store.as_ref();
     let loaded = async {
-        let recorded = decisions::load(store, &id).await?;
+        let (recorded, records) = decisions::load_with_records(store, &id).await?;
         let case = store.case(&id).await?;
-        let records = store.decision_records(&id).await?;
         Ok::<_, decisions::DecisionError>((recorded, case, records))
     }
     .await;

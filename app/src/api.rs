@@ -7,8 +7,8 @@ use crate::model::CaseScope;
 #[cfg(feature = "ssr")]
 use crate::model::Role;
 use crate::model::{
-    ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, ReplayVerdict,
-    RoleCount, SessionUser, UserSummary, VersionSummary,
+    ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, IssuedPassword,
+    ReplayVerdict, RoleCount, SessionUser, UserSummary, VersionSummary,
 };
 use leptos::prelude::*;
 
@@ -49,6 +49,11 @@ mod ssr {
             &self,
             parts: http::request::Parts,
         ) -> Result<Option<String>, AppError>;
+        /// The one-time password issued by this session's last request, once.
+        async fn take_issued_password(
+            &self,
+            parts: http::request::Parts,
+        ) -> Result<Option<IssuedPassword>, AppError>;
         /// A case with what `user` may do on it.
         async fn case_detail(
             &self,
@@ -225,6 +230,18 @@ pub async fn take_created_key() -> Result<Option<String>, AppError> {
         })
     })?;
     services()?.take_created_key(parts).await.map_err(fail)
+}
+
+/// The one-time password this admin just issued, shown once. Admins only.
+#[server(prefix = "/api/app", endpoint = "issued_password")]
+pub async fn take_issued_password() -> Result<Option<IssuedPassword>, AppError> {
+    require_role(&[Role::Admin])?;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+        fail(AppError::Internal {
+            request_id: String::new(),
+        })
+    })?;
+    services()?.take_issued_password(parts).await.map_err(fail)
 }
 
 /// The model and policy versions kept for replay, the active ones marked. Admins and auditors.

@@ -258,19 +258,10 @@ async fn create_user(
     name: String,
     role: Role,
 ) -> anyhow::Result<()> {
-    let username = username.trim().to_lowercase();
-    anyhow::ensure!(
-        (2..=64).contains(&username.len())
-            && username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
-        "invalid username `{username}`: 2 to 64 characters, letters, digits, '.', '_' or '-'"
-    );
-    let name = name.trim().to_owned();
-    anyhow::ensure!(
-        (1..=128).contains(&name.chars().count()),
-        "invalid name: 1 to 128 characters"
-    );
+    let username = crate::users::check_username(&username)
+        .map_err(|e| anyhow::anyhow!("invalid username: {e}"))?;
+    let name = crate::users::check_display_name(&name)
+        .map_err(|e| anyhow::anyhow!("invalid name: {e}"))?;
     let hash = password::hash(read_password()?).await?;
     let store = open_store(&settings).await?;
     let user = NewUser {

@@ -21,4 +21,5 @@ pub mod sources;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod users;
 pub mod workspace;

@@ -9,8 +9,8 @@ use app::api::Services;
 use app::error::AppError;
 use app::model::{
     ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary,
-    ChainStatus, CompanyPreview, EventView, LineageView, ReasonView, ReplayVerdict, Role,
-    RoleCount, SessionUser, SourceView, UserSummary, VersionSummary,
+    ChainStatus, CompanyPreview, EventView, IssuedPassword, LineageView, ReasonView, ReplayVerdict,
+    Role, RoleCount, SessionUser, SourceView, UserSummary, VersionSummary,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -360,6 +360,19 @@ impl Services for AppServices {
         };
         session
             .remove::<String>(crate::workspace::CREATED_KEY)
+            .await
+            .map_err(internal)
+    }
+
+    async fn take_issued_password(
+        &self,
+        parts: http::request::Parts,
+    ) -> Result<Option<IssuedPassword>, AppError> {
+        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
+            return Ok(None);
+        };
+        session
+            .remove::<IssuedPassword>(crate::users::ISSUED_PASSWORD)
             .await
             .map_err(internal)
     }

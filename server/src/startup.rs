@@ -258,6 +258,8 @@ fn router(state: AppState) -> Router {
             "/admin/keys/{id}/revoke",
             post(crate::workspace::revoke_key),
         )
+        .route(crate::users::ADMIN_USERS, post(crate::users::create))
+        .route("/admin/users/{id}", post(crate::users::act))
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

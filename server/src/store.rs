@@ -58,6 +58,27 @@ pub struct UserRecord {
     pub is_demo: bool,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// When an admin last reset the password; sessions signed in before then end.
+    pub credentials_changed_at: Option<DateTime<Utc>>,
+}
+
+/// A change an admin makes to an account.
+#[derive(Debug, Clone)]
+pub enum UserChange {
+    Role(Role),
+    Active(bool),
+    /// A new password hash; sessions signed in before the change end.
+    Password(PasswordHash),
+}
+
+/// The SQL condition that keeps at least one active admin: a change to `id` that takes it out
+/// of the admins (role or deactivation) is applied only if another active admin remains.
+pub(crate) fn keeps_an_admin(change: &UserChange) -> bool {
+    match change {
+        UserChange::Role(role) => *role != Role::Admin,
+        UserChange::Active(active) => !active,
+        UserChange::Password(_) => false,
+    }
 }
 
 impl UserRecord {
@@ -268,7 +289,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
     async fn count_users(&self) -> StoreResult<i64>;
     async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
-    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()>;
+    /// Applies an admin's change to an account. Refused (nothing changed) when it would leave no
+    /// active admin; `NotFound` for an unknown id.
+    async fn update_user(
+        &self,
+        user_id: i64,
+        change: UserChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<UserRecord>;
 
     /// Records a failed sign-in for the username and the address together.
     async fn record_sign_in_failure(

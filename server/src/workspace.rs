@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 pub use app::access::{APPLICATIONS, NEW_APPLICATION};
 
 /// The signed-in user if they hold `role`; otherwise the response to give.
-fn require(
+pub(crate) fn require(
     user: Option<SessionUser>,
     role: Role,
     back: &str,

@@ -1,15 +1,26 @@
+//! The admin's accounts page: create an account (one-time password shown once), change a role,
+//! deactivate or reactivate, reset a password. Plain HTML forms, so they work before the wasm
+//! has loaded; the server refuses leaving no active admin and deactivating oneself.
+
 use crate::access;
-use crate::api::list_users;
+use crate::api::{list_users, take_issued_password};
 use crate::components::guard::Guarded;
+use crate::components::layout::use_session_user;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Lang, Msg};
-use crate::model::UserSummary;
+use crate::model::{Role, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = query.with_untracked(|m| m.get("error")).unwrap_or_default();
+    let changed = query
+        .with_untracked(|m| m.get("changed"))
+        .unwrap_or_default();
     view! {
         <Guarded path=access::ADMIN_USERS>
             <Title text=tr(Msg::UsersTitle) />
@@ -17,8 +28,81 @@ pub fn UsersPage() -> impl IntoView {
                 <h1>{tr(Msg::UsersTitle)}</h1>
                 <p class="lead">{tr(Msg::UsersIntro)}</p>
             </header>
+            {(!error.is_empty()).then(|| view! {
+                <div class="alert alert-error" role="alert" data-testid="users-error">{error.clone()}</div>
+            })}
+            {(!changed.is_empty()).then(|| view! {
+                <div class="alert alert-info" role="status" data-testid="user-changed">
+                    {tr(Msg::UserChanged)} " " <code>{changed.clone()}</code>
+                </div>
+            })}
+            <IssuedPasswordNotice />
+            <CreateUserForm />
             <UsersTable />
         </Guarded>
+    }
+}
+
+/// The one-time password of the account just created or reset; the server forgets it as it
+/// is read.
+#[component]
+fn IssuedPasswordNotice() -> impl IntoView {
+    let issued = Resource::new(|| (), |_| take_issued_password());
+    let lang = use_lang();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match issued.await {
+                    Ok(Some(issued)) => view! {
+                        <div class="alert alert-success" role="status">
+                            <p>
+                                {Msg::PasswordIssuedFor.text(lang)} " " <code>{issued.username}</code>
+                            </p>
+                            <p><code class="secret" data-testid="issued-password">{issued.password}</code></p>
+                            <p><strong>{Msg::PasswordShownOnce.text(lang)}</strong></p>
+                        </div>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn role_options(lang: Lang, selected: Role) -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|r| {
+            view! {
+                <option value=r.as_str() selected=r == selected>{role_label(r, lang)}</option>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn CreateUserForm() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h2>{tr(Msg::CreateUser)}</h2>
+            <form method="post" action=access::ADMIN_USERS class="filters" data-testid="create-user">
+                <div class="field">
+                    <label for="new-username">{tr(Msg::ColUsername)}</label>
+                    <input id="new-username" name="username" type="text" required minlength="2"
+                        maxlength="64" pattern="[A-Za-z0-9._\\-]+" autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="new-display-name">{tr(Msg::ColDisplayName)}</label>
+                    <input id="new-display-name" name="display_name" type="text" required maxlength="128" />
+                </div>
+                <div class="field">
+                    <label for="new-role">{tr(Msg::ColRole)}</label>
+                    <select id="new-role" name="role">{role_options(lang, Role::SalesRep)}</select>
+                </div>
+                <button class="btn btn-primary">{tr(Msg::CreateUser)}</button>
+            </form>
+        </section>
     }
 }
 
@@ -26,6 +110,7 @@ pub fn UsersPage() -> impl IntoView {
 fn UsersTable() -> impl IntoView {
     let users = Resource::new(|| (), |_| list_users());
     let lang = use_lang();
+    let me = use_session_user().map(|u| u.id);
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
@@ -42,10 +127,11 @@ fn UsersTable() -> impl IntoView {
                                         <th scope="col">{Msg::ColStatus.text(lang)}</th>
                                         <th scope="col">{Msg::ColCreated.text(lang)}</th>
                                         <th scope="col">{Msg::ColLastSignIn.text(lang)}</th>
+                                        <th scope="col">{Msg::ColActions.text(lang)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {rows.into_iter().map(|u| user_row(u, lang)).collect_view()}
+                                    {rows.into_iter().map(|u| user_row(u, lang, me)).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -57,7 +143,7 @@ fn UsersTable() -> impl IntoView {
     }
 }
 
-fn user_row(u: UserSummary, lang: Lang) -> impl IntoView {
+fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
     let (status_class, status) = if u.active {
         ("badge badge-ok", Msg::StatusActive)
     } else {
@@ -67,14 +153,45 @@ fn user_row(u: UserSummary, lang: Lang) -> impl IntoView {
         .last_sign_in_at
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| Msg::Never.text(lang).to_owned());
+    let action = format!("{}/{}", access::ADMIN_USERS, u.id);
+    let is_me = me == Some(u.id);
+    let role_select = format!("role-{}", u.id);
     view! {
-        <tr>
-            <td>{u.display_name}</td>
-            <td><code>{u.username}</code></td>
+        <tr data-testid="user-row" data-username=u.username.clone()>
+            <td>
+                {u.display_name}
+                {is_me.then(|| view! { " " <span class="muted">"(" {Msg::You.text(lang)} ")"</span> })}
+            </td>
+            <td><code>{u.username.clone()}</code></td>
             <td><span class="badge badge-role">{role_label(u.role, lang)}</span></td>
-            <td><span class=status_class>{status.text(lang)}</span></td>
+            <td><span class=status_class data-testid="user-status">{status.text(lang)}</span></td>
             <td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
             <td>{last}</td>
+            <td class="row-actions">
+                <form method="post" action=action.clone() class="inline-form">
+                    <input type="hidden" name="action" value="role" />
+                    <label class="visually-hidden" for=role_select.clone()>{Msg::ChangeRole.text(lang)}</label>
+                    <select id=role_select name="role" class="select-small">{role_options(lang, u.role)}</select>
+                    <button class="btn btn-small" data-testid="change-role">{Msg::ChangeRole.text(lang)}</button>
+                </form>
+                <form method="post" action=action.clone() class="inline-form">
+                    <input type="hidden" name="action" value="reset_password" />
+                    <button class="btn btn-small" data-testid="reset-password">{Msg::ResetPassword.text(lang)}</button>
+                </form>
+                {(!is_me).then(|| {
+                    let (value, label, testid) = if u.active {
+                        ("deactivate", Msg::Deactivate, "deactivate")
+                    } else {
+                        ("activate", Msg::Reactivate, "activate")
+                    };
+                    view! {
+                        <form method="post" action=action.clone() class="inline-form">
+                            <input type="hidden" name="action" value=value />
+                            <button class="btn btn-small" data-testid=testid>{label.text(lang)}</button>
+                        </form>
+                    }
+                })}
+            </td>
         </tr>
     }
 }

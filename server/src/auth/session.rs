@@ -23,6 +23,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 pub const SESSION_COOKIE: &str = "aval_session";
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const SIGNED_IN_MS: &str = "signed_in_ms";
 const LAST_SEEN: &str = "last_seen";
 /// How often activity pushes the idle expiry back (each push is one session write).
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -68,6 +69,7 @@ pub async fn start(session: &Session, user_id: i64, now: DateTime<Utc>) -> anyho
     session.cycle_id().await?;
     session.insert(USER_ID, user_id).await?;
     session.insert(SIGNED_IN_AT, now.timestamp()).await?;
+    session.insert(SIGNED_IN_MS, now.timestamp_millis()).await?;
     session.insert(LAST_SEEN, now.timestamp()).await?;
     Ok(())
 }
@@ -111,7 +113,7 @@ async fn resolve(
         return Err(Anonymous::Expired);
     }
     match state.store.user_by_id(user_id).await {
-        Ok(Some(user)) if user.active => {
+        Ok(Some(user)) if user.active && !signed_in_before_reset(&user, session).await => {
             touch(session).await;
             Ok(SessionUser {
                 id: user.id,
@@ -129,6 +131,15 @@ async fn resolve(
             Err(lost)
         }
     }
+}
+
+/// Whether an admin reset the user's password after this session signed in.
+async fn signed_in_before_reset(user: &crate::store::UserRecord, session: &Session) -> bool {
+    let Some(changed) = user.credentials_changed_at else {
+        return false;
+    };
+    let signed_in_ms: Option<i64> = session.get(SIGNED_IN_MS).await.ok().flatten();
+    signed_in_ms.is_none_or(|at| changed.timestamp_millis() >= at)
 }
 
 /// Records activity so the idle expiry starts again. tower-sessions only re-saves (and so

@@ -5,7 +5,8 @@ use super::{
     case_filter::{push_case_filter, push_case_order},
     conflict_or, engine_version_from_row, from_millis, millis, ApiKeyRecord, AuditRecord,
     CaseFilter, CasePage, CaseRow, CaseTransition, CreditHistoryEntry, EngineVersion, FailureKey,
-    Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserRecord,
+    Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
+    UserRecord,
 };
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -55,7 +56,7 @@ impl SqliteStore {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, is_demo, \
-                            created_at_ms, last_sign_in_ms";
+                            created_at_ms, last_sign_in_ms, credentials_changed_ms";
 
 fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
     let role: String = row.try_get("role")?;
@@ -72,6 +73,10 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<UserRecord> {
         is_demo: row.try_get("is_demo")?,
         created_at: from_millis(row.try_get("created_at_ms")?)?,
         last_sign_in_at: last.map(from_millis).transpose()?,
+        credentials_changed_at: row
+            .try_get::<Option<i64>, _>("credentials_changed_ms")?
+            .map(from_millis)
+            .transpose()?,
     })
 }
 
@@ -192,13 +197,38 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn set_user_active(&self, user_id: i64, active: bool) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET active = ? WHERE id = ?")
-            .bind(active)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    async fn update_user(
+        &self,
+        user_id: i64,
+        change: UserChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<UserRecord> {
+        let set = match change {
+            UserChange::Role(_) => "role = ?",
+            UserChange::Active(_) => "active = ?",
+            UserChange::Password(_) => "password_hash = ?, credentials_changed_ms = ?",
+        };
+        let guard = if super::keeps_an_admin(&change) {
+            " AND (NOT (role = 'admin' AND active) OR EXISTS (SELECT 1 FROM users o \
+             WHERE o.role = 'admin' AND o.active AND o.id <> users.id))"
+        } else {
+            ""
+        };
+        let sql = format!("UPDATE users SET {set} WHERE id = ?{guard} RETURNING {USER_COLUMNS}");
+        let query = match &change {
+            UserChange::Role(role) => sqlx::query(&sql).bind(role.as_str()),
+            UserChange::Active(active) => sqlx::query(&sql).bind(*active),
+            UserChange::Password(hash) => sqlx::query(&sql)
+                .bind(hash.as_stored().to_owned())
+                .bind(millis(now)),
+        };
+        match query.bind(user_id).fetch_optional(&self.pool).await? {
+            Some(row) => user_from_row(&row),
+            None if self.user_by_id(user_id).await?.is_some() => Err(StoreError::Refused(
+                "this is the last active admin: make another admin first".into(),
+            )),
+            None => Err(StoreError::NotFound(format!("user {user_id}"))),
+        }
     }
 
     async fn record_sign_in_failure(

@@ -20,6 +20,7 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
         StatusCode::OK,
     ),
     ("created_key", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("issued_password", "", Some(&[Role::Admin]), StatusCode::OK),
     (
         "preview_company",
         "siren=100000009",

@@ -45,7 +45,7 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn client(jar: Arc<reqwest::cookie::Jar>) -> Client {
+pub fn client(jar: Arc<reqwest::cookie::Jar>) -> Client {
     Client::builder()
         .redirect(Policy::none())
         .cookie_provider(jar)

@@ -1,5 +1,6 @@
 use crate::helpers::{demo_password, location, TestApp};
 use reqwest::StatusCode;
+use server::store::UserChange;
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
@@ -183,7 +184,10 @@ async fn a_deactivated_user_can_no_longer_sign_in_nor_use_an_open_session() {
 
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let rep = store.user_by_username("rep").await.unwrap().unwrap();
-    store.set_user_active(rep.id, false).await.unwrap();
+    store
+        .update_user(rep.id, UserChange::Active(false), chrono::Utc::now())
+        .await
+        .unwrap();
 
     let response = app.get("/applications").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

@@ -10,7 +10,7 @@ use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{
     CaseFilter, CaseRow, CreditHistoryEntry, EngineVersion, FailureKey, NewAuditRecord, NewUser,
-    SnapshotBody, Store, StoreError,
+    SnapshotBody, Store, StoreError, UserChange,
 };
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -112,6 +112,69 @@ async fn the_database_refuses_a_role_or_username_outside_the_rules() {
 }
 
 #[tokio::test]
+async fn account_changes_never_leave_the_lender_without_an_active_admin() {
+    for (backend, store, _dir) in backends().await {
+        let now = Utc::now();
+        let first = store
+            .create_user(new_user("root1", Role::Admin), now)
+            .await
+            .unwrap();
+        let rep = store
+            .create_user(new_user("rep1", Role::SalesRep), now)
+            .await
+            .unwrap();
+        for change in [UserChange::Role(Role::Auditor), UserChange::Active(false)] {
+            let err = store.update_user(first.id, change, now).await.unwrap_err();
+            assert!(matches!(err, StoreError::Refused(_)), "{backend}: {err}");
+        }
+        let still = store.user_by_id(first.id).await.unwrap().unwrap();
+        assert!(
+            still.active && still.role == Role::Admin,
+            "{backend}: nothing changed"
+        );
+
+        // With a second admin, the first may step down.
+        let second = store
+            .update_user(rep.id, UserChange::Role(Role::Admin), now)
+            .await
+            .unwrap();
+        assert_eq!(second.role, Role::Admin);
+        let first = store
+            .update_user(first.id, UserChange::Role(Role::Auditor), now)
+            .await
+            .unwrap();
+        assert_eq!(first.role, Role::Auditor, "{backend}");
+        let err = store
+            .update_user(second.id, UserChange::Active(false), now)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Refused(_)), "{backend}: {err}");
+
+        // A reset replaces the hash and records when.
+        assert_eq!(first.credentials_changed_at, None);
+        let hash = PasswordHash::from_stored("$argon2id$v=19$m=19456,t=2,p=1$new$hash".into());
+        let reset = store
+            .update_user(first.id, UserChange::Password(hash), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            reset.password_hash.as_stored(),
+            "$argon2id$v=19$m=19456,t=2,p=1$new$hash"
+        );
+        assert_eq!(
+            reset.credentials_changed_at.map(|t| t.timestamp_millis()),
+            Some(now.timestamp_millis()),
+            "{backend}"
+        );
+        let err = store
+            .update_user(424242, UserChange::Active(true), now)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{backend}: {err}");
+    }
+}
+
+#[tokio::test]
 async fn deactivation_sign_in_time_and_role_counts_are_stored() {
     for (backend, store, _dir) in backends().await {
         let a = store
@@ -126,7 +189,10 @@ async fn deactivation_sign_in_time_and_role_counts_are_stored() {
             .create_user(new_user("a3", Role::Admin), Utc::now())
             .await
             .unwrap();
-        store.set_user_active(a.id, false).await.unwrap();
+        store
+            .update_user(a.id, UserChange::Active(false), chrono::Utc::now())
+            .await
+            .unwrap();
         let at = Utc::now();
         store.record_sign_in(a.id, at).await.unwrap();
         let a = store.user_by_id(a.id).await.unwrap().unwrap();

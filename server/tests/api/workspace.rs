@@ -287,3 +287,181 @@ async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
     let response = post(&app, "/admin/keys", &[("name", "x"), ("mode", "live")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Signs in from a new browser and returns its client, or the redirect it got.
+async fn browser_signed_in(app: &TestApp, username: &str, password: &str) -> reqwest::Client {
+    let browser = crate::helpers::client(std::sync::Arc::new(reqwest::cookie::Jar::default()));
+    let response = browser
+        .post(app.url("/signin"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&response), "/", "{username} signs in");
+    browser
+}
+
+async fn session_of(app: &TestApp, browser: &reqwest::Client) -> Option<String> {
+    let user: Option<app::model::SessionUser> = browser
+        .post(app.url("/api/app/session"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    user.map(|u| u.username)
+}
+
+async fn issued_password(app: &TestApp) -> app::model::IssuedPassword {
+    let response = app.server_fn("issued_password").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let issued: Option<app::model::IssuedPassword> = response.json().await.unwrap();
+    let again: Option<app::model::IssuedPassword> =
+        app.server_fn("issued_password").await.json().await.unwrap();
+    assert_eq!(again, None, "a one-time password is shown once");
+    issued.expect("a password was issued")
+}
+
+#[tokio::test]
+async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::Admin).await;
+
+    // Create: the one-time password signs the new account in.
+    let response = post(
+        &app,
+        "/admin/users",
+        &[
+            ("username", " Marie.Dupont "),
+            ("display_name", "Marie Dupont"),
+            ("role", "sales_rep"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&response), "/admin/users?created=marie.dupont");
+    let issued = issued_password(&app).await;
+    assert_eq!(issued.username, "marie.dupont");
+    assert!(!location(&response).contains(&issued.password));
+    let marie = browser_signed_in(&app, "marie.dupont", &issued.password).await;
+    assert_eq!(
+        session_of(&app, &marie).await.as_deref(),
+        Some("marie.dupont")
+    );
+    let page = app.get("/admin/users").await.text().await.unwrap();
+    assert!(page.contains("Marie Dupont"));
+    assert!(
+        !page.contains(&issued.password),
+        "the page shows it once only"
+    );
+    let id = {
+        let users: Vec<app::model::UserSummary> =
+            app.server_fn("users").await.json().await.unwrap();
+        users
+            .iter()
+            .find(|u| u.username == "marie.dupont")
+            .unwrap()
+            .id
+    };
+    let account = format!("/admin/users/{id}");
+
+    // Role change applies to the open session at its next request.
+    let response = post(
+        &app,
+        &account,
+        &[("action", "role"), ("role", "credit_manager")],
+    )
+    .await;
+    assert!(location(&response).starts_with("/admin/users?changed=marie.dupont"));
+    let queue = marie.get(app.url("/queue")).send().await.unwrap();
+    assert_eq!(queue.status(), StatusCode::OK, "now a credit manager");
+
+    // Reset: the old session ends, the old password fails, the new one works.
+    let response = post(&app, &account, &[("action", "reset_password")]).await;
+    assert!(location(&response).contains("changed=marie.dupont"));
+    let reset = issued_password(&app).await;
+    assert_ne!(reset.password, issued.password);
+    assert_eq!(
+        session_of(&app, &marie).await,
+        None,
+        "the reset ends open sessions"
+    );
+    let refused = crate::helpers::client(std::sync::Arc::new(reqwest::cookie::Jar::default()))
+        .post(app.url("/signin"))
+        .form(&[
+            ("username", "marie.dupont"),
+            ("password", issued.password.as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(location(&refused), "/", "the old password no longer works");
+    let marie = browser_signed_in(&app, "marie.dupont", &reset.password).await;
+
+    // Deactivate: the session ends at once; reactivate: sign-in works again.
+    post(&app, &account, &[("action", "deactivate")]).await;
+    assert_eq!(session_of(&app, &marie).await, None);
+    post(&app, &account, &[("action", "activate")]).await;
+    browser_signed_in(&app, "marie.dupont", &reset.password).await;
+
+    // Bad input is named and nothing changes.
+    let response = post(
+        &app,
+        "/admin/users",
+        &[
+            ("username", "marie.dupont"),
+            ("display_name", "Again"),
+            ("role", "auditor"),
+        ],
+    )
+    .await;
+    assert!(
+        location(&response).contains("error=username"),
+        "{}",
+        location(&response)
+    );
+    let response = post(
+        &app,
+        "/admin/users",
+        &[
+            ("username", "x y"),
+            ("display_name", "X"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert!(location(&response).contains("error=username"));
+    let response = post(&app, &account, &[("action", "role"), ("role", "boss")]).await;
+    assert!(location(&response).contains("error=role"));
+    let response = post(&app, "/admin/users/999999", &[("action", "activate")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // The last active admin can neither step down nor be deactivated; nobody deactivates
+    // themselves.
+    let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
+    let admin = users.iter().find(|u| u.role == Role::Admin).unwrap();
+    let own = format!("/admin/users/{}", admin.id);
+    let response = post(&app, &own, &[("action", "role"), ("role", "auditor")]).await;
+    let to = location(&response);
+    assert!(to.contains("error=action") && to.contains("last"), "{to}");
+    let response = post(&app, &own, &[("action", "deactivate")]).await;
+    assert!(location(&response).contains("error=action"));
+    assert_eq!(
+        app.session_username().await.as_deref(),
+        Some(admin.username.as_str())
+    );
+
+    // Other roles are refused.
+    app.jar_clear().await;
+    app.sign_in_role(Role::CreditManager).await;
+    let response = post(&app, &account, &[("action", "deactivate")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = app.server_fn("issued_password").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}

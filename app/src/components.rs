@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 pub mod cases;
+pub mod evidence;
 pub mod format;
 pub mod guard;
 pub mod layout;

@@ -135,6 +135,24 @@ messages! {
     ResetPassword => "Reset password", "Réinitialiser le mot de passe";
     ColActions => "Actions", "Actions";
     You => "you", "vous";
+    BalanceTitle => "End-of-day balance, last 90 days", "Solde de fin de journée, 90 derniers jours";
+    BalanceAxis => "Balance (all euro accounts)", "Solde (tous comptes en euros)";
+    AxisDay => "Day", "Jour";
+    BalanceNone => "No bank account was connected for this decision, so there is no balance history.", "Aucun compte bancaire n'était connecté pour cette décision : pas d'historique de solde.";
+    NegativeDays => "Days below zero", "Jours sous zéro";
+    LowestBalance => "Lowest", "Plus bas";
+    LatestBalance => "Latest", "Dernier";
+    RatiosTitle => "Financial ratios and the model's thresholds", "Ratios financiers et seuils du modèle";
+    RatiosIntro => "The model scores each ratio by band: the band a ratio falls in (highlighted) sets its effect on the score, in points.", "Le modèle note chaque ratio par tranche : la tranche où tombe le ratio (surlignée) fixe son effet sur le score, en points.";
+    RatiosNone => "No accounts (FEC file or filed balance sheet) were available: the score rests on cash-flow and legal data.", "Aucun compte (fichier FEC ou bilan déposé) n'était disponible : le score repose sur les flux bancaires et les données légales.";
+    ColRatio => "Ratio", "Indicateur";
+    ColValue => "Value", "Valeur";
+    ColBands => "Bands and points", "Tranches et points";
+    MissingValue => "missing", "manquant";
+    LegalTitle => "Legal events", "Événements légaux";
+    LegalNone => "No announcement was published about this company.", "Aucune annonce n'a été publiée sur cette entreprise.";
+    LegalUnavailable => "The legal-announcements source did not answer for this decision.", "La source des annonces légales n'a pas répondu pour cette décision.";
+    PublishedOn => "published", "publié le";
     UsersByRole => "Active users by role", "Utilisateurs actifs par rôle";
     ColName => "Name", "Nom";
     ColUsername => "Username", "Identifiant";
@@ -332,6 +350,52 @@ pub fn role_label(role: crate::model::Role, lang: Lang) -> &'static str {
     .text(lang)
 }
 
+/// The name of a financial ratio the model reads, in the interface language.
+pub fn ratio_label(feature: &str, lang: Lang) -> String {
+    let (en, fr) = match feature {
+        "x1_net_profit_to_total_assets" => {
+            ("Net profit / total assets", "Résultat net / total du bilan")
+        }
+        "x2_total_liabilities_to_total_assets" => (
+            "Total liabilities / total assets",
+            "Total des dettes / total du bilan",
+        ),
+        "x3_working_capital_to_total_assets" => (
+            "Working capital / total assets",
+            "Fonds de roulement / total du bilan",
+        ),
+        "x4_current_assets_to_short_term_liabilities" => (
+            "Current assets / short-term liabilities",
+            "Actif circulant / dettes à court terme",
+        ),
+        "x6_retained_earnings_to_total_assets" => (
+            "Retained earnings / total assets",
+            "Report à nouveau / total du bilan",
+        ),
+        "x7_ebit_to_total_assets" => (
+            "Operating result / total assets",
+            "Résultat d'exploitation / total du bilan",
+        ),
+        "x8_book_equity_to_total_liabilities" => (
+            "Equity / total liabilities",
+            "Capitaux propres / total des dettes",
+        ),
+        "x9_sales_to_total_assets" => (
+            "Sales / total assets",
+            "Chiffre d'affaires / total du bilan",
+        ),
+        "x10_equity_to_total_assets" => {
+            ("Equity / total assets", "Capitaux propres / total du bilan")
+        }
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+    }
+    .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +419,7 @@ mod tests {
                     | Msg::ChartScore
                     | Msg::Export
                     | Msg::FieldJustification
+                    | Msg::ColActions
             );
             assert!(same_ok || en != fr, "{msg:?} is not translated");
         }

@@ -347,6 +347,14 @@ pub struct CaseDetail {
     pub lineage: Vec<LineageView>,
     /// How the score is built, as an SVG waterfall drawn on the server (not for sales reps).
     pub waterfall_svg: Option<String>,
+    /// The 90-day end-of-day balance (`None` without a bank connection, and for sales reps).
+    pub balance: Option<BalanceView>,
+    /// The financial ratios with the model's thresholds (empty without accounts).
+    pub ratios: Vec<RatioView>,
+    /// Published legal events and registry dates, newest first.
+    pub legal_events: Vec<LegalEventView>,
+    /// The legal-announcements source did not answer for this decision.
+    pub legal_unavailable: bool,
     /// The decision waiting for a second manager, and who proposed it.
     pub pending: Option<(HumanDecision, String)>,
     pub model_version: String,
@@ -406,4 +414,55 @@ pub struct VersionSummary {
     pub registered_at: chrono::DateTime<chrono::Utc>,
     /// In force now.
     pub active: bool,
+}
+
+/// The company's end-of-day balance over the 90 days before the decision, as a chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BalanceView {
+    /// The line chart, SVG drawn on the server.
+    pub svg: String,
+    pub days: u32,
+    pub negative_days: u32,
+    pub lowest_cents: i64,
+    pub last_cents: i64,
+}
+
+/// One band of a ratio's scoring: `lower ≤ x < upper` and its effect on the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandView {
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// Score points (positive is better, as in the waterfall).
+    pub points: f64,
+}
+
+/// A financial ratio of the decision with the thresholds of the model that scored it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatioView {
+    /// The model's input key, for example `x10_equity_to_total_assets`.
+    pub feature: String,
+    pub value: Option<f64>,
+    /// Score points this ratio gave.
+    pub points: f64,
+    /// The band it fell in, as the model wrote it (`0.6 ≤ x < 0.85`, `missing`).
+    pub band: String,
+    pub bands: Vec<BandView>,
+    /// Where the value came from (FEC or filed accounts).
+    pub source: Option<String>,
+}
+
+/// One published legal event, for the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegalEventView {
+    /// The effective date (judgment date for proceedings).
+    pub date: chrono::NaiveDate,
+    pub published_on: Option<chrono::NaiveDate>,
+    /// `critical` (proceeding opened, radiation, ceased), `warning` (plan, director change),
+    /// `info` (registration, accounts filed).
+    pub severity: String,
+    /// What happened, in the interface language.
+    pub text: String,
+    pub court: Option<String>,
+    /// The registry's record id (BODACC announcement), for checking at the source.
+    pub reference: Option<String>,
 }

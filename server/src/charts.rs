@@ -130,9 +130,201 @@ pub fn waterfall(start: f64, steps: &[Step], keep: usize, text: &WaterfallText<'
     svg
 }
 
+/// One line of a line chart: a name for the legend, a colour and a value per x position.
+pub struct Line<'a> {
+    pub name: &'a str,
+    pub colour: RGBColor,
+    /// `None` leaves a gap (no data that day).
+    pub values: Vec<Option<f64>>,
+}
+
+/// Texts of a chart with a category or date axis.
+pub struct AxisText<'a> {
+    pub title: &'a str,
+    pub x_axis: &'a str,
+    pub y_axis: &'a str,
+}
+
+pub const BLUE: RGBColor = NEUTRAL;
+pub const GREEN: RGBColor = UP;
+pub const RED: RGBColor = DOWN;
+pub const AMBER: RGBColor = RGBColor(176, 112, 0);
+pub const GREY: RGBColor = RGBColor(110, 117, 128);
+
+/// Runs `draw` on a fresh SVG canvas; a drawing error is logged and leaves what was drawn.
+fn svg(
+    (width, height): (u32, u32),
+    draw: impl FnOnce(
+        &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), Box<dyn std::error::Error>>,
+) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let result = root
+            .fill(&WHITE)
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
+            .and_then(|()| draw(&root))
+            .and_then(|()| {
+                root.present()
+                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
+            });
+        if let Err(error) = result {
+            tracing::warn!(%error, "a chart could not be drawn");
+        }
+    }
+    out
+}
+
+/// The range a set of values needs, padded, and including zero when `with_zero`.
+fn value_range(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if with_zero {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(1.0);
+    (
+        lo - if lo < 0.0 || !with_zero { pad } else { 0.0 },
+        hi + pad,
+    )
+}
+
+/// Lines over labelled x positions (days, usually), with a legend when there is more than one
+/// line and the zero line drawn when the values cross it. `y_format` writes the axis values.
+pub fn lines(
+    x_labels: &[String],
+    lines: &[Line<'_>],
+    text: &AxisText<'_>,
+    y_format: &dyn Fn(f64) -> String,
+) -> String {
+    let n = x_labels.len().max(1);
+    let (lo, hi) = value_range(
+        lines
+            .iter()
+            .flat_map(|l| l.values.iter().flatten().copied()),
+        true,
+    );
+    svg((760, 360), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(86)
+            .build_cartesian_2d(0..n, lo..hi)?;
+        let label_of = |i: &usize| x_labels.get(*i).cloned().unwrap_or_default();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(8.min(n))
+            .x_label_formatter(&label_of)
+            .x_desc(text.x_axis)
+            .y_desc(text.y_axis)
+            .y_label_formatter(&|v: &f64| y_format(*v))
+            .draw()?;
+        if lo < 0.0 {
+            chart.draw_series(LineSeries::new([(0, 0.0), (n, 0.0)], BLACK.stroke_width(1)))?;
+        }
+        for line in lines {
+            // Each run of consecutive known values is one path; gaps stay gaps.
+            let mut runs: Vec<Vec<(usize, f64)>> = vec![Vec::new()];
+            for (i, v) in line.values.iter().enumerate() {
+                match v {
+                    Some(v) => runs.last_mut().expect("one run").push((i, *v)),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            let style = line.colour.stroke_width(2);
+            let mut first = true;
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                let series = chart.draw_series(LineSeries::new(run, style))?;
+                if first && lines.len() > 1 {
+                    let colour = line.colour;
+                    series.label(line.name).legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2))
+                    });
+                }
+                first = false;
+            }
+        }
+        if lines.len() > 1 {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK.mix(0.3))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()?;
+        }
+        Ok(())
+    })
+}
+
+/// Euros for an axis: `-12 k€`, `350 €`, `1.2 M€`.
+pub fn euros_axis(cents: f64) -> String {
+    let eur = cents / 100.0;
+    let abs = eur.abs();
+    if abs >= 1_000_000.0 {
+        format!("{:.1} M€", eur / 1_000_000.0)
+    } else if abs >= 10_000.0 {
+        format!("{:.0} k€", eur / 1_000.0)
+    } else if abs >= 1_000.0 {
+        format!("{:.1} k€", eur / 1_000.0)
+    } else {
+        format!("{eur:.0} €")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_chart_has_its_title_axes_zero_line_and_gaps() {
+        let labels: Vec<String> = (1..=5).map(|d| format!("0{d}/11")).collect();
+        let svg = lines(
+            &labels,
+            &[Line {
+                name: "balance",
+                colour: BLUE,
+                values: vec![
+                    Some(150_000.0),
+                    Some(-20_000.0),
+                    None,
+                    Some(90_000.0),
+                    Some(120_000.0),
+                ],
+            }],
+            &AxisText {
+                title: "End-of-day balance",
+                x_axis: "Day",
+                y_axis: "Balance",
+            },
+            &euros_axis,
+        );
+        assert!(svg.starts_with("<svg"), "{svg}");
+        for expected in ["End-of-day balance", "Day", "Balance", "01/11", "k€"] {
+            assert!(svg.contains(expected), "{expected} missing");
+        }
+        // The gap splits the balance in two runs.
+        let blue = svg
+            .lines()
+            .filter(|l| l.starts_with("<polyline") && l.to_uppercase().contains("#1D3F72"))
+            .count();
+        assert_eq!(blue, 2, "{svg}");
+    }
+
+    #[test]
+    fn axis_euros_are_short() {
+        assert_eq!(euros_axis(-1_234_500.0), "-12 k€");
+        assert_eq!(euros_axis(35_000.0), "350 €");
+        assert_eq!(euros_axis(250_000_000.0), "2.5 M€");
+        assert_eq!(euros_axis(150_000.0), "1.5 k€");
+    }
 
     fn text() -> WaterfallText<'static> {
         WaterfallText {

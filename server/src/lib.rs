@@ -6,6 +6,7 @@ pub mod api;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod case_facts;
 pub mod cases;
 pub mod charts;
 pub mod cli;

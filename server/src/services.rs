@@ -192,12 +192,20 @@ fn waterfall(d: &crate::engine::Decision, lang: app::i18n::Lang) -> String {
     )
 }
 
-/// Each feature of a recorded decision with its snapshot and the part of the payload it was
-/// read at.
-async fn lineage(
+/// What the case page shows beyond the score, read again from the decision's stored snapshots.
+struct Evidence {
+    lineage: Vec<LineageView>,
+    balance: Option<app::model::BalanceView>,
+    ratios: Vec<app::model::RatioView>,
+    legal_events: Option<Vec<app::model::LegalEventView>>,
+}
+
+async fn evidence(
     store: &dyn Store,
     recorded: &crate::decisions::RecordedDecision,
-) -> Result<Vec<LineageView>, crate::decisions::DecisionError> {
+    lang: app::i18n::Lang,
+) -> Result<Evidence, crate::decisions::DecisionError> {
+    use crate::decisions::Engine;
     let metas: Vec<_> = recorded
         .snapshots
         .iter()
@@ -205,13 +213,42 @@ async fn lineage(
         .cloned()
         .collect();
     let stored = crate::decisions::snapshots(store, &metas).await?;
+    let lineage = lineage(recorded, &metas, &stored);
+    let company = &stored[..recorded.snapshots.len().min(stored.len())];
+    let facts = crate::sources::facts::Facts::from_snapshots(&recorded.source_request, company);
+    let d = &recorded.decision;
+    // The thresholds are those of the model that decided, rebuilt from the registry if needed.
+    let engine = Engine::current();
+    let rebuilt = match engine.for_versions(store, &d.versions).await {
+        Ok(rebuilt) => rebuilt,
+        Err(error) => {
+            tracing::warn!(%error, decision = %recorded.id, "the recorded model is not available");
+            None
+        }
+    };
+    let model = rebuilt.as_ref().map_or(&engine.model, |e| &e.model);
+    Ok(Evidence {
+        lineage,
+        balance: crate::case_facts::balance(&facts, recorded.decided_at, lang),
+        ratios: crate::case_facts::ratios(d, model),
+        legal_events: crate::case_facts::legal_events(&facts, lang),
+    })
+}
+
+/// Each feature of a recorded decision with its snapshot and the part of the payload it was
+/// read at.
+fn lineage(
+    recorded: &crate::decisions::RecordedDecision,
+    metas: &[crate::decisions::SnapshotMeta],
+    stored: &[crate::sources::Snapshot],
+) -> Vec<LineageView> {
     let mut bodies = std::collections::HashMap::new();
-    for s in &stored {
+    for s in stored {
         if let Ok(body) = s.body() {
             bodies.insert(s.sha256.clone(), body);
         }
     }
-    Ok(recorded
+    recorded
         .decision
         .features
         .list
@@ -239,7 +276,7 @@ async fn lineage(
                 excerpt: excerpt.map(|e| e.lines).unwrap_or_default(),
             }
         })
-        .collect())
+        .collect()
 }
 
 fn event_view(kind: &str, id: &str, payload: &str) -> Option<EventView> {
@@ -489,14 +526,28 @@ impl Services for AppServices {
                     .unwrap_or_default();
                 (decision, by)
             });
-        let lineage = if user.role == Role::SalesRep {
-            Vec::new()
+        let evidence = if user.role == Role::SalesRep {
+            None
         } else {
-            lineage(store, &recorded).await.map_err(internal)?
+            Some(evidence(store, &recorded, lang).await.map_err(internal)?)
         };
         let waterfall_svg = (user.role != Role::SalesRep).then(|| waterfall(d, lang));
+        let legal_unavailable = evidence.as_ref().is_some_and(|e| e.legal_events.is_none());
+        let (lineage, balance, ratios, legal_events) = match evidence {
+            Some(e) => (
+                e.lineage,
+                e.balance,
+                e.ratios,
+                e.legal_events.unwrap_or_default(),
+            ),
+            None => Default::default(),
+        };
         Ok(CaseDetail {
             lineage,
+            balance,
+            ratios,
+            legal_events,
+            legal_unavailable,
             waterfall_svg,
             summary: summary(&case, now),
             reasons: d

@@ -6,6 +6,7 @@
 use crate::access;
 use crate::api::{get_case, replay_decision};
 use crate::components::cases::OutcomeBadge;
+use crate::components::evidence::{BalanceCard, LegalTimeline, RatiosCard};
 use crate::components::format::{self, eur};
 use crate::components::guard::Guarded;
 use crate::components::layout::use_session_user;
@@ -131,6 +132,11 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
                         <h2>{tr(Msg::ChartScoreTitle)}</h2>
                         <div class="chart" role="img" aria-label=tr(Msg::ChartScoreTitle) data-testid="waterfall" inner_html=svg></div>
                     </section>
+                })}
+                {d.waterfall_svg.is_some().then(|| view! {
+                    <BalanceCard balance=d.balance.clone() />
+                    <RatiosCard ratios=d.ratios.clone() />
+                    <LegalTimeline events=d.legal_events.clone() unavailable=d.legal_unavailable />
                 })}
                 <section class="card">
                     <h2>{tr(Msg::FraudSignals)}</h2>

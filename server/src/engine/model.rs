@@ -123,6 +123,21 @@ impl Model {
         self.file.features.iter().map(|f| f.key.as_str())
     }
 
+    /// The bands a ratio is scored in, `(lower, upper, log-odds)` with `lower ≤ x < upper`
+    /// (`None` ends are unbounded): the thresholds people read. `None` for a ratio the model
+    /// does not score in bands (trees) or does not use.
+    pub fn bands(&self, key: &str) -> Option<Vec<(Option<f64>, Option<f64>, f64)>> {
+        match &self.file.predictor {
+            Predictor::WoeScorecard(card) => card.features.iter().find(|f| f.key == key).map(|f| {
+                f.bins
+                    .iter()
+                    .map(|b| (b.lower, b.upper, b.log_odds))
+                    .collect()
+            }),
+            Predictor::GradientBoosting(_) => None,
+        }
+    }
+
     /// Predicts from the ratios keyed by their input names (see `input_keys`). Absent keys,
     /// `None` and non-finite values are missing; unknown keys are ignored.
     pub fn predict(&self, inputs: &BTreeMap<String, Option<f64>>) -> Prediction {

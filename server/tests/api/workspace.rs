@@ -465,3 +465,115 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
     let response = app.server_fn("issued_password").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Submits an application as the demo sales rep and returns its decision id.
+async fn applied(app: &TestApp, siren: &str) -> String {
+    let response = post(
+        app,
+        "/applications/new",
+        &[("siren", siren), ("amount", "15000"), ("product", "bnpl")],
+    )
+    .await;
+    let to = location(&response);
+    assert!(to.starts_with("/applications/"), "{to}");
+    to.trim_start_matches("/applications/").to_owned()
+}
+
+#[tokio::test]
+async fn the_case_page_shows_the_balance_the_ratios_against_their_bands_and_the_legal_events() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::SalesRep).await;
+    let strapped = applied(&app, "400000006").await;
+    let proceeding = applied(&app, "500000005").await;
+    let thin = applied(&app, "999999998").await;
+    let rep_view: app::model::CaseDetail = app
+        .server_fn_with("get_case", &format!("id={strapped}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        rep_view.balance.is_none() && rep_view.ratios.is_empty(),
+        "not for sales reps"
+    );
+
+    app.jar_clear().await;
+    app.sign_in_role(Role::Auditor).await;
+    let case = |id: String| {
+        let app = &app;
+        async move {
+            let response = app.server_fn_with("get_case", &format!("id={id}")).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<app::model::CaseDetail>().await.unwrap()
+        }
+    };
+
+    // The balance agrees with the feature the score used.
+    let d = case(strapped.clone()).await;
+    let balance = d.balance.as_ref().expect("a bank is connected");
+    let feature = d
+        .lineage
+        .iter()
+        .find(|l| l.feature == "cf_negative_days_90")
+        .and_then(|l| l.value)
+        .unwrap();
+    assert_eq!(balance.days, 90);
+    assert!(balance.negative_days > 0);
+    assert_eq!(f64::from(balance.negative_days), feature);
+    assert!(balance.lowest_cents < 0 && balance.svg.contains("<svg"));
+
+    // Each known ratio sits in exactly one band, whose points are the ratio's.
+    let known: Vec<_> = d.ratios.iter().filter(|r| r.value.is_some()).collect();
+    assert!(!known.is_empty(), "the accounts give ratios");
+    for r in known {
+        let v = r.value.unwrap();
+        let hits: Vec<_> = r
+            .bands
+            .iter()
+            .filter(|b| b.lower.is_none_or(|l| v >= l) && b.upper.is_none_or(|u| v < u))
+            .collect();
+        assert_eq!(hits.len(), 1, "{}: {v} in {:?}", r.feature, r.bands);
+        assert!((hits[0].points - r.points).abs() < 1e-6, "{}", r.feature);
+    }
+
+    // The opened proceeding is on the timeline, critical, newest first.
+    let d = case(proceeding).await;
+    assert!(!d.legal_unavailable);
+    let critical: Vec<_> = d
+        .legal_events
+        .iter()
+        .filter(|e| e.severity == "critical")
+        .collect();
+    assert!(
+        critical.iter().any(|e| e.text.contains("receivership")),
+        "{:?}",
+        d.legal_events
+    );
+    assert!(d.legal_events.windows(2).all(|w| w[0].date >= w[1].date));
+
+    // Without a bank or accounts, the page says so instead of drawing nothing.
+    let d = case(thin.clone()).await;
+    assert!(d.balance.is_none());
+    assert!(d.ratios.iter().all(|r| r.value.is_none()));
+    let page = app
+        .get(&format!("/cases/{thin}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "data-testid=\"balance\"",
+        "data-testid=\"ratios\"",
+        "data-testid=\"legal-events\"",
+        "No bank account was connected",
+    ] {
+        assert!(page.contains(part), "{part} missing");
+    }
+    let page = app
+        .get(&format!("/cases/{strapped}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("End-of-day balance, last 90 days") && page.contains("band-active"));
+}

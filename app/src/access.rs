@@ -45,6 +45,7 @@ pub const APPLICATIONS: &str = "/applications";
 pub const NEW_APPLICATION: &str = "/applications/new";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";
+pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_KEYS: &str = "/admin/keys";
 /// A sales rep's application and its decision.
@@ -88,6 +89,11 @@ pub const PAGES: &[Page] = &[
         path: AUDIT,
         access: Access::Roles(&[Role::Auditor]),
         nav: Some(Msg::NavAudit),
+    },
+    Page {
+        path: DASHBOARD,
+        access: Access::Roles(&[Role::CreditManager, Role::Auditor, Role::Admin]),
+        nav: Some(Msg::NavDashboard),
     },
     Page {
         path: ADMIN_USERS,

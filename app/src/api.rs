@@ -7,8 +7,8 @@ use crate::model::CaseScope;
 #[cfg(feature = "ssr")]
 use crate::model::Role;
 use crate::model::{
-    ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, IssuedPassword,
-    ReplayVerdict, RoleCount, SessionUser, UserSummary, VersionSummary,
+    ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, DashboardView,
+    IssuedPassword, ReplayVerdict, RoleCount, SessionUser, UserSummary, VersionSummary,
 };
 use leptos::prelude::*;
 
@@ -54,6 +54,12 @@ mod ssr {
             &self,
             parts: http::request::Parts,
         ) -> Result<Option<IssuedPassword>, AppError>;
+        /// The dashboard over the last `days` days.
+        async fn dashboard(
+            &self,
+            days: u32,
+            lang: crate::i18n::Lang,
+        ) -> Result<DashboardView, AppError>;
         /// A case with what `user` may do on it.
         async fn case_detail(
             &self,
@@ -242,6 +248,20 @@ pub async fn take_issued_password() -> Result<Option<IssuedPassword>, AppError> 
         })
     })?;
     services()?.take_issued_password(parts).await.map_err(fail)
+}
+
+/// The dashboard over the last `days` days (7, 30 or 90). Credit managers, auditors, admins.
+#[server(prefix = "/api/app", endpoint = "dashboard")]
+pub async fn dashboard(days: u32) -> Result<DashboardView, AppError> {
+    require_role(&[Role::CreditManager, Role::Auditor, Role::Admin])?;
+    if !crate::model::DASHBOARD_WINDOWS.contains(&days) {
+        return Err(fail(AppError::Validation {
+            field: "days".into(),
+            message: "must be 7, 30 or 90".into(),
+        }));
+    }
+    let lang = crate::shell::detect_lang();
+    services()?.dashboard(days, lang).await.map_err(fail)
 }
 
 /// The model and policy versions kept for replay, the active ones marked. Admins and auditors.

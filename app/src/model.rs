@@ -466,3 +466,39 @@ pub struct LegalEventView {
     /// The registry's record id (BODACC announcement), for checking at the source.
     pub reference: Option<String>,
 }
+
+/// Windows the dashboard offers, in days.
+pub const DASHBOARD_WINDOWS: [u32; 3] = [7, 30, 90];
+
+/// A chart drawn on the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartView {
+    /// Stable id, for tests and anchors (`outcomes_per_day`, …).
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// The supervisors' dashboard over the last `days` days of the workspace's world.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub days: u32,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub decisions: i64,
+    /// Share decided without a person (approve or decline by the engine).
+    pub automatic_share: Option<f64>,
+    /// Approvals (and counter-offers) among the decisions in force.
+    pub approval_rate: Option<f64>,
+    /// Automatic decisions a credit manager changed, among the automatic decisions.
+    pub override_rate: Option<f64>,
+    pub overrides: i64,
+    pub automatic_decisions: i64,
+    pub queue_size: i64,
+    pub queue_over_target: i64,
+    pub oldest_hours: Option<i64>,
+    pub service_target_hours: u32,
+    pub latency_p50_ms: Option<i64>,
+    pub latency_p99_ms: Option<i64>,
+    pub charts: Vec<ChartView>,
+}

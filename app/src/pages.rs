@@ -6,6 +6,7 @@ pub mod application;
 pub mod applications;
 pub mod audit;
 pub mod case;
+pub mod dashboard;
 pub mod home;
 pub mod not_found;
 pub mod queue;

@@ -5,8 +5,8 @@ use crate::i18n::Lang;
 use crate::model::CurrentSession;
 use crate::pages::{
     admin_keys::KeysPage, admin_users::UsersPage, application::ApplicationPage,
-    applications::ApplicationsPage, audit::AuditPage, case::CasePage, home::HomePage,
-    not_found::NotFound, queue::QueuePage, sign_in::SignInPage,
+    applications::ApplicationsPage, audit::AuditPage, case::CasePage, dashboard::DashboardPage,
+    home::HomePage, not_found::NotFound, queue::QueuePage, sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async />
                 </Routes>

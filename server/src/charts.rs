@@ -4,6 +4,7 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+pub use plotters::style::RGBColor;
 
 /// One step of a waterfall: a label and its signed contribution.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +265,124 @@ pub fn lines(
     })
 }
 
+/// One series of a bar chart: a legend name, a colour and a value per category.
+pub struct Bars<'a> {
+    pub name: &'a str,
+    pub colour: RGBColor,
+    pub values: Vec<f64>,
+}
+
+/// Bars per category, stacked (counts that add up) or side by side (rates to compare), with a
+/// legend when there is more than one series. `y_format` writes the axis values; `y_max` fixes
+/// the top of the axis (100 for percentages).
+pub fn bars(
+    categories: &[String],
+    series: &[Bars<'_>],
+    stacked: bool,
+    y_max: Option<f64>,
+    text: &AxisText<'_>,
+    y_format: &dyn Fn(f64) -> String,
+) -> String {
+    let n = categories.len().max(1);
+    let top = y_max.unwrap_or_else(|| {
+        let highest = (0..n)
+            .map(|i| {
+                let at = series
+                    .iter()
+                    .map(|s| s.values.get(i).copied().unwrap_or(0.0));
+                if stacked {
+                    at.sum::<f64>()
+                } else {
+                    at.fold(0.0, f64::max)
+                }
+            })
+            .fold(0.0, f64::max);
+        (highest * 1.1).max(1.0)
+    });
+    let rotate = n > 12;
+    svg((760, 360), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(if rotate { 60 } else { 44 })
+            .y_label_area_size(70)
+            .build_cartesian_2d((0..n).into_segmented(), 0.0..top)?;
+        let label_of = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                categories.get(*i).cloned().unwrap_or_default()
+            }
+            SegmentValue::Last => String::new(),
+        };
+        let y_label = |v: &f64| y_format(*v);
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&label_of)
+            .x_desc(text.x_axis)
+            .y_desc(text.y_axis)
+            .y_label_formatter(&y_label);
+        if rotate {
+            mesh.x_label_style(
+                TextStyle::from(
+                    ("sans-serif", 11)
+                        .into_font()
+                        .transform(FontTransform::Rotate90),
+                )
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+            );
+        }
+        mesh.draw()?;
+        let segment_px = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
+        let k = series.len().max(1);
+        let gap = (segment_px * 0.15).clamp(1.0, 10.0);
+        let width = ((segment_px - 2.0 * gap) / k as f64).max(1.0);
+        let mut base = vec![0.0; n];
+        for (j, s) in series.iter().enumerate() {
+            let mut rects = Vec::with_capacity(n);
+            for (i, v) in s.values.iter().enumerate().take(n) {
+                let (from, to) = if stacked {
+                    let from = base[i];
+                    base[i] += v;
+                    (from, base[i])
+                } else {
+                    (0.0, *v)
+                };
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), to),
+                        (SegmentValue::Exact(i + 1), from),
+                    ],
+                    s.colour.filled(),
+                );
+                if stacked {
+                    bar.set_margin(0, 0, gap as u32, gap as u32);
+                } else {
+                    let left = gap + j as f64 * width;
+                    let right = gap + (k - 1 - j) as f64 * width;
+                    bar.set_margin(0, 0, left as u32, right as u32);
+                }
+                rects.push(bar);
+            }
+            let drawn = chart.draw_series(rects)?;
+            if series.len() > 1 {
+                let colour = s.colour;
+                drawn.label(s.name).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+            }
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK.mix(0.3))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()?;
+        }
+        Ok(())
+    })
+}
+
 /// Euros for an axis: `-12 k€`, `350 €`, `1.2 M€`.
 pub fn euros_axis(cents: f64) -> String {
     let eur = cents / 100.0;
@@ -316,6 +435,51 @@ mod tests {
             .filter(|l| l.starts_with("<polyline") && l.to_uppercase().contains("#1D3F72"))
             .count();
         assert_eq!(blue, 2, "{svg}");
+    }
+
+    #[test]
+    fn stacked_bars_add_up_and_grouped_bars_sit_side_by_side() {
+        let days: Vec<String> = ["01/11", "02/11", "03/11"].map(String::from).to_vec();
+        let text = AxisText {
+            title: "Decisions per day",
+            x_axis: "Day",
+            y_axis: "Decisions",
+        };
+        let series = [
+            Bars {
+                name: "approve",
+                colour: GREEN,
+                values: vec![5.0, 0.0, 3.0],
+            },
+            Bars {
+                name: "decline",
+                colour: RED,
+                values: vec![1.0, 2.0, 0.0],
+            },
+        ];
+        let svg = bars(&days, &series, true, None, &text, &|v| format!("{v:.0}"));
+        for expected in [
+            "Decisions per day",
+            "Day",
+            "Decisions",
+            "02/11",
+            "approve",
+            "decline",
+        ] {
+            assert!(svg.contains(expected), "{expected} missing");
+        }
+        let filled = |svg: &str, colour: &str| {
+            svg.lines()
+                .filter(|l| l.starts_with("<rect") && l.to_uppercase().contains(colour))
+                .count()
+        };
+        // One rectangle per value, and one in the legend.
+        assert_eq!(filled(&svg, "#17663A"), 4, "{svg}");
+        let rates = bars(&days, &series, false, Some(100.0), &text, &|v| {
+            format!("{v:.0} %")
+        });
+        assert!(rates.contains("100 %"), "the axis reaches the fixed top");
+        assert_eq!(filled(&rates, "#A4262C"), 4);
     }
 
     #[test]

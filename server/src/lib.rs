@@ -11,6 +11,7 @@ pub mod cases;
 pub mod charts;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod decisions;
 pub mod demo;
 pub mod engine;

@@ -485,6 +485,33 @@ impl Services for AppServices {
         })
     }
 
+    async fn dashboard(
+        &self,
+        days: u32,
+        lang: app::i18n::Lang,
+    ) -> Result<app::model::DashboardView, AppError> {
+        let now = Utc::now();
+        let from = now.date_naive() - chrono::Days::new(u64::from(days.max(1) - 1));
+        let from = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let counts = self
+            .store
+            .dashboard(
+                self.world().as_str(),
+                from,
+                now + chrono::Duration::seconds(1),
+                now,
+            )
+            .await
+            .map_err(internal)?;
+        Ok(crate::dashboard::build(
+            &counts,
+            days,
+            now,
+            self.settings.cases.service_target_hours,
+            lang,
+        ))
+    }
+
     async fn case_detail(
         &self,
         user: SessionUser,

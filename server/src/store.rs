@@ -2,6 +2,7 @@
 //! and a PostgreSQL backend plugs in behind the same trait and the same test suite.
 
 pub mod case_filter;
+pub mod dashboard;
 pub mod postgres;
 pub mod sqlite;
 
@@ -354,6 +355,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage>;
     /// The audit records about a decision, the decision first, in chain order.
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>>;
+
+    /// Grouped counts of `world`'s decisions made in `[from, to)` and of its open cases at `now`.
+    async fn dashboard(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<dashboard::DashboardCounts>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
 

@@ -395,6 +395,25 @@ impl Store for PostgresStore {
         })
     }
 
+    async fn dashboard(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<super::dashboard::DashboardCounts> {
+        let mut sets = Vec::with_capacity(5);
+        for mut query in super::dashboard::queries::<sqlx::Postgres>(
+            world,
+            millis(from),
+            millis(to),
+            millis(now),
+        ) {
+            sets.push(query.build().fetch_all(&self.pool).await?);
+        }
+        super::dashboard::read(sets)
+    }
+
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \

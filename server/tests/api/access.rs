@@ -46,6 +46,12 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
         StatusCode::OK,
     ),
     (
+        "dashboard",
+        "days=30",
+        Some(&[Role::CreditManager, Role::Auditor, Role::Admin]),
+        StatusCode::OK,
+    ),
+    (
         "get_case",
         "id=dec_missing",
         Some(&[Role::SalesRep, Role::CreditManager, Role::Auditor]),

@@ -1001,3 +1001,140 @@ async fn an_engine_version_names_one_content_for_ever() {
         assert_eq!(store.engine_versions().await.unwrap().len(), 1, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_are_grouped_by_the_database_the_same_way_in_both() {
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    let day = |c: &CaseRow| c.decided_at.timestamp_millis() / 86_400_000;
+    for (backend, store, _dir) in backends().await {
+        let mut rows = vec![
+            case_row(
+                "db1",
+                "100000009",
+                "approve",
+                100_000,
+                now - Duration::hours(30),
+            ),
+            case_row(
+                "db2",
+                "100000009",
+                "approve",
+                100_000,
+                now - Duration::hours(2),
+            ),
+            case_row(
+                "db3",
+                "200000008",
+                "refer",
+                100_000,
+                now - Duration::hours(6),
+            ),
+            case_row(
+                "db4",
+                "200000008",
+                "decline",
+                100_000,
+                now - Duration::minutes(5),
+            ),
+            // Outside the window, and in the other world: not counted.
+            case_row(
+                "db5",
+                "200000008",
+                "approve",
+                100_000,
+                now - Duration::days(40),
+            ),
+            case_row(
+                "db6",
+                "200000008",
+                "approve",
+                100_000,
+                now - Duration::hours(1),
+            ),
+        ];
+        rows[1].overridden = true;
+        rows[1].final_outcome = Some("decline".into());
+        rows[3].latency_ms = 350;
+        rows[3].score = 149;
+        rows[3].product = "factoring".into();
+        rows[5].world = "live".into();
+        for c in &rows {
+            store
+                .append_audit(
+                    NewAuditRecord {
+                        case: Some(c.clone()),
+                        ..audit_entry(&c.decision_id, "{}")
+                    },
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        let counts = store
+            .dashboard(
+                "sandbox",
+                now - Duration::days(7),
+                now + Duration::seconds(1),
+                now,
+            )
+            .await
+            .unwrap();
+        let mut by_day = counts.by_day.clone();
+        by_day.sort();
+        let mut expected = vec![
+            (day(&rows[0]), "approve".to_owned(), 1),
+            (day(&rows[1]), "approve".to_owned(), 1),
+            (day(&rows[2]), "refer".to_owned(), 1),
+            (day(&rows[3]), "decline".to_owned(), 1),
+        ];
+        // Rows on the same day are one group.
+        expected.sort();
+        let mut merged: Vec<(i64, String, i64)> = Vec::new();
+        for (d, o, n) in expected {
+            match merged.last_mut() {
+                Some(last) if last.0 == d && last.1 == o => last.2 += n,
+                _ => merged.push((d, o, n)),
+            }
+        }
+        assert_eq!(by_day, merged, "{backend}");
+        let mut by_product = counts.by_product.clone();
+        by_product.sort();
+        assert_eq!(
+            by_product,
+            vec![
+                ("bnpl".into(), "approve".into(), "approve".into(), false, 1),
+                ("bnpl".into(), "approve".into(), "decline".into(), true, 1),
+                ("bnpl".into(), "refer".into(), "".into(), false, 1),
+                (
+                    "factoring".into(),
+                    "decline".into(),
+                    "decline".into(),
+                    false,
+                    1
+                ),
+            ],
+            "{backend}"
+        );
+        let mut latency: Vec<(i64, i64)> =
+            counts.latency.iter().map(|(_, ms, n)| (*ms, *n)).collect();
+        latency.sort();
+        let twenty: i64 = latency
+            .iter()
+            .filter(|(ms, _)| *ms == 20)
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(
+            (twenty, latency.last().copied()),
+            (3, Some((350, 1))),
+            "{backend}"
+        );
+        let mut scores = counts.scores.clone();
+        scores.sort();
+        assert_eq!(scores[0], (100, "decline".to_owned(), 1), "{backend}");
+        assert_eq!(
+            counts.queue_hours,
+            vec![(6, 1)],
+            "{backend}: the referred case waited 6 h"
+        );
+    }
+}

@@ -577,3 +577,34 @@ async fn the_case_page_shows_the_balance_the_ratios_against_their_bands_and_the_
         .unwrap();
     assert!(page.contains("End-of-day balance, last 90 days") && page.contains("band-active"));
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_the_decisions_made_and_refuses_a_window_it_does_not_offer() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::SalesRep).await;
+    for siren in ["100000009", "400000006", "999999998", "100000009"] {
+        applied(&app, siren).await;
+    }
+    app.jar_clear().await;
+    app.sign_in_role(Role::CreditManager).await;
+    let response = app.server_fn_with("dashboard", "days=7").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let d: app::model::DashboardView = response.json().await.unwrap();
+    assert_eq!(d.decisions, 4);
+    assert_eq!(d.queue_size, 1, "the thin file waits in the queue");
+    assert_eq!(d.automatic_decisions, 3);
+    assert_eq!(d.approval_rate, Some(2.0 / 3.0));
+    assert!(d.latency_p50_ms.is_some() && d.latency_p99_ms >= d.latency_p50_ms);
+    assert_eq!(d.charts.len(), 5);
+    let response = app.server_fn_with("dashboard", "days=365").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app.get("/dashboard?days=7").await.text().await.unwrap();
+    for part in [
+        "data-testid=\"chart-outcomes_per_day\"",
+        "data-testid=\"chart-scores\"",
+        "Decisions per day by automated outcome",
+        "<svg",
+    ] {
+        assert!(page.contains(part), "{part} missing");
+    }
+}

@@ -1,0 +1,96 @@
+//! The supervisors' dashboard: key figures and charts drawn on the server (plotters, SVG) over
+//! 7, 30 or 90 days, chosen with plain links so it works before the wasm has loaded.
+
+use crate::access;
+use crate::api::dashboard;
+use crate::components::format::percent;
+use crate::components::guard::Guarded;
+use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::{tr, use_lang};
+use crate::i18n::Msg;
+use crate::model::{DashboardView, DASHBOARD_WINDOWS};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Default window, in days.
+const DEFAULT_DAYS: u32 = 30;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let days = move || {
+        query
+            .with(|m| m.get("days"))
+            .and_then(|d| d.parse().ok())
+            .filter(|d| DASHBOARD_WINDOWS.contains(d))
+            .unwrap_or(DEFAULT_DAYS)
+    };
+    let data = Resource::new(days, dashboard);
+    view! {
+        <Guarded path=access::DASHBOARD>
+            <Title text=tr(Msg::NavDashboard) />
+            <header class="page-header">
+                <h1>{tr(Msg::NavDashboard)}</h1>
+                <p class="lead">{tr(Msg::DashboardIntro)}</p>
+            </header>
+            <nav class="segmented" aria-label=tr(Msg::NavDashboard)>
+                {DASHBOARD_WINDOWS.into_iter().map(|d| {
+                    let href = format!("{}?days={d}", access::DASHBOARD);
+                    let text = Msg::LastDays.format(lang, &[("n", &d.to_string())]);
+                    view! {
+                        <a href=href class=move || if days() == d { "segment active" } else { "segment" }
+                            aria-current=move || (days() == d).then_some("page")>{text}</a>
+                    }
+                }).collect_view()}
+            </nav>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! { <Dashboard d /> }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Guarded>
+    }
+}
+
+#[component]
+fn Dashboard(d: DashboardView) -> impl IntoView {
+    let lang = use_lang();
+    let rate = move |r: Option<f64>| r.map_or_else(|| "—".to_owned(), |r| percent(r, lang));
+    let latency = match (d.latency_p50_ms, d.latency_p99_ms) {
+        (Some(a), Some(b)) => format!("{a} / {b} ms"),
+        _ => "—".to_owned(),
+    };
+    let queue_class = if d.queue_over_target > 0 {
+        "stat-value negative"
+    } else {
+        "stat-value"
+    };
+    view! {
+        <dl class="stat-grid" data-testid="kpis">
+            <div class="stat"><dt>{tr(Msg::KpiDecisions)}</dt>
+                <dd data-testid="kpi-decisions">{d.decisions}</dd>
+                <span class="muted small">{format!("{} → {}", d.from.format("%d/%m/%Y"), d.to.format("%d/%m/%Y"))}</span></div>
+            <div class="stat"><dt>{tr(Msg::KpiAutomatic)}</dt><dd>{rate(d.automatic_share)}</dd></div>
+            <div class="stat"><dt>{tr(Msg::KpiApproval)}</dt><dd>{rate(d.approval_rate)}</dd></div>
+            <div class="stat"><dt>{tr(Msg::KpiOverride)}</dt><dd data-testid="kpi-override">{rate(d.override_rate)}</dd>
+                <span class="muted small">{Msg::KpiOverrideDetail.format(lang, &[("n", &d.overrides.to_string()), ("m", &d.automatic_decisions.to_string())])}</span></div>
+            <div class="stat"><dt>{tr(Msg::KpiQueue)}</dt><dd class=queue_class data-testid="kpi-queue">{d.queue_size}</dd>
+                <span class="muted small">{Msg::KpiQueueDetail.format(lang, &[("n", &d.queue_over_target.to_string()), ("h", &d.service_target_hours.to_string())])}</span></div>
+            <div class="stat"><dt>{tr(Msg::KpiLatency)}</dt><dd data-testid="kpi-latency">{latency}</dd></div>
+        </dl>
+        {(d.decisions == 0).then(|| view! { <EmptyState message=Msg::DashboardEmpty /> })}
+        <div class="chart-grid">
+            {d.charts.into_iter().map(|c| view! {
+                <section class="card" data-testid=format!("chart-{}", c.id)>
+                    <h2>{c.title.clone()}</h2>
+                    <div class="chart" role="img" aria-label=c.title inner_html=c.svg></div>
+                </section>
+            }).collect_view()}
+        </div>
+    }
+}

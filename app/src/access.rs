@@ -91,11 +91,6 @@ pub const PAGES: &[Page] = &[
         nav: Some(Msg::NavAudit),
     },
     Page {
-        path: DASHBOARD,
-        access: Access::Roles(&[Role::CreditManager, Role::Auditor, Role::Admin]),
-        nav: Some(Msg::NavDashboard),
-    },
-    Page {
         path: ADMIN_USERS,
         access: Access::Roles(&[Role::Admin]),
         nav: Some(Msg::NavUsers),
@@ -104,6 +99,11 @@ pub const PAGES: &[Page] = &[
         path: ADMIN_KEYS,
         access: Access::Roles(&[Role::Admin]),
         nav: Some(Msg::NavKeys),
+    },
+    Page {
+        path: DASHBOARD,
+        access: Access::Roles(&[Role::CreditManager, Role::Auditor, Role::Admin]),
+        nav: Some(Msg::NavDashboard),
     },
 ];
 

@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod format;
 pub mod guard;
 pub mod layout;
+pub mod shortcuts;
 pub mod states;
 
 use crate::i18n::{Lang, Msg};

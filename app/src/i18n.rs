@@ -154,6 +154,12 @@ messages! {
     LegalUnavailable => "The legal-announcements source did not answer for this decision.", "La source des annonces légales n'a pas répondu pour cette décision.";
     PublishedOn => "published", "publié le";
     NavDashboard => "Dashboard", "Tableau de bord";
+    ShortcutHint => "Press ? for keyboard shortcuts.", "Appuyez sur ? pour les raccourcis clavier.";
+    ShortcutsTitle => "Keyboard shortcuts", "Raccourcis clavier";
+    ShortcutRows => "Next / previous row of a list", "Ligne suivante / précédente d'une liste";
+    ShortcutOpen => "Open the selected row", "Ouvrir la ligne sélectionnée";
+    ShortcutField => "Go to the first filter or field", "Aller au premier filtre ou champ";
+    ShortcutEscape => "Leave a field, close this list", "Quitter un champ, fermer cette liste";
     DashboardIntro => "Decisions of the workspace's world over the chosen period, and the queue as it stands now. Days are UTC.", "Décisions de l'espace de travail sur la période choisie, et la file telle qu'elle est maintenant. Jours en UTC.";
     DashboardEmpty => "No decision in this period yet.", "Aucune décision sur cette période.";
     LastDays => "Last {n} days", "{n} derniers jours";

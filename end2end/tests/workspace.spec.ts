@@ -177,3 +177,109 @@ test("an admin creates an API key, sees it once, and revokes it", async ({ brows
   expect((await api.get("/api/v1/ping")).status()).toBe(401);
   expect(errors).toEqual([]);
 });
+
+test("an admin creates an account and hands over its one-time password; a reset ends the new user's session", async ({ browser }) => {
+  const admin = await session(browser, "admin");
+  const errors = watchConsole(admin);
+  await admin.goto("/admin/users");
+  await hydrated(admin);
+  const form = admin.getByTestId("create-user");
+  await form.getByLabel("Username").fill("Lea.Martin");
+  await form.getByLabel("Full name").fill("Léa Martin");
+  await form.getByLabel("Role").selectOption("auditor");
+  await form.getByRole("button", { name: "Create an account" }).click();
+  await expect(admin).toHaveURL("/admin/users?created=lea.martin");
+  const password = (await admin.getByTestId("issued-password").textContent())!.trim();
+  expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+  const row = admin.locator('[data-testid=user-row][data-username="lea.martin"]');
+  await expect(row).toContainText("Léa Martin");
+  await expect(row).toContainText("Auditor");
+  await admin.screenshot({ path: "test-results/admin-user-created.png", fullPage: true });
+
+  // The new user signs in with it, in their own browser.
+  const lea = await (await browser.newContext()).newPage();
+  await lea.goto("/signin");
+  await lea.getByLabel("Username").fill("lea.martin");
+  await lea.getByLabel("Password").fill(password);
+  await lea.getByRole("button", { name: "Sign in" }).click();
+  await expect(lea).toHaveURL("/");
+  await expect(lea.getByTestId("user-role")).toHaveText("Auditor");
+
+  // Shown once; a role change and a reset from the list.
+  await admin.reload();
+  await expect(admin.getByTestId("issued-password")).toHaveCount(0);
+  await row.getByLabel("Change role").selectOption("credit_manager");
+  await row.getByTestId("change-role").click();
+  await expect(admin.getByTestId("user-changed")).toContainText("lea.martin");
+  await expect(admin.locator('[data-testid=user-row][data-username="lea.martin"]')).toContainText("Credit manager");
+  await admin.locator('[data-testid=user-row][data-username="lea.martin"]').getByTestId("reset-password").click();
+  await expect(admin.getByTestId("issued-password")).toBeVisible();
+  await lea.goto("/queue");
+  await expect(lea).toHaveURL("/signin?expired=1&next=/queue");
+
+  // The last admin cannot deactivate themselves: there is no button for it.
+  await expect(admin.locator('[data-testid=user-row][data-username="admin"]').getByTestId("deactivate")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test("a manager reads a company's evidence, works the queue from the keyboard and opens the dashboard", async ({ browser }) => {
+  const rep = await session(browser, "sales_rep");
+  const strapped = (await apply(rep, "400000006", "15000")).split("/").pop()!;
+  const proceeding = (await apply(rep, "500000005", "15000")).split("/").pop()!;
+  const referred = (await apply(rep, "300000007", "5000")).split("/").pop()!;
+
+  const manager = await session(browser, "credit_manager");
+  const errors = watchConsole(manager);
+  await manager.goto(`/cases/${strapped}`);
+  await hydrated(manager);
+  await expect(manager.getByTestId("balance").locator("svg")).toBeVisible();
+  await expect(manager.getByTestId("negative-days")).not.toHaveText(/^0 \//);
+  const ratio = manager.locator('[data-testid=ratio][data-feature="x1_net_profit_to_total_assets"]');
+  await expect(ratio).toContainText("Net profit / total assets");
+  await expect(ratio.locator("li.band-active")).toHaveCount(1);
+  await manager.screenshot({ path: "test-results/manager-evidence.png", fullPage: true });
+  await manager.getByTestId("balance").screenshot({ path: "test-results/manager-balance.png" });
+  await manager.getByTestId("ratios").screenshot({ path: "test-results/manager-ratios.png" });
+  await manager.goto(`/cases/${proceeding}`);
+  await expect(manager.locator("[data-testid=legal-event][data-severity=critical]").first()).toContainText("receivership");
+  await manager.getByTestId("legal-events").screenshot({ path: "test-results/manager-legal-timeline.png" });
+
+  // The queue from the keyboard: j selects the first row, Enter opens it.
+  await manager.goto("/queue");
+  await hydrated(manager);
+  await expect(manager.locator(`[data-testid=case-row][data-decision=${referred}]`)).toBeVisible();
+  await manager.keyboard.press("j");
+  const first = await manager.locator("[data-testid=case-row]").first().getAttribute("data-decision");
+  await manager.keyboard.press("Enter");
+  await expect(manager).toHaveURL(`/cases/${first}`);
+  await manager.keyboard.press("?");
+  await expect(manager.getByTestId("shortcuts-help")).toContainText("g d");
+  await manager.keyboard.press("Escape");
+  await expect(manager.getByTestId("shortcuts-help")).toHaveCount(0);
+  await manager.keyboard.press("g");
+  await manager.keyboard.press("d");
+  await expect(manager).toHaveURL("/dashboard");
+
+  // The dashboard: key figures and the five charts, drawn on the server.
+  await expect(manager.getByTestId("kpi-decisions")).not.toHaveText("0");
+  for (const chart of ["outcomes_per_day", "rates_by_product", "queue_age", "latency", "scores"]) {
+    await expect(manager.getByTestId(`chart-${chart}`).locator("svg")).toBeVisible();
+  }
+  await manager.getByRole("link", { name: "Last 7 days" }).click();
+  await expect(manager).toHaveURL("/dashboard?days=7");
+  await expect(manager.getByRole("link", { name: "Last 7 days" })).toHaveAttribute("aria-current", "page");
+  await manager.screenshot({ path: "test-results/manager-dashboard.png", fullPage: true });
+
+  // Nothing spills sideways on a tablet or a small laptop: wide tables scroll in their frame.
+  for (const [width, height, name] of [[768, 1024, "tablet"], [1280, 800, "laptop"]] as const) {
+    await manager.setViewportSize({ width, height });
+    for (const path of ["/dashboard", `/cases/${strapped}`, "/queue"]) {
+      await manager.goto(path);
+      const overflow = await manager.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
+    }
+    await manager.goto(`/cases/${strapped}`);
+    await manager.screenshot({ path: `test-results/manager-case-${name}.png`, fullPage: true });
+  }
+  expect(errors).toEqual([]);
+});

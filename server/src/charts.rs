@@ -152,6 +152,24 @@ pub const RED: RGBColor = DOWN;
 pub const AMBER: RGBColor = RGBColor(176, 112, 0);
 pub const GREY: RGBColor = RGBColor(110, 117, 128);
 
+/// Size of the dashboard's and the case page's charts; they are drawn for about half a laptop
+/// screen, so their text is sized to stay readable there.
+const SIZE: (u32, u32) = (680, 400);
+const FONT: &str = "sans-serif";
+const CAPTION_PX: u32 = 20;
+const LABEL_PX: u32 = 15;
+/// At most this many category labels on an axis.
+const MAX_X_LABELS: usize = 8;
+
+/// A count for an axis: whole numbers only (the ticks between them stay unlabelled).
+pub fn count_axis(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        String::new()
+    }
+}
+
 /// Runs `draw` on a fresh SVG canvas; a drawing error is logged and leaves what was drawn.
 fn svg(
     (width, height): (u32, u32),
@@ -211,22 +229,24 @@ pub fn lines(
             .flat_map(|l| l.values.iter().flatten().copied()),
         true,
     );
-    svg((760, 360), |root| {
+    svg(SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(text.title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(86)
+            .caption(text.title, (FONT, CAPTION_PX))
+            .margin(14)
+            .x_label_area_size(56)
+            .y_label_area_size(96)
             .build_cartesian_2d(0..n, lo..hi)?;
         let label_of = |i: &usize| x_labels.get(*i).cloned().unwrap_or_default();
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(8.min(n))
+            .x_labels(7.min(n))
             .x_label_formatter(&label_of)
             .x_desc(text.x_axis)
             .y_desc(text.y_axis)
             .y_label_formatter(&|v: &f64| y_format(*v))
+            .label_style((FONT, LABEL_PX))
+            .axis_desc_style((FONT, LABEL_PX))
             .draw()?;
         if lo < 0.0 {
             chart.draw_series(LineSeries::new([(0, 0.0), (n, 0.0)], BLACK.stroke_width(1)))?;
@@ -243,6 +263,14 @@ pub fn lines(
             let style = line.colour.stroke_width(2);
             let mut first = true;
             for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                // Points are marked when they are few enough to read one by one (and a day
+                // alone, with no line to draw, stays visible).
+                if n <= 31 || run.len() == 1 {
+                    chart.draw_series(
+                        run.iter()
+                            .map(|(i, v)| Circle::new((*i, *v), 3, line.colour.filled())),
+                    )?;
+                }
                 let series = chart.draw_series(LineSeries::new(run, style))?;
                 if first && lines.len() > 1 {
                     let colour = line.colour;
@@ -258,6 +286,7 @@ pub fn lines(
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.mix(0.3))
+                .label_font((FONT, LABEL_PX - 2))
                 .position(SeriesLabelPosition::UpperLeft)
                 .draw()?;
         }
@@ -299,39 +328,33 @@ pub fn bars(
             .fold(0.0, f64::max);
         (highest * 1.1).max(1.0)
     });
-    let rotate = n > 12;
-    svg((760, 360), |root| {
+    // Every category is drawn; with many, one label in `every` is written, so none overlap.
+    let every = n.div_ceil(MAX_X_LABELS);
+    svg(SIZE, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(text.title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(if rotate { 60 } else { 44 })
-            .y_label_area_size(70)
+            .caption(text.title, (FONT, CAPTION_PX))
+            .margin(14)
+            .x_label_area_size(56)
+            .y_label_area_size(84)
             .build_cartesian_2d((0..n).into_segmented(), 0.0..top)?;
         let label_of = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) if i % every == 0 => {
                 categories.get(*i).cloned().unwrap_or_default()
             }
-            SegmentValue::Last => String::new(),
+            _ => String::new(),
         };
         let y_label = |v: &f64| y_format(*v);
-        let mut mesh = chart.configure_mesh();
-        mesh.disable_x_mesh()
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&label_of)
             .x_desc(text.x_axis)
             .y_desc(text.y_axis)
-            .y_label_formatter(&y_label);
-        if rotate {
-            mesh.x_label_style(
-                TextStyle::from(
-                    ("sans-serif", 11)
-                        .into_font()
-                        .transform(FontTransform::Rotate90),
-                )
-                .pos(Pos::new(HPos::Left, VPos::Center)),
-            );
-        }
-        mesh.draw()?;
+            .y_label_formatter(&y_label)
+            .label_style((FONT, LABEL_PX))
+            .axis_desc_style((FONT, LABEL_PX))
+            .draw()?;
         let segment_px = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
         let k = series.len().max(1);
         let gap = (segment_px * 0.15).clamp(1.0, 10.0);
@@ -376,6 +399,7 @@ pub fn bars(
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK.mix(0.3))
+                .label_font((FONT, LABEL_PX - 2))
                 .position(SeriesLabelPosition::UpperRight)
                 .draw()?;
         }

@@ -89,7 +89,7 @@ pub fn build(
             svg,
         })
     };
-    let count_format = |v: f64| format!("{v:.0}");
+    let count_format = charts::count_axis;
 
     // Decisions per day, stacked by automated outcome.
     let mut per_day: BTreeMap<&str, Vec<f64>> = OUTCOMES

@@ -1,6 +1,7 @@
 //! The frame around every page: header with navigation by role, user menu, language switch.
 
 use crate::access::{self, nav_for};
+use crate::components::shortcuts::Shortcuts;
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Lang, Msg};
 use crate::model::{CurrentSession, SessionUser};
@@ -15,6 +16,7 @@ pub fn use_session_user() -> Option<SessionUser> {
 #[component]
 pub fn Layout(children: ChildrenFn) -> impl IntoView {
     let user = use_session_user();
+    let signed_in = user.is_some();
     view! {
         <a class="skip-link" href="#main">
             {tr(Msg::SkipToContent)}
@@ -23,6 +25,7 @@ pub fn Layout(children: ChildrenFn) -> impl IntoView {
         <main id="main" class="container" tabindex="-1">
             {children()}
         </main>
+        {signed_in.then(|| view! { <footer class="container footer"><Shortcuts /></footer> })}
     }
 }
 

@@ -199,7 +199,7 @@ pub fn legal_events(facts: &Facts, lang: Lang) -> Option<Vec<LegalEventView>> {
             ));
         }
     }
-    events.sort_by(|a, b| b.date.cmp(&a.date));
+    events.sort_by_key(|e| std::cmp::Reverse(e.date));
     Some(events)
 }
 

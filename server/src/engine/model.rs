@@ -57,6 +57,10 @@ pub struct Model {
     tree_means: Vec<f64>,
 }
 
+/// A band of a ratio's scoring: `(lower, upper, log-odds)`, `lower ≤ x < upper`, `None` ends
+/// unbounded.
+pub type Band = (Option<f64>, Option<f64>, f64);
+
 /// The model's answer for one company: the log-odds of default and how each ratio moved it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction {
@@ -126,7 +130,7 @@ impl Model {
     /// The bands a ratio is scored in, `(lower, upper, log-odds)` with `lower ≤ x < upper`
     /// (`None` ends are unbounded): the thresholds people read. `None` for a ratio the model
     /// does not score in bands (trees) or does not use.
-    pub fn bands(&self, key: &str) -> Option<Vec<(Option<f64>, Option<f64>, f64)>> {
+    pub fn bands(&self, key: &str) -> Option<Vec<Band>> {
         match &self.file.predictor {
             Predictor::WoeScorecard(card) => card.features.iter().find(|f| f.key == key).map(|f| {
                 f.bins

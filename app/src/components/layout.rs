@@ -105,7 +105,16 @@ fn Header(user: Option<SessionUser>) -> impl IntoView {
 fn LanguageSwitch() -> impl IntoView {
     let current = use_lang();
     let location = use_location();
-    let here = move || format!("{}{}", location.pathname.get(), location.search.get());
+    // The router's search string comes without its `?`.
+    let here = move || {
+        let search = location.search.get();
+        let search = search.trim_start_matches('?');
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
     let buttons = Lang::ALL
         .into_iter()
         .map(|lang| {

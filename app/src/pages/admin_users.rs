@@ -165,8 +165,8 @@ fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
             <td><code>{u.username.clone()}</code></td>
             <td><span class="badge badge-role">{role_label(u.role, lang)}</span></td>
             <td><span class=status_class data-testid="user-status">{status.text(lang)}</span></td>
-            <td>{u.created_at.format("%Y-%m-%d").to_string()}</td>
-            <td>{last}</td>
+            <td class="nowrap">{u.created_at.format("%Y-%m-%d").to_string()}</td>
+            <td class="nowrap">{last}</td>
             <td class="row-actions">
                 <form method="post" action=action.clone() class="inline-form">
                     <input type="hidden" name="action" value="role" />

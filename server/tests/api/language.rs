@@ -50,3 +50,21 @@ async fn an_unknown_language_changes_nothing() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers().get("set-cookie").is_none());
 }
+
+#[tokio::test]
+async fn switching_language_comes_back_to_the_same_page_with_its_query() {
+    let app = TestApp::spawn().await;
+    app.sign_in_role(app::model::Role::CreditManager).await;
+    let page = app
+        .get("/queue?sort=newest&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"name="next" value="/queue?sort=newest&amp;page=2""#),
+        "the switch returns to the page as it was"
+    );
+    let page = app.get("/queue").await.text().await.unwrap();
+    assert!(page.contains(r#"name="next" value="/queue""#));
+}

@@ -48,6 +48,7 @@ pub const AUDIT: &str = "/audit";
 pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_KEYS: &str = "/admin/keys";
+pub const ADMIN_WEBHOOKS: &str = "/admin/webhooks";
 /// A sales rep's application and its decision.
 pub const APPLICATION: &str = "/applications/{id}";
 /// A case, for credit managers and auditors.
@@ -99,6 +100,11 @@ pub const PAGES: &[Page] = &[
         path: ADMIN_KEYS,
         access: Access::Roles(&[Role::Admin]),
         nav: Some(Msg::NavKeys),
+    },
+    Page {
+        path: ADMIN_WEBHOOKS,
+        access: Access::Roles(&[Role::Admin]),
+        nav: Some(Msg::NavWebhooks),
     },
     Page {
         path: DASHBOARD,
@@ -192,7 +198,7 @@ mod tests {
                 Role::SalesRep => &[HOME, APPLICATIONS],
                 Role::CreditManager => &[HOME, QUEUE, DASHBOARD],
                 Role::Auditor => &[HOME, AUDIT, DASHBOARD],
-                Role::Admin => &[HOME, ADMIN_USERS, ADMIN_KEYS, DASHBOARD],
+                Role::Admin => &[HOME, ADMIN_USERS, ADMIN_KEYS, ADMIN_WEBHOOKS, DASHBOARD],
             };
             assert_eq!(paths, expected, "{role}");
         }

@@ -9,6 +9,7 @@ use crate::model::Role;
 use crate::model::{
     ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, DashboardView,
     IssuedPassword, ReplayVerdict, RoleCount, SessionUser, UserSummary, VersionSummary,
+    WebhookSummary,
 };
 use leptos::prelude::*;
 
@@ -54,6 +55,13 @@ mod ssr {
             &self,
             parts: http::request::Parts,
         ) -> Result<Option<IssuedPassword>, AppError>;
+        /// Every webhook endpoint (never its secret).
+        async fn webhook_endpoints(&self) -> Result<Vec<WebhookSummary>, AppError>;
+        /// The secret of the endpoint this session just registered, once.
+        async fn take_webhook_secret(
+            &self,
+            parts: http::request::Parts,
+        ) -> Result<Option<String>, AppError>;
         /// The dashboard over the last `days` days.
         async fn dashboard(
             &self,
@@ -262,6 +270,25 @@ pub async fn dashboard(days: u32) -> Result<DashboardView, AppError> {
     }
     let lang = crate::shell::detect_lang();
     services()?.dashboard(days, lang).await.map_err(fail)
+}
+
+/// Every webhook endpoint (never its secret). Admins only.
+#[server(prefix = "/api/app", endpoint = "webhook_endpoints")]
+pub async fn webhook_endpoints() -> Result<Vec<WebhookSummary>, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.webhook_endpoints().await.map_err(fail)
+}
+
+/// The signing secret of the endpoint this admin just registered, shown once. Admins only.
+#[server(prefix = "/api/app", endpoint = "webhook_secret")]
+pub async fn take_webhook_secret() -> Result<Option<String>, AppError> {
+    require_role(&[Role::Admin])?;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+        fail(AppError::Internal {
+            request_id: String::new(),
+        })
+    })?;
+    services()?.take_webhook_secret(parts).await.map_err(fail)
 }
 
 /// The model and policy versions kept for replay, the active ones marked. Admins and auditors.

@@ -502,3 +502,22 @@ pub struct DashboardView {
     pub latency_p99_ms: Option<i64>,
     pub charts: Vec<ChartView>,
 }
+
+/// The event types a webhook endpoint can subscribe to.
+pub const WEBHOOK_EVENT_TYPES: [&str; 4] = [
+    "decision.created",
+    "decision.updated",
+    "company.risk_changed",
+    "monitoring.source_failed",
+];
+
+/// A webhook endpoint as the admin sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSummary {
+    pub id: String,
+    pub world: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

@@ -2,6 +2,7 @@
 
 pub mod admin_keys;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod application;
 pub mod applications;
 pub mod audit;

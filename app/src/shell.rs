@@ -4,9 +4,10 @@ use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::model::CurrentSession;
 use crate::pages::{
-    admin_keys::KeysPage, admin_users::UsersPage, application::ApplicationPage,
-    applications::ApplicationsPage, audit::AuditPage, case::CasePage, dashboard::DashboardPage,
-    home::HomePage, not_found::NotFound, queue::QueuePage, sign_in::SignInPage,
+    admin_keys::KeysPage, admin_users::UsersPage, admin_webhooks::WebhooksPage,
+    application::ApplicationPage, applications::ApplicationsPage, audit::AuditPage, case::CasePage,
+    dashboard::DashboardPage, home::HomePage, not_found::NotFound, queue::QueuePage,
+    sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

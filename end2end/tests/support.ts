@@ -6,10 +6,10 @@ export const DEMO: Record<Role, { username: string; password: string; name: stri
   sales_rep: { username: "rep", password: "demo-sales-rep", name: "Rémi Sales", label: "Sales rep", nav: ["Home", "My applications"], home: "/applications" },
   credit_manager: { username: "manager", password: "demo-credit-manager", name: "Camille Credit", label: "Credit manager", nav: ["Home", "Review queue", "Dashboard"], home: "/queue" },
   auditor: { username: "auditor", password: "demo-auditor-pass", name: "Alex Audit", label: "Auditor", nav: ["Home", "Decision search", "Dashboard"], home: "/audit" },
-  admin: { username: "admin", password: "demo-admin-pass", name: "Ada Admin", label: "Administrator", nav: ["Home", "Users", "API keys", "Dashboard"], home: "/admin/users" },
+  admin: { username: "admin", password: "demo-admin-pass", name: "Ada Admin", label: "Administrator", nav: ["Home", "Users", "API keys", "Webhooks", "Dashboard"], home: "/admin/users" },
 };
 
-export const ALL_NAV = ["Home", "My applications", "Review queue", "Decision search", "Users", "API keys", "Dashboard"];
+export const ALL_NAV = ["Home", "My applications", "Review queue", "Decision search", "Users", "API keys", "Webhooks", "Dashboard"];
 
 export async function signIn(page: Page, role: Role) {
   const user = DEMO[role];

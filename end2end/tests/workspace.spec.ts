@@ -283,3 +283,27 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   }
   expect(errors).toEqual([]);
 });
+
+test("an admin registers a webhook endpoint, reads its secret once, and disables it", async ({ browser }) => {
+  const admin = await session(browser, "admin");
+  const errors = watchConsole(admin);
+  await admin.goto("/admin/webhooks");
+  await hydrated(admin);
+  await expect(admin.locator(".lead")).toContainText("Not available yet");
+  const form = admin.getByTestId("create-endpoint");
+  await form.getByLabel("Address (https://…)").fill("https://lender.example/aval-hooks");
+  await form.getByLabel("monitoring.source_failed").uncheck();
+  await form.getByRole("button", { name: "Add an endpoint" }).click();
+  await expect(admin).toHaveURL(/\/admin\/webhooks\?created=wh_/);
+  await expect(admin.getByTestId("created-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{44}$/);
+  const row = admin.locator('[data-testid=endpoint-row][data-url="https://lender.example/aval-hooks"]');
+  await expect(row).toContainText("decision.created");
+  await expect(row).not.toContainText("monitoring.source_failed");
+  await admin.screenshot({ path: "test-results/admin-webhook-created.png", fullPage: true });
+  await admin.reload();
+  await expect(admin.getByTestId("created-secret")).toHaveCount(0);
+  await row.getByTestId("disable").click();
+  await expect(row).toContainText("Disabled");
+  await expect(row.getByTestId("send-test")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -24,4 +24,5 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod users;
+pub mod webhooks;
 pub mod workspace;

@@ -401,6 +401,34 @@ impl Services for AppServices {
             .map_err(internal)
     }
 
+    async fn webhook_endpoints(&self) -> Result<Vec<app::model::WebhookSummary>, AppError> {
+        let endpoints = self.store.webhook_endpoints().await.map_err(internal)?;
+        Ok(endpoints
+            .into_iter()
+            .map(|e| app::model::WebhookSummary {
+                id: e.id,
+                world: e.world,
+                url: e.url,
+                event_types: e.event_types,
+                enabled: e.enabled,
+                created_at: e.created_at,
+            })
+            .collect())
+    }
+
+    async fn take_webhook_secret(
+        &self,
+        parts: http::request::Parts,
+    ) -> Result<Option<String>, AppError> {
+        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
+            return Ok(None);
+        };
+        session
+            .remove::<String>(crate::webhooks::CREATED_SECRET)
+            .await
+            .map_err(internal)
+    }
+
     async fn take_issued_password(
         &self,
         parts: http::request::Parts,

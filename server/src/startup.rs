@@ -44,6 +44,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Gathers company data from the sandbox world or the live sources.
     pub gatherer: Arc<Gatherer>,
+    /// Posts webhooks to the lenders' endpoints (no redirects followed).
+    pub webhook_client: reqwest::Client,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -129,10 +131,16 @@ impl Application {
             gatherer: gatherer.clone(),
             settings: settings.clone(),
         });
+        let webhook_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot build the webhook client: {e}"))?;
         let state = AppState {
             settings,
             store,
             services,
+            webhook_client,
             leptos,
             gatherer,
         };
@@ -260,6 +268,11 @@ fn router(state: AppState) -> Router {
         )
         .route(crate::users::ADMIN_USERS, post(crate::users::create))
         .route("/admin/users/{id}", post(crate::users::act))
+        .route(
+            crate::webhooks::ADMIN_WEBHOOKS,
+            post(crate::webhooks::create),
+        )
+        .route("/admin/webhooks/{id}", post(crate::webhooks::act))
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

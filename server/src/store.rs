@@ -110,6 +110,19 @@ pub struct CreditHistoryEntry {
     pub received_at: DateTime<Utc>,
 }
 
+/// A webhook endpoint as stored, its signing secret included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub world: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub secret: String,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// An audit record as stored: a decision or a later human action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRecord {
@@ -290,6 +303,18 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
     async fn count_users(&self) -> StoreResult<i64>;
     async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> StoreResult<()>;
+    /// Every endpoint, oldest first.
+    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>>;
+    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>>;
+    /// Enables or disables an endpoint; `false` when there is none with this id.
+    async fn set_webhook_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
     /// Applies an admin's change to an account. Refused (nothing changed) when it would leave no
     /// active admin; `NotFound` for an unknown id.
     async fn update_user(
@@ -437,6 +462,34 @@ pub(crate) fn engine_version_from_row(
         registered_at: from_millis(at)?,
     })
 }
+
+pub(crate) fn webhook_from_row<R>(row: &R) -> StoreResult<WebhookEndpoint>
+where
+    R: sqlx::Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let events: String = row.try_get("event_types")?;
+    Ok(WebhookEndpoint {
+        id: row.try_get("id")?,
+        world: row.try_get("world")?,
+        url: row.try_get("url")?,
+        event_types: events
+            .split(',')
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        secret: row.try_get("secret")?,
+        enabled: row.try_get("enabled")?,
+        created_at: from_millis(row.try_get("created_at_ms")?)?,
+        updated_at: from_millis(row.try_get("updated_at_ms")?)?,
+    })
+}
+
+pub(crate) const WEBHOOK_COLUMNS: &str =
+    "id, world, url, event_types, secret, enabled, created_at_ms, updated_at_ms";
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -6,7 +6,7 @@ use super::{
     conflict_or, engine_version_from_row, from_millis, millis, ApiKeyRecord, AuditRecord,
     CaseFilter, CasePage, CaseRow, CaseTransition, CreditHistoryEntry, EngineVersion, FailureKey,
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
-    UserRecord,
+    UserRecord, WebhookEndpoint,
 };
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -188,6 +188,63 @@ impl Store for PostgresStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn create_webhook_endpoint(&self, e: &WebhookEndpoint) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, world, url, event_types, secret, enabled, \
+             created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&e.id)
+        .bind(&e.world)
+        .bind(&e.url)
+        .bind(e.event_types.join(","))
+        .bind(&e.secret)
+        .bind(e.enabled)
+        .bind(millis(e.created_at))
+        .bind(millis(e.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|err| conflict_or(err, || format!("webhook endpoint {}", e.id)))?;
+        Ok(())
+    }
+
+    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>> {
+        let sql = format!(
+            "SELECT {} FROM webhook_endpoints ORDER BY created_at_ms, id",
+            super::WEBHOOK_COLUMNS
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(super::webhook_from_row).collect()
+    }
+
+    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>> {
+        let sql = format!(
+            "SELECT {} FROM webhook_endpoints WHERE id = $1",
+            super::WEBHOOK_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(super::webhook_from_row).transpose()
+    }
+
+    async fn set_webhook_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET enabled = $1, updated_at_ms = $2 WHERE id = $3",
+        )
+        .bind(enabled)
+        .bind(millis(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn update_user(

@@ -22,6 +22,13 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
     ("created_key", "", Some(&[Role::Admin]), StatusCode::OK),
     ("issued_password", "", Some(&[Role::Admin]), StatusCode::OK),
     (
+        "webhook_endpoints",
+        "",
+        Some(&[Role::Admin]),
+        StatusCode::OK,
+    ),
+    ("webhook_secret", "", Some(&[Role::Admin]), StatusCode::OK),
+    (
         "preview_company",
         "siren=100000009",
         Some(&[Role::SalesRep]),

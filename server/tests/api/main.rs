@@ -11,4 +11,5 @@ mod sessions;
 mod sign_in;
 mod sources;
 mod storage;
+mod webhooks;
 mod workspace;

@@ -1138,3 +1138,39 @@ async fn the_dashboard_counts_are_grouped_by_the_database_the_same_way_in_both()
         );
     }
 }
+
+#[tokio::test]
+async fn webhook_endpoints_are_stored_with_their_secret_and_can_be_disabled() {
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    for (backend, store, _dir) in backends().await {
+        let endpoint = server::store::WebhookEndpoint {
+            id: "wh_1".into(),
+            world: "sandbox".into(),
+            url: "https://lender.example/hooks".into(),
+            event_types: vec!["decision.created".into(), "company.risk_changed".into()],
+            secret: server::webhooks::new_secret(),
+            enabled: true,
+            created_at: now,
+            updated_at: now,
+        };
+        store.create_webhook_endpoint(&endpoint).await.unwrap();
+        let again = store.create_webhook_endpoint(&endpoint).await.unwrap_err();
+        assert!(
+            matches!(again, StoreError::Conflict(_)),
+            "{backend}: {again}"
+        );
+        assert_eq!(
+            store.webhook_endpoint("wh_1").await.unwrap(),
+            Some(endpoint.clone()),
+            "{backend}"
+        );
+        assert!(store.set_webhook_enabled("wh_1", false, now).await.unwrap());
+        assert!(!store
+            .set_webhook_enabled("wh_none", false, now)
+            .await
+            .unwrap());
+        let listed = store.webhook_endpoints().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(!listed[0].enabled, "{backend}");
+    }
+}

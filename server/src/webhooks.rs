@@ -1,0 +1,359 @@
+//! Webhooks to the lenders' systems: the endpoints admins register, and the signature every
+//! delivery carries, per the Standard Webhooks convention: headers `webhook-id`,
+//! `webhook-timestamp` and `webhook-signature`, the last being `v1,` and the base64 HMAC-SHA256
+//! of `id.timestamp.body` under the endpoint's secret (`whsec_` and the key in base64).
+//!
+//! Delivery of the product's events from an outbox, retries, the dead letter and monitoring
+//! are not built yet: an endpoint receives only the test event an admin sends from the
+//! workspace, and the page says so.
+
+use crate::services::workspace_world;
+use crate::startup::AppState;
+use crate::store::{StoreError, WebhookEndpoint};
+use crate::workspace::require;
+use app::access::url_encode;
+use app::api::CurrentUser;
+use app::model::Role;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::time::{Duration, Instant};
+
+pub use app::access::ADMIN_WEBHOOKS;
+pub use app::model::WEBHOOK_EVENT_TYPES as EVENT_TYPES;
+
+/// The session entry holding a new endpoint's secret until the page shows it once.
+pub const CREATED_SECRET: &str = "created_webhook_secret";
+
+/// How long a receiver has to answer.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Characters of a receiver's answer kept with a delivery.
+pub const EXCERPT_CHARS: usize = 200;
+
+const SECRET_PREFIX: &str = "whsec_";
+
+/// A new signing secret: `whsec_` and 32 random bytes in base64.
+pub fn new_secret() -> String {
+    let mut key = Vec::with_capacity(32);
+    key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    format!("{SECRET_PREFIX}{}", STANDARD.encode(key))
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignError {
+    #[error("the signing secret is not `whsec_` followed by base64")]
+    Secret,
+}
+
+/// `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` under `secret`.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, SignError> {
+    let encoded = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
+    let key = STANDARD.decode(encoded).map_err(|_| SignError::Secret)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| SignError::Secret)?;
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    Ok(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
+}
+
+/// The three headers of a signed delivery.
+pub fn headers(
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<[(&'static str, String); 3], SignError> {
+    Ok([
+        ("webhook-id", id.to_owned()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", sign(secret, id, timestamp, body)?),
+    ])
+}
+
+/// An endpoint address: `https://…`, or `http://` to this machine (for the sandbox and tests).
+pub fn check_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.starts_with(p));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| local.then_some(url));
+    match rest {
+        Some(r) if !r.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) => {
+            Ok(url.to_owned())
+        }
+        _ => Err(
+            "must be an https:// address (http:// only to this machine), up to 2048 characters"
+                .into(),
+        ),
+    }
+}
+
+/// What a receiver answered to one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: String,
+    /// The HTTP status, `None` when there was no answer (refused, timed out).
+    pub status: Option<u16>,
+    pub latency_ms: u64,
+    /// The start of the answer's body, or why there was none.
+    pub excerpt: String,
+}
+
+impl Delivery {
+    /// A 2xx answer is a delivery; anything else will be tried again.
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// The body of an event: `{"type", "timestamp", "data"}`.
+pub fn body(event_type: &str, at: DateTime<Utc>, data: serde_json::Value) -> Vec<u8> {
+    serde_json::json!({
+        "type": event_type,
+        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "data": data,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Posts one signed event to `endpoint` and reports what it answered.
+pub async fn deliver(
+    client: &reqwest::Client,
+    endpoint: &WebhookEndpoint,
+    id: &str,
+    body: Vec<u8>,
+    at: DateTime<Utc>,
+) -> Result<Delivery, SignError> {
+    let headers = headers(&endpoint.secret, id, at.timestamp(), &body)?;
+    let mut request = client
+        .post(&endpoint.url)
+        .timeout(DELIVERY_TIMEOUT)
+        .header("content-type", "application/json")
+        .header("user-agent", "aval-webhooks/1");
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let started = Instant::now();
+    let answer = request.body(body).send().await;
+    let (status, excerpt) = match answer {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            (Some(status), text.chars().take(EXCERPT_CHARS).collect())
+        }
+        Err(error) => (
+            None,
+            error.to_string().chars().take(EXCERPT_CHARS).collect(),
+        ),
+    };
+    Ok(Delivery {
+        id: id.to_owned(),
+        status,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        excerpt,
+    })
+}
+
+fn back(query: &str) -> Response {
+    Redirect::to(&format!("{ADMIN_WEBHOOKS}?{query}")).into_response()
+}
+
+fn back_error(field: &str, message: &str) -> Response {
+    back(&format!(
+        "error={}",
+        url_encode(&format!("{field}: {message}"))
+    ))
+}
+
+/// Registers an endpoint: the form's `url` and one `event_types` entry per subscribed type.
+/// Its secret is shown once on the page (kept in the session, never in an address).
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    session: tower_sessions::Session,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let admin = match require(user, Role::Admin, ADMIN_WEBHOOKS) {
+        Ok(u) => u,
+        Err(response) => return *response,
+    };
+    fn field<'a>(form: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a String> {
+        form.iter().filter(move |(k, _)| k == name).map(|(_, v)| v)
+    }
+    let url = match check_url(field(&form, "url").next().map_or("", |v| v.as_str())) {
+        Ok(u) => u,
+        Err(e) => return back_error("url", &e),
+    };
+    let mut events: Vec<String> = Vec::new();
+    for e in field(&form, "event_types") {
+        if !EVENT_TYPES.contains(&e.as_str()) {
+            return back_error("event_types", &format!("`{e}` is not an event type"));
+        }
+        if !events.contains(e) {
+            events.push(e.clone());
+        }
+    }
+    if events.is_empty() {
+        return back_error("event_types", "choose at least one event type");
+    }
+    let now = Utc::now();
+    let endpoint = WebhookEndpoint {
+        id: format!("wh_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]),
+        world: workspace_world(&state.settings).as_str().to_owned(),
+        url,
+        event_types: events,
+        secret: new_secret(),
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+    };
+    if let Err(error) = state.store.create_webhook_endpoint(&endpoint).await {
+        tracing::error!(%error, "registering a webhook endpoint failed");
+        return back_error(
+            "endpoint",
+            "could not be registered; nothing changed, try again",
+        );
+    }
+    tracing::info!(endpoint = %endpoint.id, by = %admin.username, "webhook endpoint registered");
+    if let Err(error) = session
+        .insert(CREATED_SECRET, endpoint.secret.clone())
+        .await
+    {
+        tracing::error!(%error, "cannot keep the new secret in the session");
+        return back_error(
+            "secret",
+            "the endpoint was registered but its secret cannot be shown: disable it and register another",
+        );
+    }
+    back(&format!("created={}", url_encode(&endpoint.id)))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct EndpointAction {
+    pub action: String,
+}
+
+/// `enable`, `disable`, or `test`: a signed `webhook.test` event sent now, its answer shown.
+pub async fn act(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<EndpointAction>,
+) -> Response {
+    let admin = match require(user, Role::Admin, ADMIN_WEBHOOKS) {
+        Ok(u) => u,
+        Err(response) => return *response,
+    };
+    let endpoint = match state.store.webhook_endpoint(&id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such endpoint").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reading a webhook endpoint failed");
+            return back_error("endpoint", "could not be read; try again");
+        }
+    };
+    let now = Utc::now();
+    match form.action.as_str() {
+        "enable" | "disable" => {
+            let enabled = form.action == "enable";
+            match state.store.set_webhook_enabled(&id, enabled, now).await {
+                Ok(_) => {
+                    tracing::info!(endpoint = %id, action = %form.action, by = %admin.username, "webhook endpoint changed");
+                    back(&format!("changed={}", url_encode(&id)))
+                }
+                Err(StoreError::NotFound(_)) => {
+                    (StatusCode::NOT_FOUND, "no such endpoint").into_response()
+                }
+                Err(error) => {
+                    tracing::error!(%error, "changing a webhook endpoint failed");
+                    back_error(
+                        "endpoint",
+                        "could not be changed; nothing changed, try again",
+                    )
+                }
+            }
+        }
+        "test" if !endpoint.enabled => back_error("action", "the endpoint is disabled"),
+        "test" => {
+            let event_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+            let data = serde_json::json!({
+                "endpoint_id": endpoint.id,
+                "message": "A test event sent from the workspace.",
+            });
+            match deliver(
+                &state.webhook_client,
+                &endpoint,
+                &event_id,
+                body("webhook.test", now, data),
+                now,
+            )
+            .await
+            {
+                Ok(d) => back(&format!(
+                    "tested={}&event={}&status={}&ms={}",
+                    url_encode(&id),
+                    url_encode(&d.id),
+                    d.status
+                        .map_or_else(|| "none".to_owned(), |s| s.to_string()),
+                    d.latency_ms
+                )),
+                Err(error) => back_error("secret", &error.to_string()),
+            }
+        }
+        _ => back_error("action", "must be enable, disable or test"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_matches_the_published_test_vector() {
+        // From the Standard Webhooks reference libraries.
+        assert_eq!(
+            sign(
+                "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+                1649367553,
+                br#"{"email":"test@example.com","username":"test_user"}"#,
+            )
+            .unwrap(),
+            "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
+        );
+        assert_eq!(sign("whsec_***", "id", 1, b""), Err(SignError::Secret));
+    }
+
+    #[test]
+    fn secrets_are_new_each_time_and_decode_to_32_bytes() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_ne!(a, b);
+        let key = STANDARD.decode(a.strip_prefix("whsec_").unwrap()).unwrap();
+        assert_eq!(key.len(), 32);
+    }
+
+    #[test]
+    fn endpoint_addresses_are_https_or_local() {
+        assert!(check_url(" https://lender.example/hooks ").is_ok());
+        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
+        assert!(check_url("http://lender.example/hooks").is_err());
+        assert!(check_url("https://").is_err());
+        assert!(check_url("ftp://x").is_err());
+    }
+}

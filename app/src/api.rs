@@ -50,7 +50,7 @@ mod ssr {
             &self,
             parts: http::request::Parts,
         ) -> Result<Option<String>, AppError>;
-        /// The one-time password issued by this session's last request, once.
+        /// The generated password issued by this session's last request, once.
         async fn take_issued_password(
             &self,
             parts: http::request::Parts,
@@ -246,7 +246,7 @@ pub async fn take_created_key() -> Result<Option<String>, AppError> {
     services()?.take_created_key(parts).await.map_err(fail)
 }
 
-/// The one-time password this admin just issued, shown once. Admins only.
+/// The generated password this admin just issued, shown once. Admins only.
 #[server(prefix = "/api/app", endpoint = "issued_password")]
 pub async fn take_issued_password() -> Result<Option<IssuedPassword>, AppError> {
     require_role(&[Role::Admin])?;

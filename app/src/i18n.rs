@@ -123,10 +123,10 @@ messages! {
     QueueEmpty => "The review queue is empty: no case is waiting for a decision.", "La file de revue est vide : aucun dossier n'attend de décision.";
     AuditEmpty => "No decision matches.", "Aucune décision ne correspond.";
     UsersTitle => "Users", "Utilisateurs";
-    UsersIntro => "Everyone who can sign in, with their role. New accounts and reset passwords get a one-time password, shown once: hand it over in person or by phone. Deactivating an account or resetting its password ends its open sessions at once.", "Toutes les personnes qui peuvent se connecter, avec leur rôle. Les nouveaux comptes et les mots de passe réinitialisés reçoivent un mot de passe à usage unique, affiché une seule fois : remettez-le en personne ou par téléphone. Désactiver un compte ou réinitialiser son mot de passe ferme aussitôt ses sessions ouvertes.";
+    UsersIntro => "Everyone who can sign in, with their role. New accounts and reset passwords get a generated password, shown once: hand it over in person or by phone. Deactivating an account or resetting its password ends its open sessions at once.", "Toutes les personnes qui peuvent se connecter, avec leur rôle. Les nouveaux comptes et les mots de passe réinitialisés reçoivent un mot de passe généré, affiché une seule fois : remettez-le en personne ou par téléphone. Désactiver un compte ou réinitialiser son mot de passe ferme aussitôt ses sessions ouvertes.";
     CreateUser => "Create an account", "Créer un compte";
     ColDisplayName => "Full name", "Nom complet";
-    PasswordIssuedFor => "One-time password for", "Mot de passe à usage unique pour";
+    PasswordIssuedFor => "Generated password for", "Mot de passe généré pour";
     PasswordShownOnce => "Copy it now: it will not be shown again.", "Copiez-le maintenant : il ne sera plus affiché.";
     UserChanged => "Account updated:", "Compte modifié :";
     ChangeRole => "Change role", "Changer de rôle";

@@ -81,7 +81,7 @@ pub struct UserSummary {
     pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// A one-time password an admin has just issued (new account or reset), shown once.
+/// A generated password an admin has just issued (new account or reset), shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedPassword {
     pub username: String,

@@ -178,7 +178,7 @@ test("an admin creates an API key, sees it once, and revokes it", async ({ brows
   expect(errors).toEqual([]);
 });
 
-test("an admin creates an account and hands over its one-time password; a reset ends the new user's session", async ({ browser }) => {
+test("an admin creates an account and hands over its generated password; a reset ends the new user's session", async ({ browser }) => {
   const admin = await session(browser, "admin");
   const errors = watchConsole(admin);
   await admin.goto("/admin/users");

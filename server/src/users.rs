@@ -1,4 +1,4 @@
-//! Accounts, as admins manage them in the workspace: create (with a one-time password shown
+//! Accounts, as admins manage them in the workspace: create (with a generated password shown
 //! once), change role, deactivate or reactivate, reset the password. Plain HTML posts answered
 //! with a redirect, like the other workspace forms. The store refuses any change that would
 //! leave no active admin; a reset ends the account's open sessions.
@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 pub use app::access::ADMIN_USERS;
 
-/// The session entry holding a one-time password until the page shows it once.
+/// The session entry holding a generated password until the page shows it once.
 pub const ISSUED_PASSWORD: &str = "issued_password";
 
 /// A username as stored: lower case, 2 to 64 letters, digits, `.`, `_` or `-`.
@@ -50,7 +50,7 @@ pub fn check_display_name(raw: &str) -> Result<String, String> {
 /// Letters and digits that cannot be mistaken for one another when read aloud or copied.
 const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
-/// A random one-time password: four groups of five characters (about 99 bits), from the
+/// A random generated password: four groups of five characters (about 99 bits), from the
 /// operating system's generator, without modulo bias.
 pub fn one_time_password() -> String {
     let mut out = String::with_capacity(23);
@@ -79,7 +79,7 @@ async fn issue(session: &tower_sessions::Session, username: &str, password: &str
     match session.insert(ISSUED_PASSWORD, issued).await {
         Ok(()) => true,
         Err(error) => {
-            tracing::error!(%error, "cannot keep the one-time password in the session");
+            tracing::error!(%error, "cannot keep the generated password in the session");
             false
         }
     }
@@ -103,7 +103,7 @@ pub struct NewUserForm {
     pub role: String,
 }
 
-/// Creates an account with a one-time password, shown once on the page.
+/// Creates an account with a generated password, shown once on the page.
 pub async fn create(
     State(state): State<AppState>,
     Extension(CurrentUser(user)): Extension<CurrentUser>,
@@ -220,12 +220,14 @@ pub async fn act(
             )
         }
     };
-    match state
-        .store
-        .update_user(id, change, chrono::Utc::now())
-        .await
-    {
+    let now = chrono::Utc::now();
+    match state.store.update_user(id, change, now).await {
         Ok(changed) => {
+            if secret.is_some() && id == admin.id {
+                if let Err(error) = crate::auth::session::outlive_reset(&session, now).await {
+                    tracing::error!(%error, "cannot keep the admin's own session after a reset");
+                }
+            }
             tracing::info!(user = id, action = %form.action, by = %admin.username, "account changed");
             if let Some(secret) = secret {
                 if !issue(&session, &changed.username, &secret).await {

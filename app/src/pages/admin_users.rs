@@ -1,4 +1,4 @@
-//! The admin's accounts page: create an account (one-time password shown once), change a role,
+//! The admin's accounts page: create an account (generated password shown once), change a role,
 //! deactivate or reactivate, reset a password. Plain HTML forms, so they work before the wasm
 //! has loaded; the server refuses leaving no active admin and deactivating oneself.
 
@@ -43,7 +43,7 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// The one-time password of the account just created or reset; the server forgets it as it
+/// The generated password of the account just created or reset; the server forgets it as it
 /// is read.
 #[component]
 fn IssuedPasswordNotice() -> impl IntoView {

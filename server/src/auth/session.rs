@@ -74,6 +74,15 @@ pub async fn start(session: &Session, user_id: i64, now: DateTime<Utc>) -> anyho
     Ok(())
 }
 
+/// Keeps this session signed in after its own user's password was reset at `changed_at` (the
+/// admin who reset their own password stays to read the new one); other sessions still end.
+pub async fn outlive_reset(session: &Session, changed_at: DateTime<Utc>) -> anyhow::Result<()> {
+    session
+        .insert(SIGNED_IN_MS, changed_at.timestamp_millis() + 1)
+        .await?;
+    Ok(())
+}
+
 /// Ends the session and deletes it from the store.
 pub async fn end(session: &Session) -> anyhow::Result<()> {
     session.flush().await?;

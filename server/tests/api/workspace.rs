@@ -608,3 +608,28 @@ async fn the_dashboard_counts_the_decisions_made_and_refuses_a_window_it_does_no
         assert!(page.contains(part), "{part} missing");
     }
 }
+
+#[tokio::test]
+async fn an_admin_who_resets_their_own_password_stays_signed_in_to_read_it() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::Admin).await;
+    let other_browser =
+        browser_signed_in(&app, "admin", crate::helpers::demo_password("admin")).await;
+    let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
+    let me = users.iter().find(|u| u.username == "admin").unwrap().id;
+    let response = post(
+        &app,
+        &format!("/admin/users/{me}"),
+        &[("action", "reset_password")],
+    )
+    .await;
+    assert!(location(&response).contains("changed=admin"));
+    let issued = issued_password(&app).await;
+    assert_eq!(app.session_username().await.as_deref(), Some("admin"));
+    assert_eq!(
+        session_of(&app, &other_browser).await,
+        None,
+        "other sessions end"
+    );
+    browser_signed_in(&app, "admin", &issued.password).await;
+}

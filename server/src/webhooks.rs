@@ -86,9 +86,11 @@ pub fn headers(
 /// An endpoint address: `https://…`, or `http://` to this machine (for the sandbox and tests).
 pub fn check_url(raw: &str) -> Result<String, String> {
     let url = raw.trim();
+    // The host must end right after the name: `http://localhost.example` is not this machine.
     let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
         .iter()
-        .any(|p| url.starts_with(p));
+        .filter_map(|p| url.strip_prefix(p))
+        .any(|rest| rest.is_empty() || rest.starts_with([':', '/']));
     let rest = url
         .strip_prefix("https://")
         .or_else(|| local.then_some(url));
@@ -353,6 +355,9 @@ mod tests {
         assert!(check_url(" https://lender.example/hooks ").is_ok());
         assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
         assert!(check_url("http://lender.example/hooks").is_err());
+        assert!(check_url("http://localhost.lender.example/hooks").is_err());
+        assert!(check_url("http://127.0.0.1.nip.io/hooks").is_err());
+        assert!(check_url("http://localhost/hooks").is_ok());
         assert!(check_url("https://").is_err());
         assert!(check_url("ftp://x").is_err());
     }

@@ -136,6 +136,16 @@ mod ssr {
     }
 }
 
+/// The request behind a server function (its session travels in the extensions).
+#[cfg(feature = "ssr")]
+fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(|| {
+        fail(AppError::Internal {
+            request_id: String::new(),
+        })
+    })
+}
+
 /// The signed-in user, or `None`. Open to everyone.
 #[server(prefix = "/api/app", endpoint = "session")]
 pub async fn get_session_user() -> Result<Option<SessionUser>, AppError> {
@@ -238,11 +248,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
 #[server(prefix = "/api/app", endpoint = "created_key")]
 pub async fn take_created_key() -> Result<Option<String>, AppError> {
     require_role(&[Role::Admin])?;
-    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
-        fail(AppError::Internal {
-            request_id: String::new(),
-        })
-    })?;
+    let parts = request_parts()?;
     services()?.take_created_key(parts).await.map_err(fail)
 }
 
@@ -250,11 +256,7 @@ pub async fn take_created_key() -> Result<Option<String>, AppError> {
 #[server(prefix = "/api/app", endpoint = "issued_password")]
 pub async fn take_issued_password() -> Result<Option<IssuedPassword>, AppError> {
     require_role(&[Role::Admin])?;
-    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
-        fail(AppError::Internal {
-            request_id: String::new(),
-        })
-    })?;
+    let parts = request_parts()?;
     services()?.take_issued_password(parts).await.map_err(fail)
 }
 
@@ -283,11 +285,7 @@ pub async fn webhook_endpoints() -> Result<Vec<WebhookSummary>, AppError> {
 #[server(prefix = "/api/app", endpoint = "webhook_secret")]
 pub async fn take_webhook_secret() -> Result<Option<String>, AppError> {
     require_role(&[Role::Admin])?;
-    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
-        fail(AppError::Internal {
-            request_id: String::new(),
-        })
-    })?;
+    let parts = request_parts()?;
     services()?.take_webhook_secret(parts).await.map_err(fail)
 }
 

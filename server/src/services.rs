@@ -192,6 +192,18 @@ fn waterfall(d: &crate::engine::Decision, lang: app::i18n::Lang) -> String {
     )
 }
 
+/// A value the previous request left in the session to be shown once (a new key, secret or
+/// password): read and forgotten in one step.
+async fn take_once<T: serde::de::DeserializeOwned>(
+    parts: &http::request::Parts,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
+        return Ok(None);
+    };
+    session.remove::<T>(key).await.map_err(internal)
+}
+
 /// What the case page shows beyond the score, read again from the decision's stored snapshots.
 struct Evidence {
     lineage: Vec<LineageView>,
@@ -392,13 +404,7 @@ impl Services for AppServices {
         &self,
         parts: http::request::Parts,
     ) -> Result<Option<String>, AppError> {
-        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
-            return Ok(None);
-        };
-        session
-            .remove::<String>(crate::workspace::CREATED_KEY)
-            .await
-            .map_err(internal)
+        take_once(&parts, crate::workspace::CREATED_KEY).await
     }
 
     async fn webhook_endpoints(&self) -> Result<Vec<app::model::WebhookSummary>, AppError> {
@@ -420,26 +426,14 @@ impl Services for AppServices {
         &self,
         parts: http::request::Parts,
     ) -> Result<Option<String>, AppError> {
-        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
-            return Ok(None);
-        };
-        session
-            .remove::<String>(crate::webhooks::CREATED_SECRET)
-            .await
-            .map_err(internal)
+        take_once(&parts, crate::webhooks::CREATED_SECRET).await
     }
 
     async fn take_issued_password(
         &self,
         parts: http::request::Parts,
     ) -> Result<Option<IssuedPassword>, AppError> {
-        let Some(session) = parts.extensions.get::<tower_sessions::Session>() else {
-            return Ok(None);
-        };
-        session
-            .remove::<IssuedPassword>(crate::users::ISSUED_PASSWORD)
-            .await
-            .map_err(internal)
+        take_once(&parts, crate::users::ISSUED_PASSWORD).await
     }
 
     async fn company_preview(&self, siren: String) -> Result<CompanyPreview, AppError> {

@@ -8,8 +8,8 @@ use crate::model::CaseScope;
 use crate::model::Role;
 use crate::model::{
     ApiKeySummary, CaseDetail, CaseList, CaseQuery, ChainStatus, CompanyPreview, DashboardView,
-    IssuedPassword, ReplayVerdict, RoleCount, SessionUser, UserSummary, VersionSummary,
-    WebhookSummary,
+    DeliveryRow, IssuedPassword, MonitoringView, ReplayVerdict, RoleCount, SessionUser,
+    UserSummary, VersionSummary, WebhookSummary,
 };
 use leptos::prelude::*;
 
@@ -57,6 +57,10 @@ mod ssr {
         ) -> Result<Option<IssuedPassword>, AppError>;
         /// Every webhook endpoint (never its secret).
         async fn webhook_endpoints(&self) -> Result<Vec<WebhookSummary>, AppError>;
+        /// The newest deliveries with their attempts.
+        async fn webhook_log(&self) -> Result<Vec<DeliveryRow>, AppError>;
+        /// The monitored companies of the workspace's world and the sandbox conditions.
+        async fn monitoring_view(&self) -> Result<MonitoringView, AppError>;
         /// The secret of the endpoint this session just registered, once.
         async fn take_webhook_secret(
             &self,
@@ -279,6 +283,20 @@ pub async fn dashboard(days: u32) -> Result<DashboardView, AppError> {
 pub async fn webhook_endpoints() -> Result<Vec<WebhookSummary>, AppError> {
     require_role(&[Role::Admin])?;
     services()?.webhook_endpoints().await.map_err(fail)
+}
+
+/// The newest webhook deliveries, with every attempt. Admins only.
+#[server(prefix = "/api/app", endpoint = "webhook_log")]
+pub async fn webhook_log() -> Result<Vec<DeliveryRow>, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.webhook_log().await.map_err(fail)
+}
+
+/// The monitored companies and the sandbox's conditions. Admins only.
+#[server(prefix = "/api/app", endpoint = "monitoring_state")]
+pub async fn monitoring_state() -> Result<MonitoringView, AppError> {
+    require_role(&[Role::Admin])?;
+    services()?.monitoring_view().await.map_err(fail)
 }
 
 /// The signing secret of the endpoint this admin just registered, shown once. Admins only.

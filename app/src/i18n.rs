@@ -155,7 +155,44 @@ messages! {
     PublishedOn => "published", "publié le";
     NavDashboard => "Dashboard", "Tableau de bord";
     NavWebhooks => "Webhooks", "Webhooks sortants";
-    WebhooksIntro => "Endpoints of the lender's systems, and the events each one subscribes to. Every delivery is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature). Not available yet: the product's events themselves (decisions, human actions, risk changes, monitoring) and their retries; an endpoint receives only the test event sent from this page.", "Points de réception des systèmes du prêteur, et les événements auxquels chacun est abonné. Chaque envoi est signé (Standard Webhooks : webhook-id, webhook-timestamp, webhook-signature). Pas encore disponible : les événements du produit eux-mêmes (décisions, actions humaines, changements de risque, surveillance) et leurs nouvelles tentatives ; un point de réception ne reçoit que l'événement de test envoyé depuis cette page.";
+    WebhooksIntro => "Endpoints of the lender's systems, the events each one subscribes to, and every delivery. Events are written with the change that causes them and delivered at least once: each delivery is signed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature), retried with growing waits when the endpoint does not answer 2xx, and moved to the dead letter after the last attempt. An endpoint that keeps failing is disabled.", "Points de réception des systèmes du prêteur, les événements auxquels chacun est abonné, et chaque envoi. Les événements sont écrits avec le changement qui les cause et livrés au moins une fois : chaque envoi est signé (Standard Webhooks : webhook-id, webhook-timestamp, webhook-signature), renvoyé à intervalles croissants tant que le point de réception ne répond pas 2xx, et classé en lettre morte après la dernière tentative. Un point de réception qui échoue sans cesse est désactivé.";
+    DeliveryLog => "Delivery log", "Journal des envois";
+    DeliveryLogEmpty => "No event has been queued for an endpoint yet.", "Aucun événement n'a encore été mis en file pour un point de réception.";
+    ColEvent => "Event", "Événement";
+    ColEndpoint => "Endpoint", "Point de réception";
+    ColAttempts => "Attempts", "Tentatives";
+    ColNextAttempt => "Next attempt", "Prochaine tentative";
+    DeliveryPending => "Pending", "En attente";
+    DeliveryDelivered => "Delivered", "Livré";
+    DeliveryDead => "Dead letter", "Lettre morte";
+    Redeliver => "Deliver again", "Renvoyer";
+    Redelivered => "Queued again: it will be delivered in a moment.", "Remis en file : il sera envoyé dans un instant.";
+    NoAnswer => "no answer", "pas de réponse";
+    DisabledAutomatically => "Disabled automatically", "Désactivé automatiquement";
+    FailuresInARow => "{n} failed attempts in a row", "{n} tentatives échouées d'affilée";
+    PendingWhileDisabled => "Deliveries to a disabled endpoint wait until it is enabled again.", "Les envois vers un point de réception désactivé attendent qu'il soit réactivé.";
+    MonitoringTitle => "Monitoring", "Surveillance";
+    MonitoringIntro => "Every grant enrols its company. The scheduler re-gathers its sources every {every} and re-decides the application under the current policy; a lower grade, a new collective proceeding or a limit below the one granted opens a review case for the credit managers and sends company.risk_changed.", "Chaque octroi inscrit l'entreprise. Le planificateur recollecte ses sources toutes les {every} et redécide la demande selon la politique en vigueur ; une note plus basse, une nouvelle procédure collective ou une limite inférieure à celle accordée ouvre un dossier de revue pour les gestionnaires de crédit et envoie company.risk_changed.";
+    MonitoringEmpty => "No company is monitored yet: approve an application to enrol its company.", "Aucune entreprise n'est surveillée : approuvez une demande pour inscrire l'entreprise.";
+    MonitoringOff => "Monitoring is turned off in the configuration (monitoring.enabled).", "La surveillance est désactivée dans la configuration (monitoring.enabled).";
+    ColGranted => "Granted", "Accordé";
+    ColLastCheck => "Last check", "Dernier contrôle";
+    ColNextCheck => "Next check", "Prochain contrôle";
+    ColResult => "Result", "Résultat";
+    CheckNow => "Check now", "Contrôler maintenant";
+    CheckScheduled => "Check of {siren} started: the result appears here in a moment.", "Contrôle de {siren} lancé : le résultat s'affiche ici dans un instant.";
+    ResultUnchanged => "Unchanged", "Inchangé";
+    ResultRiskChanged => "Risk changed", "Risque modifié";
+    ResultSourceFailed => "Source failed", "Source en échec";
+    NotCheckedYet => "not yet", "pas encore";
+    SandboxDeteriorate => "Sandbox: make a company deteriorate", "Bac à sable : dégrader une entreprise";
+    SandboxDeteriorateIntro => "Sandbox only. From now on, the sandbox sources show the company with the chosen event; its monitoring check runs at once. Earlier decisions keep the data they used.", "Bac à sable uniquement. Désormais, les sources du bac à sable montrent l'entreprise avec l'événement choisi ; son contrôle de surveillance est lancé aussitôt. Les décisions passées gardent les données qu'elles ont utilisées.";
+    ConditionProceeding => "A collective proceeding opens (redressement judiciaire published in the BODACC)", "Une procédure collective s'ouvre (redressement judiciaire publié au BODACC)";
+    ConditionNegativeBalance => "Cash runs out (the balance stays below zero for the last 30 days)", "La trésorerie s'épuise (le solde reste négatif sur les 30 derniers jours)";
+    ApplyCondition => "Apply", "Appliquer";
+    ConditionSet => "{siren}: the condition is in effect.", "{siren} : la condition est en vigueur.";
+    ConditionsInEffect => "In effect", "En vigueur";
+    ReferralRiskChanged => "Risk changed under monitoring", "Risque modifié en surveillance";
     AddEndpoint => "Add an endpoint", "Ajouter un point de réception";
     EndpointUrl => "Address (https://…)", "Adresse (https://…)";
     EventTypes => "Event types", "Types d'événements";
@@ -467,6 +504,7 @@ mod tests {
                     | Msg::Export
                     | Msg::FieldJustification
                     | Msg::ColActions
+                    | Msg::MonitoringTitle
             );
             assert!(same_ok || en != fr, "{msg:?} is not translated");
         }

@@ -520,4 +520,63 @@ pub struct WebhookSummary {
     pub event_types: Vec<String>,
     pub enabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Failed attempts in a row (0 while deliveries succeed).
+    pub consecutive_failures: i64,
+    /// Why the dispatcher disabled it, when it did.
+    pub disabled_reason: Option<String>,
 }
+
+/// One attempt to deliver an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryAttempt {
+    pub attempt: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `None`: the endpoint did not answer.
+    pub status: Option<i64>,
+    pub latency_ms: i64,
+    pub excerpt: String,
+}
+
+/// One event for one endpoint, with its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub seq: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub endpoint_id: String,
+    pub endpoint_url: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// `pending`, `delivered` or `dead`.
+    pub status: String,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// A company under monitoring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoredRow {
+    pub siren: String,
+    pub decision_id: String,
+    pub granted_limit_cents: i64,
+    pub enrolled_at: chrono::DateTime<chrono::Utc>,
+    pub next_check: chrono::DateTime<chrono::Utc>,
+    pub last_checked: Option<chrono::DateTime<chrono::Utc>>,
+    /// `unchanged`, `risk_changed` or `source_failed`.
+    pub last_result: Option<String>,
+    pub last_decision_id: Option<String>,
+}
+
+/// Monitoring as the admin sees it, in the workspace's world.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringView {
+    pub enabled: bool,
+    pub every_minutes: u32,
+    /// The workspace works in the sandbox world: the deterioration control is available.
+    pub sandbox: bool,
+    pub companies: Vec<MonitoredRow>,
+    /// (SIREN, condition, since) set in the sandbox.
+    pub conditions: Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// The conditions the sandbox can put a company in.
+pub const SANDBOX_CONDITIONS: [&str; 2] = ["proceeding", "negative_balance"];

@@ -22,7 +22,7 @@ fn input(siren: &str) -> DecisionInput {
             p99_ms: 0.0,
         };
     }
-    let mut sources = sandbox::sources(&settings.sandbox);
+    let mut sources = sandbox::sources(&settings.sandbox, Default::default());
     sources.push(Arc::new(sector::SectorSource));
     let gatherer = Gatherer::new(&settings, sources, Vec::new());
     let as_of = Utc.with_ymd_and_hms(2026, 11, 25, 10, 30, 0).unwrap();

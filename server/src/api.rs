@@ -5,6 +5,7 @@
 
 mod problem;
 pub mod request;
+pub mod webhook_endpoints;
 
 use crate::cases::{self, Origin};
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
@@ -43,6 +44,22 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ping", get(ping))
         .route("/decisions", post(create_decision))
         .route("/decisions/{id}", get(get_decision))
+        .route(
+            "/webhook-endpoints",
+            get(webhook_endpoints::list).post(webhook_endpoints::create),
+        )
+        .route(
+            "/webhook-endpoints/{id}",
+            get(webhook_endpoints::get).patch(webhook_endpoints::update),
+        )
+        .route(
+            "/webhook-endpoints/{id}/deliveries",
+            get(webhook_endpoints::deliveries),
+        )
+        .route(
+            "/webhook-endpoints/{id}/deliveries/{seq}/redeliver",
+            post(webhook_endpoints::redeliver),
+        )
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
         .fallback(not_found)
@@ -189,6 +206,20 @@ async fn docs() -> Response {
             ));
         }
         html.push_str("</table>");
+    }
+    if let Some(events) = spec.get("webhooks").and_then(Value::as_object) {
+        html.push_str("<h2>Webhook events</h2>");
+        for (name, e) in events {
+            html.push_str(&format!(
+                "<section><h3><code>{}</code></h3><p>{}</p></section>",
+                escape(name),
+                escape(
+                    e.pointer("/post/summary")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                )
+            ));
+        }
     }
     html.push_str("</main></body></html>");
     axum::response::Html(html).into_response()
@@ -370,7 +401,7 @@ async fn decide_once(
         Err(problem) => return as_value(problem),
     };
     let engine = Engine::current();
-    match decisions::decide(
+    match decisions::decide_with(
         &state.gatherer,
         &state.store,
         engine,
@@ -378,8 +409,10 @@ async fn decide_once(
         Origin {
             api_key_id: Some(caller.key.id.clone()),
             user_id: None,
+            monitoring_of: None,
         },
         chrono::Utc::now(),
+        state.settings.monitoring.every(),
     )
     .await
     {
@@ -402,9 +435,14 @@ async fn get_decision(
         Ok((recorded, records)) if recorded.request.world == caller.world => {
             match store.case(&id).await {
                 Ok(Some(case)) => Json(view(&recorded, &case, &records)).into_response(),
-                Ok(None) => {
-                    Problem::internal(&format!("decision {id} has no case row")).into_response()
-                }
+                // A monitoring check that found nothing new opens no case: it stands as
+                // decided.
+                Ok(None) => Json(view(
+                    &recorded,
+                    &cases::new_case(&recorded, None, &recorded.origin),
+                    &records,
+                ))
+                .into_response(),
                 Err(e) => Problem::internal(&e.to_string()).into_response(),
             }
         }
@@ -434,6 +472,7 @@ pub fn view(r: &RecordedDecision, case: &CaseRow, records: &[AuditRecord]) -> Va
         "decided_at": r.decided_at,
         "mode": r.request.world.as_str(),
         "external_reference": r.request.external_reference,
+        "monitoring_of": r.origin.monitoring_of,
         "siren": r.request.siren,
         "product": r.request.application.product,
         "status": case.status,

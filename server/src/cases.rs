@@ -5,7 +5,7 @@
 
 use crate::decisions::RecordedDecision;
 use crate::engine::Outcome;
-use crate::store::{CaseRow, NewAuditRecord, Store, StoreError};
+use crate::store::{CaseRow, MonitoringWrite, NewAuditRecord, Store, StoreError};
 use app::model::{
     CaseCommand, HumanDecision, HumanOutcome, Role, SessionUser, DECISION_CATEGORIES,
     MIN_JUSTIFICATION_CHARS,
@@ -43,6 +43,9 @@ pub struct Origin {
     pub api_key_id: Option<String>,
     /// The workspace user, for applications entered in the browser.
     pub user_id: Option<i64>,
+    /// For a monitoring check: the decision whose grant is being watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring_of: Option<String>,
 }
 
 /// What happened to a case, as its audit record's payload keeps it.
@@ -102,6 +105,9 @@ pub struct EventRecord {
 pub struct CaseRules {
     /// Granting more than this (approval or counter-offer) needs a second manager.
     pub four_eyes_above_cents: i64,
+    /// A grant (approval or counter-offer) enrols the company in monitoring, first checked
+    /// this long after; `None`: no enrolment.
+    pub monitor_every: Option<chrono::Duration>,
 }
 
 /// Why an action was refused.
@@ -407,6 +413,25 @@ pub async fn act(
                 at: now,
             };
             let payload = serde_json::to_string(&record).map_err(|e| e.to_string())?;
+            let granted = matches!(
+                next.final_outcome.as_deref(),
+                Some("approve" | "counter_offer")
+            ) && next.status == "resolved"
+                && matches!(
+                    record.event,
+                    CaseEvent::HumanDecision { .. } | CaseEvent::DecisionConfirmed { .. }
+                );
+            let monitoring = match (rules.monitor_every, granted) {
+                (Some(every), true) => Some(MonitoringWrite::Enrol {
+                    world: next.world.clone(),
+                    siren: next.siren.clone(),
+                    decision_id: next.decision_id.clone(),
+                    granted_limit_cents: next.final_limit_cents.unwrap_or(0),
+                    at: now,
+                    next_check: now + every,
+                }),
+                _ => None,
+            };
             let audit = NewAuditRecord {
                 id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
                 kind: record.event.kind().to_owned(),
@@ -416,6 +441,10 @@ pub async fn act(
                 payload,
                 history: None,
                 case: None,
+                events: crate::events::decision_updated(&next, &record)
+                    .into_iter()
+                    .collect(),
+                monitoring,
             };
             if let Ok(mut slot) = recorded.lock() {
                 *slot = Some(record);

@@ -331,7 +331,8 @@ async fn inspect_company(settings: Settings, siren: &str, live: bool) -> anyhow:
     use crate::sources::{facts::Facts, SourceRequest, World};
     let siren = app::ids::Siren::parse(siren).map_err(|e| anyhow::anyhow!("siren: {e}"))?;
     let store = open_store(&settings).await?;
-    let gatherer = crate::startup::build_gatherer(&settings, store)?;
+    let conditions = crate::sources::sandbox::Conditions::load(store.as_ref()).await?;
+    let gatherer = crate::startup::build_gatherer(&settings, store, conditions)?;
     let request = SourceRequest {
         world: if live { World::Live } else { World::Sandbox },
         siren,

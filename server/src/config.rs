@@ -91,6 +91,74 @@ pub struct Settings {
     pub sources: SourcesSettings,
     pub api: ApiSettings,
     pub cases: CaseSettings,
+    pub webhooks: WebhookSettings,
+    pub monitoring: MonitoringSettings,
+}
+
+/// Delivery of webhooks to the lenders' endpoints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Seconds to wait before each retry after a failed attempt (each wait varies by up to a
+    /// fifth, at random, so that retries spread out). After the last, the event is dead.
+    pub retry_schedule_seconds: Vec<u64>,
+    /// An endpoint is disabled after this many failed attempts in a row…
+    pub disable_after_failures: u32,
+    /// …when the first of them is at least this old.
+    pub disable_after_minutes: u32,
+    /// How often the dispatcher looks for due deliveries.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            // About 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+            retry_schedule_seconds: vec![5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
+            disable_after_failures: 15,
+            disable_after_minutes: 24 * 60,
+            poll_interval_ms: 1_000,
+        }
+    }
+}
+
+impl WebhookSettings {
+    pub fn disable_rule(&self) -> crate::store::DisableRule {
+        crate::store::DisableRule {
+            after_failures: i64::from(self.disable_after_failures),
+            for_ms: i64::from(self.disable_after_minutes) * 60_000,
+        }
+    }
+}
+
+/// Monitoring of the companies a grant enrolled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringSettings {
+    /// Grants enrol their company and the scheduler checks the enrolled ones.
+    pub enabled: bool,
+    /// How often each monitored company is re-decided.
+    pub every_minutes: u32,
+    /// How often the scheduler looks for companies due.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for MonitoringSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            every_minutes: 24 * 60,
+            poll_interval_ms: 5_000,
+        }
+    }
+}
+
+impl MonitoringSettings {
+    /// The cadence, when monitoring is on.
+    pub fn every(&self) -> Option<chrono::Duration> {
+        self.enabled
+            .then(|| chrono::Duration::minutes(i64::from(self.every_minutes)))
+    }
 }
 
 /// Human decisions on cases.
@@ -118,6 +186,7 @@ impl CaseSettings {
         crate::cases::CaseRules {
             four_eyes_above_cents: i64::try_from(self.four_eyes_above_eur.saturating_mul(100))
                 .unwrap_or(i64::MAX),
+            monitor_every: None,
         }
     }
 }
@@ -170,6 +239,8 @@ impl Default for Settings {
             sources: SourcesSettings::default(),
             api: ApiSettings::default(),
             cases: CaseSettings::default(),
+            webhooks: WebhookSettings::default(),
+            monitoring: MonitoringSettings::default(),
         }
     }
 }
@@ -426,6 +497,21 @@ impl Settings {
                 "must be at least 1 (and api.burst too)",
             );
         }
+        if self.webhooks.retry_schedule_seconds.len() > 30 {
+            return bad("webhooks.retry_schedule_seconds", "at most 30 retries");
+        }
+        if self.webhooks.disable_after_failures == 0 {
+            return bad("webhooks.disable_after_failures", "must be at least 1");
+        }
+        if self.webhooks.poll_interval_ms == 0 {
+            return bad("webhooks.poll_interval_ms", "must be at least 1");
+        }
+        if self.monitoring.every_minutes == 0 {
+            return bad("monitoring.every_minutes", "must be at least 1");
+        }
+        if self.monitoring.poll_interval_ms == 0 {
+            return bad("monitoring.poll_interval_ms", "must be at least 1");
+        }
         if self.sources.deadline_ms == 0 || self.sources.deadline_ms > 60_000 {
             return bad("sources.deadline_ms", "must be between 1 and 60000");
         }
@@ -490,6 +576,14 @@ impl Settings {
     }
 
     /// Whether cookies must carry the Secure flag.
+    /// The rules of human decisions, with the monitoring cadence a grant enrols its company at.
+    pub fn case_rules(&self) -> crate::cases::CaseRules {
+        crate::cases::CaseRules {
+            monitor_every: self.monitoring.every(),
+            ..self.cases.rules()
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }

@@ -11,7 +11,8 @@ use crate::sources::facts::Facts;
 use crate::sources::gather::{Gatherer, SourceOutcome};
 use crate::sources::{BankConnection, Snapshot, SourceId, SourceRequest, World};
 use crate::store::{
-    CreditHistoryEntry, EngineVersion, NewAuditRecord, SnapshotBody, Store, StoreError,
+    CaseRow, CreditHistoryEntry, EngineVersion, MonitoringWrite, NewAuditRecord, OutboxEvent,
+    SnapshotBody, Store, StoreError,
 };
 use app::ids::{Iban, Siren};
 use chrono::{DateTime, Utc};
@@ -226,7 +227,8 @@ fn body_of(s: &Snapshot) -> SnapshotBody {
     }
 }
 
-/// Decides and records durably; returns only once the record is committed.
+/// Decides and records durably; returns only once the record is committed. The company is not
+/// enrolled in monitoring (see [`decide_with`]).
 pub async fn decide(
     gatherer: &Gatherer,
     store: &Arc<dyn Store>,
@@ -235,8 +237,59 @@ pub async fn decide(
     origin: Origin,
     now: DateTime<Utc>,
 ) -> Result<RecordedDecision, DecisionError> {
-    let started = std::time::Instant::now();
+    decide_with(gatherer, store, engine, request, origin, now, None).await
+}
+
+/// Decides and records durably, with the `decision.created` event for webhooks; an approval
+/// enrols the company in monitoring, first checked `monitor_every` later (when given).
+pub async fn decide_with(
+    gatherer: &Gatherer,
+    store: &Arc<dyn Store>,
+    engine: &Engine,
+    request: DecisionRequest,
+    origin: Origin,
+    now: DateTime<Utc>,
+    monitor_every: Option<chrono::Duration>,
+) -> Result<RecordedDecision, DecisionError> {
     engine.register(store.as_ref()).await?;
+    let evaluated = evaluate(gatherer, engine, request, origin, now).await;
+    let case = crate::cases::new_case(
+        &evaluated.recorded,
+        evaluated.company_name.clone(),
+        &evaluated.recorded.origin,
+    );
+    let r = &evaluated.recorded;
+    let monitoring = match (monitor_every, r.decision.outcome) {
+        (Some(every), Outcome::Approve) => Some(MonitoringWrite::Enrol {
+            world: r.request.world.as_str().to_owned(),
+            siren: r.request.siren.to_string(),
+            decision_id: r.id.clone(),
+            granted_limit_cents: r.decision.proposed_limit_cents,
+            at: now,
+            next_check: now + every,
+        }),
+        _ => None,
+    };
+    let events = vec![crate::events::decision_created(r, &case)];
+    record(store, evaluated, Some(case), events, monitoring, true).await
+}
+
+/// A decision made but not yet recorded.
+pub struct Evaluated {
+    pub recorded: RecordedDecision,
+    pub company_name: Option<String>,
+    bodies: Vec<SnapshotBody>,
+}
+
+/// Gathers the sources and runs the engine; records nothing.
+pub async fn evaluate(
+    gatherer: &Gatherer,
+    engine: &Engine,
+    request: DecisionRequest,
+    origin: Origin,
+    now: DateTime<Utc>,
+) -> Evaluated {
+    let started = std::time::Instant::now();
     let id = format!("dec_{}", uuid::Uuid::new_v4().simple());
     let main = source_request(request.world, &request.siren, &request, now);
     let debtor_request = match (request.application.product, &request.debtor_siren) {
@@ -301,6 +354,29 @@ pub async fn decide(
         },
         origin,
     };
+    Evaluated {
+        recorded,
+        company_name,
+        bodies,
+    }
+}
+
+/// Writes a decision to the audit trail with its snapshots, and in the same transaction its
+/// case (if any), its webhook events, its monitoring change and, when `history`, the lender's
+/// credit-history row.
+pub async fn record(
+    store: &Arc<dyn Store>,
+    evaluated: Evaluated,
+    case: Option<CaseRow>,
+    events: Vec<OutboxEvent>,
+    monitoring: Option<MonitoringWrite>,
+    history: bool,
+) -> Result<RecordedDecision, DecisionError> {
+    let Evaluated {
+        recorded, bodies, ..
+    } = evaluated;
+    let id = recorded.id.clone();
+    let now = recorded.decided_at;
     let payload =
         serde_json::to_string(&recorded).map_err(|e| DecisionError::Corrupt(e.to_string()))?;
     let outcome = match recorded.decision.outcome {
@@ -308,7 +384,7 @@ pub async fn decide(
         Outcome::Refer => "refer",
         Outcome::Decline => "decline",
     };
-    let history = CreditHistoryEntry {
+    let entry = CreditHistoryEntry {
         id: id.clone(),
         world: recorded.request.world.as_str().to_owned(),
         siren: recorded.request.siren.to_string(),
@@ -331,12 +407,10 @@ pub async fn decide(
                 world: recorded.request.world.as_str().to_owned(),
                 recorded_at: now,
                 payload,
-                history: Some(history),
-                case: Some(crate::cases::new_case(
-                    &recorded,
-                    company_name,
-                    &recorded.origin,
-                )),
+                history: history.then_some(entry),
+                case,
+                events,
+                monitoring,
             },
             &bodies,
         )
@@ -520,7 +594,8 @@ mod tests {
         }
         settings.sandbox.slow_source_ms = 400;
         settings.deadline_ms = 200;
-        let mut sources: Vec<Arc<dyn Source>> = sandbox::sources(&settings.sandbox);
+        let mut sources: Vec<Arc<dyn Source>> =
+            sandbox::sources(&settings.sandbox, Default::default());
         sources.push(Arc::new(SectorSource));
         sources.push(Arc::new(InternalSource {
             store: store.clone(),

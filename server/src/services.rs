@@ -418,8 +418,87 @@ impl Services for AppServices {
                 event_types: e.event_types,
                 enabled: e.enabled,
                 created_at: e.created_at,
+                consecutive_failures: e.consecutive_failures,
+                disabled_reason: e.disabled_reason,
             })
             .collect())
+    }
+
+    async fn webhook_log(&self) -> Result<Vec<app::model::DeliveryRow>, AppError> {
+        let endpoints = self.store.webhook_endpoints().await.map_err(internal)?;
+        let messages = self
+            .store
+            .webhook_messages(None, crate::webhooks::LOG_ROWS)
+            .await
+            .map_err(internal)?;
+        let mut rows = Vec::with_capacity(messages.len());
+        for m in messages {
+            let attempts = self.store.webhook_attempts(m.seq).await.map_err(internal)?;
+            rows.push(app::model::DeliveryRow {
+                seq: m.seq,
+                endpoint_url: endpoints
+                    .iter()
+                    .find(|e| e.id == m.endpoint_id)
+                    .map(|e| e.url.clone())
+                    .unwrap_or_default(),
+                event_id: m.event_id,
+                event_type: m.event_type,
+                endpoint_id: m.endpoint_id,
+                created_at: m.created_at,
+                status: m.status,
+                next_attempt_at: m.next_attempt_at,
+                attempts: attempts
+                    .into_iter()
+                    .map(|a| app::model::DeliveryAttempt {
+                        attempt: a.attempt,
+                        at: a.at,
+                        status: a.status,
+                        latency_ms: a.latency_ms,
+                        excerpt: a.excerpt,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(rows)
+    }
+
+    async fn monitoring_view(&self) -> Result<app::model::MonitoringView, AppError> {
+        let world = self.world();
+        let companies = self
+            .store
+            .monitored_companies(world.as_str(), crate::webhooks::LOG_ROWS)
+            .await
+            .map_err(internal)?;
+        let conditions = if world == World::Sandbox {
+            self.store
+                .sandbox_conditions()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|c| (c.siren, c.kind, c.since))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(app::model::MonitoringView {
+            enabled: self.settings.monitoring.enabled,
+            every_minutes: self.settings.monitoring.every_minutes,
+            sandbox: world == World::Sandbox,
+            companies: companies
+                .into_iter()
+                .map(|m| app::model::MonitoredRow {
+                    siren: m.siren,
+                    decision_id: m.decision_id,
+                    granted_limit_cents: m.granted_limit_cents,
+                    enrolled_at: m.enrolled_at,
+                    next_check: m.next_check,
+                    last_checked: m.last_checked,
+                    last_result: m.last_result,
+                    last_decision_id: m.last_decision_id,
+                })
+                .collect(),
+            conditions,
+        })
     }
 
     async fn take_webhook_secret(
@@ -554,7 +633,7 @@ impl Services for AppServices {
             .await
             .map_err(internal)?;
         let d = &recorded.decision;
-        let rules = self.settings.cases.rules();
+        let rules = self.settings.case_rules();
         let actor = Actor::from(&user);
         let now = Utc::now();
         let may =

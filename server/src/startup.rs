@@ -46,6 +46,12 @@ pub struct AppState {
     pub gatherer: Arc<Gatherer>,
     /// Posts webhooks to the lenders' endpoints (no redirects followed).
     pub webhook_client: reqwest::Client,
+    /// Starts a delivery round at once.
+    pub dispatcher_wake: Arc<tokio::sync::Notify>,
+    /// Starts a monitoring round at once.
+    pub monitoring_wake: Arc<tokio::sync::Notify>,
+    /// What admins made happen to sandbox companies.
+    pub sandbox_conditions: Arc<sandbox::Conditions>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -56,7 +62,11 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The data sources of both worlds: sandbox requests reach the sandbox world, live requests the
 /// live connectors; the sector table and the lender's own history serve both.
-pub fn build_gatherer(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Gatherer> {
+pub fn build_gatherer(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    conditions: Arc<sandbox::Conditions>,
+) -> anyhow::Result<Gatherer> {
     let client = reqwest::Client::builder()
         .user_agent(concat!("aval/", env!("CARGO_PKG_VERSION")))
         .pool_idle_timeout(std::time::Duration::from_secs(60))
@@ -70,7 +80,7 @@ pub fn build_gatherer(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Res
             }),
         ]
     };
-    let mut sandbox = sandbox::sources(&settings.sources.sandbox);
+    let mut sandbox = sandbox::sources(&settings.sources.sandbox, conditions);
     sandbox.extend(local());
     let mut live = live::connectors(&settings.sources, &client);
     live.extend(local());
@@ -124,7 +134,12 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
-        let gatherer = Arc::new(build_gatherer(&settings, store.clone())?);
+        let sandbox_conditions = sandbox::Conditions::load(store.as_ref()).await?;
+        let gatherer = Arc::new(build_gatherer(
+            &settings,
+            store.clone(),
+            sandbox_conditions.clone(),
+        )?);
         let settings = Arc::new(settings);
         let services: SharedServices = Arc::new(AppServices {
             store: store.clone(),
@@ -143,6 +158,9 @@ impl Application {
             webhook_client,
             leptos,
             gatherer,
+            dispatcher_wake: Arc::default(),
+            monitoring_wake: Arc::default(),
+            sandbox_conditions,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -166,6 +184,22 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let pruner = tokio::spawn(prune_periodically(self.state.clone()));
+        let state = &self.state;
+        let dispatcher = tokio::spawn(crate::dispatcher::run(
+            state.store.clone(),
+            state.webhook_client.clone(),
+            state.settings.webhooks.clone(),
+            state.dispatcher_wake.clone(),
+        ));
+        let monitoring = state.settings.monitoring.every().map(|every| {
+            tokio::spawn(crate::monitoring::run(
+                state.store.clone(),
+                state.gatherer.clone(),
+                every,
+                Duration::from_millis(state.settings.monitoring.poll_interval_ms),
+                state.monitoring_wake.clone(),
+            ))
+        });
         let result = axum::serve(
             self.listener,
             self.router
@@ -174,6 +208,10 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         pruner.abort();
+        dispatcher.abort();
+        if let Some(m) = monitoring {
+            m.abort();
+        }
         result
     }
 }
@@ -273,6 +311,15 @@ fn router(state: AppState) -> Router {
             post(crate::webhooks::create),
         )
         .route("/admin/webhooks/{id}", post(crate::webhooks::act))
+        .route(
+            "/admin/webhooks/deliveries/{seq}/redeliver",
+            post(crate::webhooks::redeliver),
+        )
+        .route("/admin/monitoring/check", post(crate::webhooks::check_now))
+        .route(
+            "/admin/sandbox/conditions",
+            post(crate::webhooks::set_condition),
+        )
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

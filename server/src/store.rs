@@ -3,6 +3,7 @@
 
 pub mod case_filter;
 pub mod dashboard;
+pub mod outbox;
 pub mod postgres;
 pub mod sqlite;
 
@@ -13,6 +14,10 @@ use std::sync::Arc;
 use tower_sessions::SessionStore;
 
 use crate::auth::password::PasswordHash;
+pub use outbox::{
+    AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
+    WebhookAttempt, WebhookMessage,
+};
 
 /// A storage failure. `Conflict` is the only one callers are expected to handle; the others
 /// are internal errors.
@@ -121,6 +126,11 @@ pub struct WebhookEndpoint {
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Failed attempts in a row, and since when (none while deliveries succeed).
+    pub consecutive_failures: i64,
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Why the dispatcher disabled the endpoint; `None` if an admin did, or it is enabled.
+    pub disabled_reason: Option<String>,
 }
 
 /// An audit record as stored: a decision or a later human action.
@@ -233,6 +243,10 @@ pub struct NewAuditRecord {
     pub history: Option<CreditHistoryEntry>,
     /// The case a decision opens, written in the same transaction.
     pub case: Option<CaseRow>,
+    /// The webhook events the record causes, queued in the same transaction.
+    pub events: Vec<OutboxEvent>,
+    /// The monitoring change the record causes (a grant enrols its company).
+    pub monitoring: Option<MonitoringWrite>,
 }
 
 /// A raw source answer, kept once per content hash.
@@ -314,6 +328,66 @@ pub trait Store: Send + Sync + 'static {
         enabled: bool,
         at: DateTime<Utc>,
     ) -> StoreResult<bool>;
+
+    /// Takes up to `limit` webhook messages due at `now` (of enabled endpoints) until
+    /// `lease_until`.
+    async fn claim_webhook_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>>;
+    /// Records a delivery attempt and what becomes of the message; true when the failure
+    /// disabled the endpoint under `rule`.
+    async fn record_webhook_attempt(
+        &self,
+        attempt: &WebhookAttempt,
+        endpoint_id: &str,
+        outcome: AttemptOutcome,
+        rule: DisableRule,
+    ) -> StoreResult<bool>;
+    /// The newest messages, of one endpoint or all, at most `limit`.
+    async fn webhook_messages(
+        &self,
+        endpoint_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>>;
+    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>>;
+    /// A message's attempts, first first.
+    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>>;
+    /// Queues a delivered or dead message again; false when none or still pending.
+    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Takes up to `limit` monitored companies due at `now` until `lease_until`.
+    async fn claim_monitoring(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>>;
+    /// A world's monitored companies, newest enrolment first.
+    async fn monitored_companies(
+        &self,
+        world: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>>;
+    /// Makes a monitored company due now; false when it is not monitored.
+    async fn check_monitoring_now(
+        &self,
+        world: &str,
+        siren: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records a check that decided nothing, with its events, in one transaction.
+    async fn finish_monitoring_check(
+        &self,
+        world: &str,
+        write: &MonitoringWrite,
+        events: &[OutboxEvent],
+    ) -> StoreResult<()>;
+    /// Sets a sandbox condition (kept as first set if already there).
+    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()>;
+    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>>;
 
     /// Applies an admin's change to an account. Refused (nothing changed) when it would leave no
     /// active admin; `NotFound` for an unknown id.
@@ -470,6 +544,8 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let events: String = row.try_get("event_types")?;
     Ok(WebhookEndpoint {
@@ -485,11 +561,17 @@ where
         enabled: row.try_get("enabled")?,
         created_at: from_millis(row.try_get("created_at_ms")?)?,
         updated_at: from_millis(row.try_get("updated_at_ms")?)?,
+        consecutive_failures: row.try_get("consecutive_failures")?,
+        failing_since: row
+            .try_get::<Option<i64>, _>("failing_since_ms")?
+            .map(from_millis)
+            .transpose()?,
+        disabled_reason: row.try_get("disabled_reason")?,
     })
 }
 
-pub(crate) const WEBHOOK_COLUMNS: &str =
-    "id, world, url, event_types, secret, enabled, created_at_ms, updated_at_ms";
+pub(crate) const WEBHOOK_COLUMNS: &str = "id, world, url, event_types, secret, enabled, \
+    created_at_ms, updated_at_ms, consecutive_failures, failing_since_ms, disabled_reason";
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

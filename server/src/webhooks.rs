@@ -3,9 +3,9 @@
 //! `webhook-timestamp` and `webhook-signature`, the last being `v1,` and the base64 HMAC-SHA256
 //! of `id.timestamp.body` under the endpoint's secret (`whsec_` and the key in base64).
 //!
-//! Delivery of the product's events from an outbox, retries, the dead letter and monitoring
-//! are not built yet: an endpoint receives only the test event an admin sends from the
-//! workspace, and the page says so.
+//! The product's events reach the endpoints through the outbox (`store::outbox`) and the
+//! dispatcher (`crate::dispatcher`). This module holds the signature, one delivery, and the
+//! admin's forms: endpoints, redelivery, monitoring checks and the sandbox's conditions.
 
 use crate::services::workspace_world;
 use crate::startup::AppState;
@@ -33,6 +33,9 @@ pub const CREATED_SECRET: &str = "created_webhook_secret";
 
 /// How long a receiver has to answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Deliveries (and monitored companies) the admin page lists.
+pub const LOG_ROWS: i64 = 100;
 
 /// Characters of a receiver's answer kept with a delivery.
 pub const EXCERPT_CHARS: usize = 200;
@@ -183,6 +186,47 @@ fn back_error(field: &str, message: &str) -> Response {
     ))
 }
 
+/// A new endpoint of `world` with a new secret, or the field that is wrong and why.
+pub fn new_endpoint(
+    world: &str,
+    url: &str,
+    event_types: &[String],
+    now: DateTime<Utc>,
+) -> Result<WebhookEndpoint, (&'static str, String)> {
+    let url = check_url(url).map_err(|e| ("url", e))?;
+    let mut events: Vec<String> = Vec::new();
+    for e in event_types {
+        if !EVENT_TYPES.contains(&e.as_str()) {
+            return Err((
+                "event_types",
+                format!(
+                    "`{e}` is not an event type (one of {})",
+                    EVENT_TYPES.join(", ")
+                ),
+            ));
+        }
+        if !events.contains(e) {
+            events.push(e.clone());
+        }
+    }
+    if events.is_empty() {
+        return Err(("event_types", "choose at least one event type".into()));
+    }
+    Ok(WebhookEndpoint {
+        id: format!("wh_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]),
+        world: world.to_owned(),
+        url,
+        event_types: events,
+        secret: new_secret(),
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+        consecutive_failures: 0,
+        failing_since: None,
+        disabled_reason: None,
+    })
+}
+
 /// Registers an endpoint: the form's `url` and one `event_types` entry per subscribed type.
 /// Its secret is shown once on the page (kept in the session, never in an address).
 pub async fn create(
@@ -198,32 +242,16 @@ pub async fn create(
     fn field<'a>(form: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a String> {
         form.iter().filter(move |(k, _)| k == name).map(|(_, v)| v)
     }
-    let url = match check_url(field(&form, "url").next().map_or("", |v| v.as_str())) {
-        Ok(u) => u,
-        Err(e) => return back_error("url", &e),
-    };
-    let mut events: Vec<String> = Vec::new();
-    for e in field(&form, "event_types") {
-        if !EVENT_TYPES.contains(&e.as_str()) {
-            return back_error("event_types", &format!("`{e}` is not an event type"));
-        }
-        if !events.contains(e) {
-            events.push(e.clone());
-        }
-    }
-    if events.is_empty() {
-        return back_error("event_types", "choose at least one event type");
-    }
-    let now = Utc::now();
-    let endpoint = WebhookEndpoint {
-        id: format!("wh_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]),
-        world: workspace_world(&state.settings).as_str().to_owned(),
+    let url = field(&form, "url").next().map_or("", |v| v.as_str());
+    let events: Vec<String> = field(&form, "event_types").cloned().collect();
+    let endpoint = match new_endpoint(
+        workspace_world(&state.settings).as_str(),
         url,
-        event_types: events,
-        secret: new_secret(),
-        enabled: true,
-        created_at: now,
-        updated_at: now,
+        &events,
+        Utc::now(),
+    ) {
+        Ok(e) => e,
+        Err((field, problem)) => return back_error(field, &problem),
     };
     if let Err(error) = state.store.create_webhook_endpoint(&endpoint).await {
         tracing::error!(%error, "registering a webhook endpoint failed");
@@ -320,6 +348,130 @@ pub async fn act(
         }
         _ => back_error("action", "must be enable, disable or test"),
     }
+}
+
+/// Queues a delivered or dead message again.
+pub async fn redeliver(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Path(seq): Path<i64>,
+) -> Response {
+    let admin = match require(user, Role::Admin, ADMIN_WEBHOOKS) {
+        Ok(u) => u,
+        Err(response) => return *response,
+    };
+    match state.store.redeliver_webhook(seq, Utc::now()).await {
+        Ok(true) => {
+            tracing::info!(message = seq, by = %admin.username, "webhook queued again");
+            state.dispatcher_wake.notify_one();
+            back(&format!("redelivered={seq}"))
+        }
+        Ok(false) => back_error("delivery", "no such delivery, or it is still pending"),
+        Err(error) => {
+            tracing::error!(%error, "queuing a webhook again failed");
+            back_error("delivery", "could not be queued again; try again")
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SirenForm {
+    #[serde(default)]
+    pub siren: String,
+    #[serde(default)]
+    pub condition: String,
+}
+
+fn form_siren(raw: &str) -> Result<app::ids::Siren, Response> {
+    app::ids::Siren::parse(raw.trim()).map_err(|e| back_error("siren", &e.to_string()))
+}
+
+/// Checks a monitored company of the workspace's world now.
+pub async fn check_now(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Form(form): Form<SirenForm>,
+) -> Response {
+    if let Err(response) = require(user, Role::Admin, ADMIN_WEBHOOKS) {
+        return *response;
+    }
+    let siren = match form_siren(&form.siren) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let world = workspace_world(&state.settings);
+    match state
+        .store
+        .check_monitoring_now(world.as_str(), siren.as_str(), Utc::now())
+        .await
+    {
+        Ok(true) => {
+            state.monitoring_wake.notify_one();
+            back(&format!("checking={siren}"))
+        }
+        Ok(false) => back_error("siren", "this company is not monitored"),
+        Err(error) => {
+            tracing::error!(%error, "scheduling a monitoring check failed");
+            back_error("siren", "the check could not be scheduled; try again")
+        }
+    }
+}
+
+/// Sandbox only: puts a company in a condition from now on and checks it at once if it is
+/// monitored.
+pub async fn set_condition(
+    State(state): State<AppState>,
+    Extension(CurrentUser(user)): Extension<CurrentUser>,
+    Form(form): Form<SirenForm>,
+) -> Response {
+    let admin = match require(user, Role::Admin, ADMIN_WEBHOOKS) {
+        Ok(u) => u,
+        Err(response) => return *response,
+    };
+    if workspace_world(&state.settings) != crate::sources::World::Sandbox {
+        return back_error("condition", "only the sandbox world can be changed");
+    }
+    let siren = match form_siren(&form.siren) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(kind) = crate::sources::sandbox::Condition::parse(&form.condition) else {
+        return back_error("condition", "must be proceeding or negative_balance");
+    };
+    let now = Utc::now();
+    let condition = crate::store::SandboxCondition {
+        siren: siren.to_string(),
+        kind: kind.as_str().to_owned(),
+        since: now,
+    };
+    if let Err(error) = state.store.set_sandbox_condition(&condition).await {
+        tracing::error!(%error, "storing a sandbox condition failed");
+        return back_error(
+            "condition",
+            "could not be stored; nothing changed, try again",
+        );
+    }
+    // Kept at the moment first set, as storage has it.
+    let since = state
+        .store
+        .sandbox_conditions()
+        .await
+        .ok()
+        .and_then(|all| {
+            all.into_iter()
+                .find(|c| c.siren == condition.siren && c.kind == condition.kind)
+        })
+        .map_or(now, |c| c.since);
+    state.sandbox_conditions.set(siren.as_str(), kind, since);
+    tracing::info!(%siren, condition = kind.as_str(), by = %admin.username, "sandbox condition set");
+    if let Ok(true) = state
+        .store
+        .check_monitoring_now(crate::sources::World::Sandbox.as_str(), siren.as_str(), now)
+        .await
+    {
+        state.monitoring_wake.notify_one();
+    }
+    back(&format!("condition={siren}"))
 }
 
 #[cfg(test)]

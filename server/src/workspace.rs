@@ -133,7 +133,7 @@ pub async fn submit_application(
             return form.back_with(&errors);
         }
     };
-    match decisions::decide(
+    match decisions::decide_with(
         &state.gatherer,
         &state.store,
         Engine::current(),
@@ -141,8 +141,10 @@ pub async fn submit_application(
         Origin {
             api_key_id: None,
             user_id: Some(user.id),
+            monitoring_of: None,
         },
         chrono::Utc::now(),
+        state.settings.monitoring.every(),
     )
     .await
     {
@@ -236,7 +238,7 @@ pub async fn case_action(
                 &id,
                 &Actor::from(&user),
                 &command,
-                state.settings.cases.rules(),
+                state.settings.case_rules(),
                 chrono::Utc::now(),
             )
             .await

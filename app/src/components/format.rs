@@ -81,17 +81,19 @@ pub fn referral(code: &str) -> Option<Msg> {
         "above_authority" => Msg::ReferralAboveAuthority,
         "above_limit" => Msg::ReferralAboveLimit,
         "thin_file" => Msg::ReferralThinFile,
+        "risk_changed" => Msg::ReferralRiskChanged,
         _ => return None,
     })
 }
 
-pub const REFERRALS: [&str; 6] = [
+pub const REFERRALS: [&str; 7] = [
     "uncertain_score",
     "low_coverage",
     "fraud_signal",
     "above_authority",
     "above_limit",
     "thin_file",
+    "risk_changed",
 ];
 
 pub const PRODUCTS: [&str; 3] = ["bnpl", "factoring", "credit_line_increase"];

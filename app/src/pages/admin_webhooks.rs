@@ -1,13 +1,19 @@
 //! The admin's webhook endpoints: register one (its signing secret shown once), enable or
-//! disable it, send it a signed test event and read the answer. Plain HTML forms.
+//! disable it, send it a signed test event and read the answer; the delivery log with every
+//! attempt and redelivery; the monitored companies with a "check now"; and, in the sandbox,
+//! the control that makes a company deteriorate. Plain HTML forms.
 
 use crate::access;
-use crate::api::{take_webhook_secret, webhook_endpoints};
+use crate::api::{monitoring_state, take_webhook_secret, webhook_endpoints, webhook_log};
+use crate::components::format::eur;
 use crate::components::guard::Guarded;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{Lang, Msg};
-use crate::model::{WebhookSummary, WEBHOOK_EVENT_TYPES};
+use crate::model::{
+    DeliveryRow, MonitoredRow, MonitoringView, WebhookSummary, SANDBOX_CONDITIONS,
+    WEBHOOK_EVENT_TYPES,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -26,7 +32,18 @@ pub fn WebhooksPage() -> impl IntoView {
             Msg::TestAnswered.format(lang, &[("event", &event), ("status", &status), ("ms", &ms)])
         }
     });
+    let notice = if !q("redelivered").is_empty() {
+        Some(Msg::Redelivered.text(lang).to_owned())
+    } else if !q("checking").is_empty() {
+        Some(Msg::CheckScheduled.format(lang, &[("siren", &q("checking"))]))
+    } else if !q("condition").is_empty() {
+        Some(Msg::ConditionSet.format(lang, &[("siren", &q("condition"))]))
+    } else {
+        None
+    };
     let endpoints = Resource::new(|| (), |_| webhook_endpoints());
+    let log = Resource::new(|| (), |_| webhook_log());
+    let monitoring = Resource::new(|| (), |_| monitoring_state());
     let secret = Resource::new(|| (), |_| take_webhook_secret());
     view! {
         <Guarded path=access::ADMIN_WEBHOOKS>
@@ -37,6 +54,7 @@ pub fn WebhooksPage() -> impl IntoView {
             </header>
             {(!error.is_empty()).then(|| view! { <div class="alert alert-error" role="alert" data-testid="webhooks-error">{error.clone()}</div> })}
             {tested.map(|t| view! { <div class="alert alert-info" role="status" data-testid="test-result">{t}</div> })}
+            {notice.map(|t| view! { <div class="alert alert-info" role="status" data-testid="webhooks-notice">{t}</div> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match secret.await {
@@ -88,7 +106,197 @@ pub fn WebhooksPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <section class="card" data-testid="delivery-log">
+                <h2>{tr(Msg::DeliveryLog)}</h2>
+                <p class="muted small">{tr(Msg::PendingWhileDisabled)}</p>
+                <Suspense fallback=|| view! { <Loading /> }>
+                    {move || Suspend::new(async move {
+                        match log.await {
+                            Ok(rows) if rows.is_empty() => view! { <EmptyState message=Msg::DeliveryLogEmpty /> }.into_any(),
+                            Ok(rows) => view! {
+                                <div class="table-wrap">
+                                    <table class="table" data-testid="deliveries-table">
+                                        <thead><tr>
+                                            <th scope="col">{Msg::ColEvent.text(lang)}</th>
+                                            <th scope="col">{Msg::ColEndpoint.text(lang)}</th>
+                                            <th scope="col">{Msg::ColStatus.text(lang)}</th>
+                                            <th scope="col">{Msg::ColAttempts.text(lang)}</th>
+                                            <th scope="col">{Msg::ColActions.text(lang)}</th>
+                                        </tr></thead>
+                                        <tbody>{rows.into_iter().map(|d| delivery_row(d, lang)).collect_view()}</tbody>
+                                    </table>
+                                </div>
+                            }.into_any(),
+                            Err(error) => view! { <ErrorView error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+            <Suspense fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match monitoring.await {
+                        Ok(m) => monitoring_section(m, lang).into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </Guarded>
+    }
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn delivery_row(d: DeliveryRow, lang: Lang) -> impl IntoView {
+    let (class, label) = match d.status.as_str() {
+        "delivered" => ("badge badge-ok", Msg::DeliveryDelivered),
+        "dead" => ("badge badge-decline", Msg::DeliveryDead),
+        _ => ("badge badge-refer", Msg::DeliveryPending),
+    };
+    let action = format!("{}/deliveries/{}/redeliver", access::ADMIN_WEBHOOKS, d.seq);
+    let pending = d.status == "pending";
+    let next = time(d.next_attempt_at);
+    view! {
+        <tr data-testid="delivery-row" data-event-type=d.event_type.clone() data-status=d.status.clone()>
+            <td>
+                <code class="tag">{d.event_type.clone()}</code>
+                <br /><span class="muted small"><code>{d.event_id.clone()}</code>" · "{time(d.created_at)}</span>
+            </td>
+            <td><code class="wrap">{d.endpoint_url.clone()}</code></td>
+            <td>
+                <span class=class>{label.text(lang)}</span>
+                {pending.then(|| view! { <br /><span class="muted small">{Msg::ColNextAttempt.text(lang)}": "{next.clone()}</span> })}
+            </td>
+            <td>
+                {if d.attempts.is_empty() {
+                    view! { <span class="muted">"0"</span> }.into_any()
+                } else {
+                    view! {
+                        <details>
+                            <summary>{d.attempts.len()}</summary>
+                            <ol class="attempts" data-testid="attempts">
+                                {d.attempts.into_iter().map(|a| {
+                                    let answer = a.status.map_or_else(|| Msg::NoAnswer.text(lang).to_owned(), |s| s.to_string());
+                                    view! {
+                                        <li>
+                                            {time(a.at)}" · "<strong>{answer}</strong>" · "{a.latency_ms}" ms"
+                                            {(!a.excerpt.is_empty()).then(|| view! { <br /><code class="wrap small">{a.excerpt.clone()}</code> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </details>
+                    }.into_any()
+                }}
+            </td>
+            <td class="row-actions">
+                {(!pending).then(|| view! {
+                    <form method="post" action=action.clone() class="inline-form">
+                        <button class="btn btn-small" data-testid="redeliver">{Msg::Redeliver.text(lang)}</button>
+                    </form>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
+    let every = if m.every_minutes % 60 == 0 {
+        format!("{} h", m.every_minutes / 60)
+    } else {
+        format!("{} min", m.every_minutes)
+    };
+    let intro = Msg::MonitoringIntro.format(lang, &[("every", &every)]);
+    let sandbox = m.sandbox;
+    let conditions = m.conditions.clone();
+    view! {
+        <section class="card" data-testid="monitoring">
+            <h2>{Msg::MonitoringTitle.text(lang)}</h2>
+            <p class="muted">{intro}</p>
+            {(!m.enabled).then(|| view! { <div class="alert alert-info" role="status">{Msg::MonitoringOff.text(lang)}</div> })}
+            {if m.companies.is_empty() {
+                view! { <EmptyState message=Msg::MonitoringEmpty /> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="monitored-table">
+                            <thead><tr>
+                                <th scope="col">"SIREN"</th>
+                                <th scope="col">{Msg::ColGranted.text(lang)}</th>
+                                <th scope="col">{Msg::ColLastCheck.text(lang)}</th>
+                                <th scope="col">{Msg::ColResult.text(lang)}</th>
+                                <th scope="col">{Msg::ColNextCheck.text(lang)}</th>
+                                <th scope="col">{Msg::ColActions.text(lang)}</th>
+                            </tr></thead>
+                            <tbody>{m.companies.into_iter().map(|c| monitored_row(c, lang)).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+        {sandbox.then(|| view! {
+            <section class="card" data-testid="sandbox-conditions">
+                <h2>{Msg::SandboxDeteriorate.text(lang)}</h2>
+                <p class="muted">{Msg::SandboxDeteriorateIntro.text(lang)}</p>
+                <form method="post" action="/admin/sandbox/conditions" class="form" data-testid="condition-form">
+                    <div class="field">
+                        <label for="condition-siren">"SIREN"</label>
+                        <input id="condition-siren" name="siren" required inputmode="numeric" maxlength="11" />
+                    </div>
+                    <fieldset class="field">
+                        <legend>{Msg::ColEvent.text(lang)}</legend>
+                        {SANDBOX_CONDITIONS.into_iter().enumerate().map(|(i, c)| {
+                            let label = if c == "proceeding" { Msg::ConditionProceeding } else { Msg::ConditionNegativeBalance };
+                            view! { <label class="check"><input type="radio" name="condition" value=c checked={i == 0} />" "{label.text(lang)}</label> }
+                        }).collect_view()}
+                    </fieldset>
+                    <button class="btn btn-primary" data-testid="apply-condition">{Msg::ApplyCondition.text(lang)}</button>
+                </form>
+                {(!conditions.is_empty()).then(|| view! {
+                    <h3>{Msg::ConditionsInEffect.text(lang)}</h3>
+                    <ul data-testid="conditions-list">
+                        {conditions.into_iter().map(|(siren, kind, since)| view! {
+                            <li><code>{siren}</code>" · "<code>{kind}</code>" · "{time(since)}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </section>
+        })}
+    }
+}
+
+fn monitored_row(c: MonitoredRow, lang: Lang) -> impl IntoView {
+    let (class, result) = match c.last_result.as_deref() {
+        Some("unchanged") => ("badge badge-ok", Msg::ResultUnchanged.text(lang)),
+        Some("risk_changed") => ("badge badge-decline", Msg::ResultRiskChanged.text(lang)),
+        Some("source_failed") => ("badge badge-refer", Msg::ResultSourceFailed.text(lang)),
+        _ => ("muted", Msg::NotCheckedYet.text(lang)),
+    };
+    let case_link = c
+        .last_decision_id
+        .clone()
+        .filter(|_| c.last_result.as_deref() == Some("risk_changed"))
+        .map(|id| access::link(access::CASE, &id));
+    view! {
+        <tr data-testid="monitored-row" data-siren=c.siren.clone() data-result=c.last_result.clone().unwrap_or_default()>
+            <td><code>{c.siren.clone()}</code></td>
+            <td class="num">{eur(c.granted_limit_cents, lang)}</td>
+            <td class="nowrap">{c.last_checked.map_or_else(|| Msg::NotCheckedYet.text(lang).to_owned(), time)}</td>
+            <td>
+                {match case_link {
+                    Some(href) => view! { <a href=href class=class>{result}</a> }.into_any(),
+                    None => view! { <span class=class>{result}</span> }.into_any(),
+                }}
+            </td>
+            <td class="nowrap">{time(c.next_check)}</td>
+            <td class="row-actions">
+                <form method="post" action="/admin/monitoring/check" class="inline-form">
+                    <input type="hidden" name="siren" value=c.siren.clone() />
+                    <button class="btn btn-small" data-testid="check-now">{Msg::CheckNow.text(lang)}</button>
+                </form>
+            </td>
+        </tr>
     }
 }
 
@@ -96,9 +304,13 @@ fn endpoint_row(e: WebhookSummary, lang: Lang) -> impl IntoView {
     let action = format!("{}/{}", access::ADMIN_WEBHOOKS, access::url_encode(&e.id));
     let (status_class, status) = if e.enabled {
         ("badge badge-ok", Msg::StatusEnabled)
+    } else if e.disabled_reason.is_some() {
+        ("badge badge-decline", Msg::DisabledAutomatically)
     } else {
         ("badge badge-muted", Msg::StatusDisabled)
     };
+    let failures = (e.consecutive_failures > 0)
+        .then(|| Msg::FailuresInARow.format(lang, &[("n", &e.consecutive_failures.to_string())]));
     let (toggle, toggle_label) = if e.enabled {
         ("disable", Msg::Disable)
     } else {
@@ -108,7 +320,10 @@ fn endpoint_row(e: WebhookSummary, lang: Lang) -> impl IntoView {
         <tr data-testid="endpoint-row" data-url=e.url.clone()>
             <td><code class="wrap">{e.url.clone()}</code><br /><span class="muted small">{e.id.clone()}" · "{e.world.clone()}</span></td>
             <td>{e.event_types.iter().map(|t| view! { <code class="tag">{t.clone()}</code>" " }).collect_view()}</td>
-            <td><span class=status_class>{status.text(lang)}</span></td>
+            <td>
+                <span class=status_class data-testid="endpoint-status">{status.text(lang)}</span>
+                {failures.map(|f| view! { <br /><span class="muted small">{f}</span> })}
+            </td>
             <td class="nowrap">{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
             <td class="row-actions">
                 {e.enabled.then(|| view! {

@@ -2,6 +2,7 @@ use super::*;
 
 const RULES: CaseRules = CaseRules {
     four_eyes_above_cents: 5_000_000,
+    monitor_every: None,
 };
 
 fn case(status: &str, automated: &str, amount_cents: i64) -> CaseRow {

@@ -55,7 +55,7 @@ pub(crate) async fn sandbox_input(siren: &str, application: Application) -> Deci
     }
     settings.sandbox.slow_source_ms = 400;
     settings.deadline_ms = 150;
-    let mut sources = sandbox::sources(&settings.sandbox);
+    let mut sources = sandbox::sources(&settings.sandbox, Default::default());
     sources.push(Arc::new(sector::SectorSource));
     let gatherer = Gatherer::new(&settings, sources, Vec::new());
     let request = SourceRequest {

@@ -10,7 +10,7 @@
 mod fec_writer;
 mod world;
 
-pub use world::{company, persona, Company, Persona, TEST_COMPANIES};
+pub use world::{company, persona, Company, Condition, Persona, TEST_COMPANIES};
 
 use super::{BankConnection, Fetched, Snapshot, Source, SourceError, SourceId, SourceRequest};
 use crate::config::{LatencySettings, SandboxSettings};
@@ -29,10 +29,66 @@ pub struct SandboxSource {
     id: SourceId,
     latency: Option<LatencySettings>,
     slow_source: Duration,
+    conditions: Arc<Conditions>,
 }
 
-/// The sandbox sources of every remote source, with the configured latencies.
-pub fn sources(settings: &SandboxSettings) -> Vec<Arc<dyn Source>> {
+/// The conditions admins set on sandbox companies, by SIREN. A company is generated with the
+/// conditions whose `since` is at or before its moment, so a moment before a condition was set
+/// still looks as it did.
+#[derive(Debug, Default)]
+pub struct Conditions(
+    std::sync::RwLock<std::collections::HashMap<String, Vec<(Condition, chrono::DateTime<Utc>)>>>,
+);
+
+impl Conditions {
+    /// Sets a condition; one already set keeps its first moment.
+    pub fn set(&self, siren: &str, condition: Condition, since: chrono::DateTime<Utc>) {
+        if let Ok(mut map) = self.0.write() {
+            let list = map.entry(siren.to_owned()).or_default();
+            if !list.iter().any(|(c, _)| *c == condition) {
+                list.push((condition, since));
+                list.sort();
+            }
+        }
+    }
+
+    /// The conditions of `siren` in effect at `as_of`.
+    pub fn at(
+        &self,
+        siren: &str,
+        as_of: chrono::DateTime<Utc>,
+    ) -> Vec<(Condition, chrono::DateTime<Utc>)> {
+        self.0
+            .read()
+            .ok()
+            .and_then(|map| {
+                map.get(siren).map(|l| {
+                    l.iter()
+                        .filter(|(_, since)| *since <= as_of)
+                        .copied()
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Conditions {
+    /// The conditions kept in storage.
+    pub async fn load(store: &dyn crate::store::Store) -> crate::store::StoreResult<Arc<Self>> {
+        let conditions = Conditions::default();
+        for c in store.sandbox_conditions().await? {
+            if let Some(kind) = Condition::parse(&c.kind) {
+                conditions.set(&c.siren, kind, c.since);
+            }
+        }
+        Ok(Arc::new(conditions))
+    }
+}
+
+/// The sandbox sources of every remote source, with the configured latencies and the
+/// conditions admins set.
+pub fn sources(settings: &SandboxSettings, conditions: Arc<Conditions>) -> Vec<Arc<dyn Source>> {
     [
         SourceId::SireneUnit,
         SourceId::SireneEstablishments,
@@ -47,6 +103,7 @@ pub fn sources(settings: &SandboxSettings) -> Vec<Arc<dyn Source>> {
             id,
             latency: settings.latency.get(id.as_str()).copied(),
             slow_source: Duration::from_millis(settings.slow_source_ms),
+            conditions: conditions.clone(),
         }) as Arc<dyn Source>
     })
     .collect()
@@ -265,7 +322,8 @@ impl Source for SandboxSource {
         PROVIDER
     }
     async fn fetch(&self, request: &SourceRequest, _deadline: Instant) -> Fetched {
-        let generated = generated(&request.siren, request.as_of);
+        let conditions = self.conditions.at(request.siren.as_str(), request.as_of);
+        let generated = generated(&request.siren, request.as_of, &conditions);
         let company = &generated.company;
         let mut latency = self
             .latency
@@ -345,9 +403,14 @@ impl Generated {
 
 /// Companies generated for the decisions in progress. Every source of one decision asks about
 /// the same company at the same moment (the decision's time), so it is generated once and its
-/// FEC file written once; entries for other moments are never reused.
-pub fn generated(siren: &app::ids::Siren, as_of: chrono::DateTime<chrono::Utc>) -> Arc<Generated> {
-    type Memo = std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<Generated>>>;
+/// FEC file written once; entries for other moments (or other conditions) are never reused.
+pub fn generated(
+    siren: &app::ids::Siren,
+    as_of: chrono::DateTime<chrono::Utc>,
+    conditions: &[(Condition, chrono::DateTime<Utc>)],
+) -> Arc<Generated> {
+    type Key = (String, i64, Vec<(Condition, i64)>);
+    type Memo = std::sync::Mutex<std::collections::HashMap<Key, Arc<Generated>>>;
     static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
     /// More than the decisions in flight on one server, each with its paying customer.
     const CAPACITY: usize = 1024;
@@ -357,12 +420,18 @@ pub fn generated(siren: &app::ids::Siren, as_of: chrono::DateTime<chrono::Utc>) 
         as_of
             .timestamp_nanos_opt()
             .unwrap_or(as_of.timestamp_micros()),
+        conditions
+            .iter()
+            .map(|(c, since)| (*c, since.timestamp_millis()))
+            .collect(),
     );
     if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return found;
     }
+    let mut made = company(siren, as_of);
+    world::apply(&mut made, conditions);
     let made = Arc::new(Generated {
-        company: company(siren, as_of),
+        company: made,
         fec: std::sync::OnceLock::new(),
     });
     if let Ok(mut m) = memo.lock() {
@@ -379,7 +448,7 @@ pub fn generated(siren: &app::ids::Siren, as_of: chrono::DateTime<chrono::Utc>) 
 /// not name others.
 pub fn implied_request(request: &SourceRequest) -> SourceRequest {
     let mut r = request.clone();
-    let generated = generated(&r.siren, r.as_of);
+    let generated = generated(&r.siren, r.as_of, &[]);
     let c = &generated.company;
     if r.bank_connection.is_none() {
         r.bank_connection = c.bank.as_ref().map(|b| BankConnection {

@@ -8,6 +8,15 @@ use super::{
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
     UserRecord, WebhookEndpoint,
 };
+use super::{
+    AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
+    WebhookAttempt, WebhookMessage,
+};
+
+mod q {
+    super::super::outbox::outbox_queries!(sqlx::Postgres);
+}
+
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -237,7 +246,9 @@ impl Store for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE webhook_endpoints SET enabled = $1, updated_at_ms = $2 WHERE id = $3",
+            "UPDATE webhook_endpoints SET enabled = $1, updated_at_ms = $2, \
+             consecutive_failures = 0, failing_since_ms = NULL, disabled_reason = NULL \
+             WHERE id = $3",
         )
         .bind(enabled)
         .bind(millis(at))
@@ -245,6 +256,88 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn claim_webhook_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>> {
+        q::claim_messages(&self.pool, now, lease_until, limit).await
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        attempt: &WebhookAttempt,
+        endpoint_id: &str,
+        outcome: AttemptOutcome,
+        rule: DisableRule,
+    ) -> StoreResult<bool> {
+        q::record_attempt(&self.pool, attempt, endpoint_id, outcome, rule).await
+    }
+
+    async fn webhook_messages(
+        &self,
+        endpoint_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>> {
+        q::messages(&self.pool, endpoint_id, limit).await
+    }
+
+    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>> {
+        q::message(&self.pool, seq).await
+    }
+
+    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>> {
+        q::attempts(&self.pool, seq).await
+    }
+
+    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        q::redeliver(&self.pool, seq, now).await
+    }
+
+    async fn claim_monitoring(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>> {
+        q::claim_monitoring(&self.pool, now, lease_until, limit).await
+    }
+
+    async fn monitored_companies(
+        &self,
+        world: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>> {
+        q::monitored(&self.pool, world, limit).await
+    }
+
+    async fn check_monitoring_now(
+        &self,
+        world: &str,
+        siren: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        q::check_now(&self.pool, world, siren, now).await
+    }
+
+    async fn finish_monitoring_check(
+        &self,
+        world: &str,
+        write: &MonitoringWrite,
+        events: &[OutboxEvent],
+    ) -> StoreResult<()> {
+        q::finish_check(&self.pool, world, write, events).await
+    }
+
+    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()> {
+        q::set_condition(&self.pool, condition).await
+    }
+
+    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>> {
+        q::conditions(&self.pool).await
     }
 
     async fn update_user(
@@ -754,6 +847,13 @@ async fn append_in_tx(
     if let Some(case) = &record.case {
         upsert_case(&mut **tx, case).await?;
     }
+    q::write_in_tx(
+        tx,
+        &record.world,
+        &record.events,
+        record.monitoring.as_ref(),
+    )
+    .await?;
     Ok(AuditRecord {
         seq,
         id: record.id,

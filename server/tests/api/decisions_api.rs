@@ -261,7 +261,23 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(spec["openapi"], "3.1.0");
     let paths: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
-    assert_eq!(paths, vec!["/decisions", "/decisions/{id}", "/ping"]);
+    assert_eq!(
+        paths,
+        vec![
+            "/decisions",
+            "/decisions/{id}",
+            "/ping",
+            "/webhook-endpoints",
+            "/webhook-endpoints/{id}",
+            "/webhook-endpoints/{id}/deliveries",
+            "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+        ]
+    );
+    let events: Vec<&String> = spec["webhooks"].as_object().unwrap().keys().collect();
+    assert_eq!(events.len(), app::model::WEBHOOK_EVENT_TYPES.len());
+    for t in app::model::WEBHOOK_EVENT_TYPES {
+        assert!(events.iter().any(|e| *e == t), "{t} is documented");
+    }
     // Every request field the server reads is documented, and only those.
     let documented: Vec<&String> = spec["components"]["schemas"]["DecisionRequest"]["properties"]
         .as_object()
@@ -358,7 +374,7 @@ async fn reading_a_decision_back_shows_the_human_decisions_since() {
         display_name: "Claire Martin".into(),
         role: Role::CreditManager,
     };
-    let rules = app.settings.cases.rules();
+    let rules = app.settings.case_rules();
     let now = chrono::Utc::now();
     act(
         store.as_ref(),

@@ -418,6 +418,8 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
         payload: payload.to_owned(),
         history: None,
         case: None,
+        events: Vec::new(),
+        monitoring: None,
     }
 }
 
@@ -737,6 +739,7 @@ fn manager(id: i64) -> Actor {
 async fn case_events_are_chained_and_the_case_row_follows_them() {
     let rules = CaseRules {
         four_eyes_above_cents: 5_000_000,
+        monitor_every: None,
     };
     // Stored times keep milliseconds.
     let t0 = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
@@ -1152,6 +1155,9 @@ async fn webhook_endpoints_are_stored_with_their_secret_and_can_be_disabled() {
             enabled: true,
             created_at: now,
             updated_at: now,
+            consecutive_failures: 0,
+            failing_since: None,
+            disabled_reason: None,
         };
         store.create_webhook_endpoint(&endpoint).await.unwrap();
         let again = store.create_webhook_endpoint(&endpoint).await.unwrap_err();
@@ -1172,5 +1178,351 @@ async fn webhook_endpoints_are_stored_with_their_secret_and_can_be_disabled() {
         let listed = store.webhook_endpoints().await.unwrap();
         assert_eq!(listed.len(), 1);
         assert!(!listed[0].enabled, "{backend}");
+    }
+}
+
+fn endpoint(
+    id: &str,
+    world: &str,
+    events: &[&str],
+    now: DateTime<Utc>,
+) -> server::store::WebhookEndpoint {
+    server::store::WebhookEndpoint {
+        id: id.into(),
+        world: world.into(),
+        url: format!("https://lender.example/{id}"),
+        event_types: events.iter().map(|e| (*e).to_owned()).collect(),
+        secret: server::webhooks::new_secret(),
+        enabled: true,
+        created_at: now,
+        updated_at: now,
+        consecutive_failures: 0,
+        failing_since: None,
+        disabled_reason: None,
+    }
+}
+
+#[tokio::test]
+async fn events_reach_the_outbox_with_their_record_and_deliveries_follow_their_attempts() {
+    use server::store::{AttemptOutcome, DisableRule, WebhookAttempt};
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    for (backend, store, _dir) in backends().await {
+        for e in [
+            endpoint("wh_created", "sandbox", &["decision.created"], now),
+            endpoint("wh_risk", "sandbox", &["company.risk_changed"], now),
+            endpoint("wh_live", "live", &["decision.created"], now),
+            endpoint(
+                "wh_off",
+                "sandbox",
+                &["decision.created", "decision.updated"],
+                now,
+            ),
+        ] {
+            store.create_webhook_endpoint(&e).await.unwrap();
+        }
+        store
+            .set_webhook_enabled("wh_off", false, now)
+            .await
+            .unwrap();
+        let event = server::events::event("decision.created", now, serde_json::json!({"n": 1}));
+        let mut record = audit_entry("dec_outbox", "{}");
+        record.recorded_at = now;
+        record.events = vec![event.clone()];
+        store.append_audit(record.clone(), &[]).await.unwrap();
+        // Only the enabled endpoint of the record's world subscribed to the type.
+        let queued = store.webhook_messages(None, 10).await.unwrap();
+        assert_eq!(queued.len(), 1, "{backend}: {queued:?}");
+        assert_eq!(queued[0].endpoint_id, "wh_created", "{backend}");
+        assert_eq!(queued[0].event_id, event.id);
+        assert_eq!(queued[0].body, event.body);
+        assert_eq!(queued[0].status, "pending");
+        // A refused record queues nothing.
+        let refused = store.append_audit(record, &[]).await.unwrap_err();
+        assert!(
+            matches!(refused, StoreError::Conflict(_)),
+            "{backend}: {refused}"
+        );
+        assert_eq!(
+            store.webhook_messages(None, 10).await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+
+        // Taken once until the lease ends.
+        let lease = now + Duration::seconds(60);
+        let taken = store.claim_webhook_messages(now, lease, 10).await.unwrap();
+        assert_eq!(taken.len(), 1, "{backend}");
+        assert!(
+            store
+                .claim_webhook_messages(now, lease, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        let seq = taken[0].seq;
+        let attempt = |n: i64, status: Option<i64>, at: DateTime<Utc>| WebhookAttempt {
+            message_seq: seq,
+            attempt: n,
+            at,
+            status,
+            latency_ms: 12,
+            excerpt: "busy".into(),
+        };
+        let rule = DisableRule {
+            after_failures: 3,
+            for_ms: 0,
+        };
+        let retry_at = now + Duration::seconds(5);
+        let disabled = store
+            .record_webhook_attempt(
+                &attempt(1, Some(503), now),
+                "wh_created",
+                AttemptOutcome::Retry(retry_at),
+                rule,
+            )
+            .await
+            .unwrap();
+        assert!(!disabled, "{backend}");
+        // Not due before its time, due after, even though the lease has not ended.
+        assert!(store
+            .claim_webhook_messages(now + Duration::seconds(1), lease, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let again = store
+            .claim_webhook_messages(retry_at, retry_at + Duration::seconds(60), 10)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 1, "{backend}");
+        assert_eq!(again[0].attempts, 1);
+        let failing = store.webhook_endpoint("wh_created").await.unwrap().unwrap();
+        assert_eq!(failing.consecutive_failures, 1, "{backend}");
+        assert_eq!(failing.failing_since, Some(now), "{backend}");
+        store
+            .record_webhook_attempt(
+                &attempt(2, None, retry_at),
+                "wh_created",
+                AttemptOutcome::Dead,
+                rule,
+            )
+            .await
+            .unwrap();
+        let dead = store.webhook_message(seq).await.unwrap().unwrap();
+        assert_eq!(
+            (dead.status.as_str(), dead.attempts, dead.last_status),
+            ("dead", 2, None),
+            "{backend}"
+        );
+        assert!(store
+            .claim_webhook_messages(retry_at + Duration::hours(99), lease, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // Redelivery queues it again; a 2xx delivers it and clears the endpoint's failures.
+        let later = retry_at + Duration::seconds(10);
+        assert!(
+            store.redeliver_webhook(seq, later).await.unwrap(),
+            "{backend}"
+        );
+        assert!(
+            !store.redeliver_webhook(seq, later).await.unwrap(),
+            "still pending"
+        );
+        assert_eq!(
+            store
+                .claim_webhook_messages(later, later + Duration::seconds(60), 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        store
+            .record_webhook_attempt(
+                &attempt(3, Some(204), later),
+                "wh_created",
+                AttemptOutcome::Delivered,
+                rule,
+            )
+            .await
+            .unwrap();
+        let delivered = store.webhook_message(seq).await.unwrap().unwrap();
+        assert_eq!(
+            (delivered.status.as_str(), delivered.attempts),
+            ("delivered", 3),
+            "{backend}"
+        );
+        let attempts = store.webhook_attempts(seq).await.unwrap();
+        assert_eq!(
+            attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+            vec![Some(503), None, Some(204)],
+            "{backend}"
+        );
+        let healthy = store.webhook_endpoint("wh_created").await.unwrap().unwrap();
+        assert_eq!(
+            (healthy.consecutive_failures, healthy.failing_since),
+            (0, None),
+            "{backend}"
+        );
+
+        // Three failures in a row disable the endpoint, with the reason; enabling clears it.
+        for n in 4..=6 {
+            let disabled = store
+                .record_webhook_attempt(
+                    &attempt(n, Some(500), later),
+                    "wh_created",
+                    AttemptOutcome::Retry(later),
+                    rule,
+                )
+                .await
+                .unwrap();
+            assert_eq!(disabled, n == 6, "{backend}: attempt {n}");
+        }
+        let off = store.webhook_endpoint("wh_created").await.unwrap().unwrap();
+        assert!(!off.enabled, "{backend}");
+        assert!(
+            off.disabled_reason
+                .as_deref()
+                .unwrap()
+                .contains("3 failed attempts"),
+            "{backend}"
+        );
+        // A disabled endpoint's messages wait.
+        assert!(
+            store
+                .claim_webhook_messages(later, lease, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        store
+            .set_webhook_enabled("wh_created", true, later)
+            .await
+            .unwrap();
+        let on = store.webhook_endpoint("wh_created").await.unwrap().unwrap();
+        assert_eq!(
+            (on.enabled, on.consecutive_failures, on.disabled_reason),
+            (true, 0, None),
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .claim_webhook_messages(later, later + Duration::seconds(60), 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn grants_enrol_companies_and_checks_are_leased_and_recorded() {
+    use server::store::{MonitoringWrite, SandboxCondition};
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    for (backend, store, _dir) in backends().await {
+        let mut record = audit_entry("dec_grant", "{}");
+        record.monitoring = Some(MonitoringWrite::Enrol {
+            world: "sandbox".into(),
+            siren: "100000009".into(),
+            decision_id: "dec_grant".into(),
+            granted_limit_cents: 1_000_000,
+            at: now,
+            next_check: now + Duration::hours(24),
+        });
+        store.append_audit(record, &[]).await.unwrap();
+        let listed = store.monitored_companies("sandbox", 10).await.unwrap();
+        assert_eq!(listed.len(), 1, "{backend}");
+        assert_eq!(listed[0].granted_limit_cents, 1_000_000);
+        assert!(store
+            .monitored_companies("live", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // Not due yet; "check now" makes it due, and a claim holds it for the lease.
+        assert!(
+            store
+                .claim_monitoring(now, now + Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        assert!(store
+            .check_monitoring_now("sandbox", "100000009", now)
+            .await
+            .unwrap());
+        assert!(!store
+            .check_monitoring_now("sandbox", "999999999", now)
+            .await
+            .unwrap());
+        let due = store
+            .claim_monitoring(now, now + Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1, "{backend}");
+        assert!(store
+            .claim_monitoring(now, now + Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        // After a crash the lease runs out and it is taken again.
+        let after = now + Duration::minutes(6);
+        assert_eq!(
+            store
+                .claim_monitoring(after, after + Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        store
+            .finish_monitoring_check(
+                "sandbox",
+                &MonitoringWrite::Checked {
+                    world: "sandbox".into(),
+                    siren: "100000009".into(),
+                    result: "source_failed".into(),
+                    decision_id: None,
+                    at: after,
+                    next_check: after + Duration::hours(1),
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+        let checked = &store.monitored_companies("sandbox", 10).await.unwrap()[0];
+        assert_eq!(
+            checked.last_result.as_deref(),
+            Some("source_failed"),
+            "{backend}"
+        );
+        assert_eq!(checked.last_checked, Some(after));
+        assert_eq!(checked.next_check, after + Duration::hours(1));
+        assert!(store
+            .claim_monitoring(after, after + Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let condition = SandboxCondition {
+            siren: "100000009".into(),
+            kind: "proceeding".into(),
+            since: now,
+        };
+        store.set_sandbox_condition(&condition).await.unwrap();
+        store
+            .set_sandbox_condition(&SandboxCondition {
+                since: after,
+                ..condition.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            store.sandbox_conditions().await.unwrap(),
+            vec![condition],
+            "{backend}: first moment kept"
+        );
     }
 }

@@ -38,7 +38,7 @@ fn instant_settings() -> SourcesSettings {
 }
 
 fn gatherer(settings: &SourcesSettings) -> Gatherer {
-    let mut sandbox = sources(&settings.sandbox);
+    let mut sandbox = sources(&settings.sandbox, Default::default());
     sandbox.push(Arc::new(sector::SectorSource));
     Gatherer::new(settings, sandbox, Vec::new())
 }

@@ -933,3 +933,91 @@ pub fn psd2_transactions(c: &Company, from: NaiveDate) -> Value {
         }
     })
 }
+
+/// Something an admin made happen to a sandbox company (the deterioration control), in effect
+/// for every moment from `since` on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Condition {
+    /// A redressement judiciaire opens: the judgment two days before `since`, published in
+    /// the BODACC on the day of `since`.
+    Proceeding,
+    /// Cash runs out: a large debit 30 days before `since` keeps the balance below zero from
+    /// then on.
+    NegativeBalance,
+}
+
+impl Condition {
+    pub const ALL: [Condition; 2] = [Condition::Proceeding, Condition::NegativeBalance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Proceeding => "proceeding",
+            Condition::NegativeBalance => "negative_balance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Condition> {
+        Condition::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The company with the conditions in effect at its moment applied.
+pub fn apply(company: &mut Company, conditions: &[(Condition, DateTime<Utc>)]) {
+    let today = company.as_of.date_naive();
+    for (condition, since) in conditions {
+        let day = since.date_naive().min(today);
+        match condition {
+            Condition::Proceeding => {
+                company.announcements.push(Announcement {
+                    id: format!("SBX{}PC1", company.siren.as_str()),
+                    published: day,
+                    family: "collective",
+                    family_label: "Procédures collectives",
+                    judgment: Some((
+                        day - Days::new(2),
+                        "Jugement d'ouverture",
+                        "Jugement d'ouverture d'une procédure de redressement judiciaire",
+                    )),
+                    accounts_closing: None,
+                });
+                company.announcements.sort_by_key(|a| a.published);
+            }
+            Condition::NegativeBalance => {
+                let Some(bank) = company.bank.as_mut() else {
+                    continue;
+                };
+                let from = day - Days::new(30);
+                // The highest balance from `from` on, so that after the debit every day ends
+                // below zero.
+                let mut balance = bank.opening_balance_cents
+                    + bank
+                        .transactions
+                        .iter()
+                        .filter(|t| t.date < from)
+                        .map(|t| t.amount_cents)
+                        .sum::<i64>();
+                let mut highest = balance;
+                let mut later: Vec<&Tx> = bank
+                    .transactions
+                    .iter()
+                    .filter(|t| t.date >= from)
+                    .collect();
+                later.sort_by_key(|t| t.date);
+                for t in later {
+                    balance += t.amount_cents;
+                    highest = highest.max(balance);
+                }
+                bank.transactions.push(Tx {
+                    id: format!("SBX{}NB001", company.siren.as_str()),
+                    date: from,
+                    amount_cents: -(highest.max(0) + 2_500_000),
+                    counterparty: "DGFIP".into(),
+                    remittance: "PRLV SEPA DGFIP REDRESSEMENT FISCAL".into(),
+                    code: "PMNT-RDDT-ESDD",
+                });
+                bank.transactions
+                    .sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+            }
+        }
+    }
+}

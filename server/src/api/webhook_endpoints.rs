@@ -1,0 +1,265 @@
+//! Webhook endpoints through the API: a key manages the endpoints of its own mode (a sandbox
+//! key never sees a live endpoint), reads their delivery log and queues a delivery again.
+
+use super::problem::{FieldError, Problem};
+use super::Caller;
+use crate::startup::AppState;
+use crate::store::{WebhookEndpoint, WebhookMessage};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::{json, Value};
+
+fn endpoint_view(e: &WebhookEndpoint) -> Value {
+    json!({
+        "id": e.id,
+        "mode": e.world,
+        "url": e.url,
+        "event_types": e.event_types,
+        "enabled": e.enabled,
+        "disabled_reason": e.disabled_reason,
+        "consecutive_failures": e.consecutive_failures,
+        "failing_since": e.failing_since,
+        "created_at": e.created_at,
+        "updated_at": e.updated_at,
+    })
+}
+
+fn not_found(id: &str) -> Response {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "webhook-endpoint-not-found",
+        "Webhook endpoint not found",
+        &format!("no webhook endpoint {id} for this key's mode"),
+    )
+    .into_response()
+}
+
+fn invalid(field: &str, problem: &str) -> Response {
+    Problem {
+        title: "The webhook endpoint is not valid".into(),
+        ..Problem::validation(vec![FieldError {
+            field: format!("/{field}"),
+            problem: problem.to_owned(),
+        }])
+    }
+    .into_response()
+}
+
+fn body_json(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(invalid("", "must be a JSON object")),
+        Err(e) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "The body is not JSON",
+            &e.to_string(),
+        )
+        .into_response()),
+    }
+}
+
+/// The endpoint `id` if it belongs to the caller's mode.
+async fn own(state: &AppState, caller: &Caller, id: &str) -> Result<WebhookEndpoint, Response> {
+    match state.store.webhook_endpoint(id).await {
+        Ok(Some(e)) if e.world == caller.world.as_str() => Ok(e),
+        Ok(_) => Err(not_found(id)),
+        Err(e) => Err(Problem::internal(&e.to_string()).into_response()),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    match state.store.webhook_endpoints().await {
+        Ok(all) => Json(json!({
+            "data": all
+                .iter()
+                .filter(|e| e.world == caller.world.as_str())
+                .map(endpoint_view)
+                .collect::<Vec<_>>()
+        }))
+        .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+/// `{"url": "https://…", "event_types": ["decision.created", …]}` → 201 with the endpoint and
+/// its signing secret, shown this once.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Response {
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(url) = map.get("url").and_then(Value::as_str) else {
+        return invalid("url", "required, a string");
+    };
+    let events: Vec<String> = match map.get("event_types") {
+        Some(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => out.push(s.to_owned()),
+                    None => return invalid(&format!("event_types/{i}"), "must be a string"),
+                }
+            }
+            out
+        }
+        _ => return invalid("event_types", "required, an array of event types"),
+    };
+    let endpoint = match crate::webhooks::new_endpoint(
+        caller.world.as_str(),
+        url,
+        &events,
+        chrono::Utc::now(),
+    ) {
+        Ok(e) => e,
+        Err((field, problem)) => return invalid(field, &problem),
+    };
+    if let Err(e) = state.store.create_webhook_endpoint(&endpoint).await {
+        return Problem::internal(&e.to_string()).into_response();
+    }
+    tracing::info!(endpoint = %endpoint.id, key = %caller.key.id, "webhook endpoint registered through the API");
+    let mut view = endpoint_view(&endpoint);
+    view["secret"] = json!(endpoint.secret);
+    (StatusCode::CREATED, Json(view)).into_response()
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match own(&state, &caller, &id).await {
+        Ok(e) => Json(endpoint_view(&e)).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `{"enabled": true|false}`. Enabling clears the failure count and the reason of an automatic
+/// disable.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let endpoint = match own(&state, &caller, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(enabled) = map.get("enabled").and_then(Value::as_bool) else {
+        return invalid("enabled", "required, true or false");
+    };
+    if let Err(e) = state
+        .store
+        .set_webhook_enabled(&endpoint.id, enabled, chrono::Utc::now())
+        .await
+    {
+        return Problem::internal(&e.to_string()).into_response();
+    }
+    if enabled {
+        state.dispatcher_wake.notify_one();
+    }
+    match own(&state, &caller, &id).await {
+        Ok(e) => Json(endpoint_view(&e)).into_response(),
+        Err(r) => r,
+    }
+}
+
+fn message_view(m: &WebhookMessage, attempts: Vec<crate::store::WebhookAttempt>) -> Value {
+    json!({
+        "id": m.seq,
+        "event_id": m.event_id,
+        "event_type": m.event_type,
+        "created_at": m.created_at,
+        "status": m.status,
+        "next_attempt_at": (m.status == "pending").then_some(m.next_attempt_at),
+        "attempts": attempts.iter().map(|a| json!({
+            "attempt": a.attempt,
+            "at": a.at,
+            "status": a.status,
+            "latency_ms": a.latency_ms,
+            "response_excerpt": a.excerpt,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The endpoint's newest deliveries with their attempts.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let endpoint = match own(&state, &caller, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let messages = match state
+        .store
+        .webhook_messages(Some(&endpoint.id), crate::webhooks::LOG_ROWS)
+        .await
+    {
+        Ok(m) => m,
+        Err(e) => return Problem::internal(&e.to_string()).into_response(),
+    };
+    let mut data = Vec::with_capacity(messages.len());
+    for m in &messages {
+        match state.store.webhook_attempts(m.seq).await {
+            Ok(a) => data.push(message_view(m, a)),
+            Err(e) => return Problem::internal(&e.to_string()).into_response(),
+        }
+    }
+    Json(json!({ "data": data })).into_response()
+}
+
+/// Queues a delivered or dead delivery again: 202.
+pub async fn redeliver(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, seq)): Path<(String, i64)>,
+) -> Response {
+    let endpoint = match own(&state, &caller, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    match state.store.webhook_message(seq).await {
+        Ok(Some(m)) if m.endpoint_id == endpoint.id => {}
+        Ok(_) => {
+            return Problem::new(
+                StatusCode::NOT_FOUND,
+                "delivery-not-found",
+                "Delivery not found",
+                &format!("no delivery {seq} for endpoint {id}"),
+            )
+            .into_response()
+        }
+        Err(e) => return Problem::internal(&e.to_string()).into_response(),
+    }
+    match state.store.redeliver_webhook(seq, chrono::Utc::now()).await {
+        Ok(true) => {
+            state.dispatcher_wake.notify_one();
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"id": seq, "status": "pending"})),
+            )
+                .into_response()
+        }
+        Ok(false) => Problem::new(
+            StatusCode::CONFLICT,
+            "delivery-pending",
+            "The delivery is still pending",
+            "only a delivered or dead delivery can be queued again",
+        )
+        .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}

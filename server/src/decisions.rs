@@ -252,7 +252,7 @@ pub async fn decide_with(
     monitor_every: Option<chrono::Duration>,
 ) -> Result<RecordedDecision, DecisionError> {
     engine.register(store.as_ref()).await?;
-    let evaluated = evaluate(gatherer, engine, request, origin, now).await;
+    let evaluated = evaluate(gatherer, engine, request, origin, now, false).await;
     let case = crate::cases::new_case(
         &evaluated.recorded,
         evaluated.company_name.clone(),
@@ -281,13 +281,14 @@ pub struct Evaluated {
     bodies: Vec<SnapshotBody>,
 }
 
-/// Gathers the sources and runs the engine; records nothing.
+/// Gathers the sources (`fresh`: none from the cache) and runs the engine; records nothing.
 pub async fn evaluate(
     gatherer: &Gatherer,
     engine: &Engine,
     request: DecisionRequest,
     origin: Origin,
     now: DateTime<Utc>,
+    fresh: bool,
 ) -> Evaluated {
     let started = std::time::Instant::now();
     let id = format!("dec_{}", uuid::Uuid::new_v4().simple());
@@ -301,9 +302,9 @@ pub async fn evaluate(
         }),
         _ => None,
     };
-    let (gathering, debtor) = tokio::join!(gatherer.gather(&main), async {
+    let (gathering, debtor) = tokio::join!(gatherer.gather_with(&main, fresh), async {
         match &debtor_request {
-            Some(r) => Some(gatherer.gather(r).await),
+            Some(r) => Some(gatherer.gather_with(r, fresh).await),
             None => None,
         }
     });

@@ -123,7 +123,8 @@ pub async fn check(
         monitoring_of: Some(m.decision_id.clone()),
         ..Origin::default()
     };
-    let evaluated = decisions::evaluate(gatherer, engine, grant.request.clone(), origin, now).await;
+    let evaluated =
+        decisions::evaluate(gatherer, engine, grant.request.clone(), origin, now, true).await;
     let new = &evaluated.recorded;
     // A source the previous decision had and this one lacks: the comparison would be unfair.
     let failed: Vec<(String, String)> = new

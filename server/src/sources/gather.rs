@@ -189,6 +189,12 @@ impl Gatherer {
 
     /// Fetches every source of the request's world at once and waits at most the deadline.
     pub async fn gather(&self, request: &SourceRequest) -> Gathering {
+        self.gather_with(request, false).await
+    }
+
+    /// Like [`Gatherer::gather`]; `fresh` asks every source again instead of reusing a cached
+    /// answer (monitoring: the point is to see what changed).
+    pub async fn gather_with(&self, request: &SourceRequest, fresh: bool) -> Gathering {
         let started = Instant::now();
         let request = &match request.world {
             World::Sandbox => super::sandbox::implied_request(request),
@@ -203,7 +209,7 @@ impl Gatherer {
             let source = Arc::clone(source);
             async move {
                 let id = source.id();
-                if let Some(snapshots) = self.cache.get(id, request) {
+                if let Some(snapshots) = (!fresh).then(|| self.cache.get(id, request)).flatten() {
                     return (source, snapshots, None, 0, true);
                 }
                 let own = self

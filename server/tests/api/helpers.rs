@@ -245,3 +245,70 @@ pub async fn fresh_postgres_url() -> String {
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     format!("{base}/{name}")
 }
+
+/// A webhook receiver on a free local port: keeps every request with the status it answered,
+/// and answers whatever status the test sets (503 while "down").
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    status: Arc<std::sync::atomic::AtomicU16>,
+    pub received: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, axum::body::Bytes, u16)>>>,
+}
+
+impl Receiver {
+    pub async fn start(status: u16) -> Receiver {
+        let r = Receiver {
+            url: String::new(),
+            status: Arc::new(std::sync::atomic::AtomicU16::new(status)),
+            received: Arc::default(),
+        };
+        let (keep, answer) = (r.received.clone(), r.status.clone());
+        let app = axum::Router::new().route(
+            "/hooks",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let (keep, answer) = (keep.clone(), answer.clone());
+                    async move {
+                        let status = answer.load(std::sync::atomic::Ordering::SeqCst);
+                        keep.lock().unwrap().push((headers, body, status));
+                        (axum::http::StatusCode::from_u16(status).unwrap(), "seen")
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver { url, ..r }
+    }
+
+    pub fn answer(&self, status: u16) {
+        self.status
+            .store(status, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The bodies of the events answered 2xx, as JSON with their `webhook-id`.
+    pub fn delivered(&self) -> Vec<(String, serde_json::Value)> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, s)| (200..300).contains(s))
+            .map(|(h, b, _)| {
+                (
+                    h["webhook-id"].to_str().unwrap().to_owned(),
+                    serde_json::from_slice(b).unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Waits until `done` holds, up to `seconds`; panics with `what` otherwise.
+pub async fn eventually<F: Fn() -> bool>(seconds: u64, what: &str, done: F) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -7,6 +7,7 @@ mod decisions_api;
 mod health;
 mod helpers;
 mod language;
+mod monitoring;
 mod sessions;
 mod sign_in;
 mod sources;

@@ -1,0 +1,645 @@
+//! Events to the lenders' endpoints and monitoring, over HTTP with a real local receiver:
+//! retries until the receiver is back (duplicates carry the same id), the dead letter and
+//! redelivery, the automatic disable, endpoints through the API, and a monitored company that
+//! deteriorates in the sandbox, from the grant to the review case and the lender's event.
+
+use crate::helpers::{eventually, location, Receiver, TestApp};
+use app::model::Role;
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use server::sources::World;
+
+/// Sandbox sources answer at once; deliveries are retried every second; the scheduler and the
+/// dispatcher look every 100 ms.
+async fn fast_app(configure: impl FnOnce(&mut server::config::Settings)) -> TestApp {
+    TestApp::spawn_with(|s| {
+        for l in s.sources.sandbox.latency.values_mut() {
+            l.median_ms = 0.0;
+            l.p99_ms = 0.0;
+        }
+        s.webhooks.retry_schedule_seconds = vec![1; 10];
+        s.webhooks.poll_interval_ms = 100;
+        s.monitoring.poll_interval_ms = 100;
+        configure(s);
+    })
+    .await
+}
+
+async fn key(app: &TestApp, world: World) -> String {
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let k = server::api_keys::create(store.as_ref(), world, "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    k.secret.expose_secret().to_owned()
+}
+
+async fn api(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn decide(app: &TestApp, key: &str, siren: &str, amount: &str) -> Value {
+    let (status, d) = api(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/decisions",
+        key,
+        Some(json!({"siren": siren, "amount": amount, "product": "bnpl"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    d
+}
+
+/// Registers an endpoint through the API; returns (id, secret).
+async fn endpoint(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {
+    let (status, e) = api(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        key,
+        Some(json!({"url": url, "event_types": events})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    (
+        e["id"].as_str().unwrap().to_owned(),
+        e["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn verify_all(receiver: &Receiver, secret: &str) {
+    let verifier = standardwebhooks::Webhook::new(secret).unwrap();
+    let received = receiver.received.lock().unwrap();
+    let mut bodies = std::collections::HashMap::new();
+    for (headers, body, _) in received.iter() {
+        verifier
+            .verify(body, headers)
+            .expect("every delivery verifies with the published library");
+        let id = headers["webhook-id"].to_str().unwrap().to_owned();
+        // A repeat is the same event: same id, same body.
+        let first = bodies.entry(id).or_insert_with(|| body.clone());
+        assert_eq!(first, body);
+    }
+}
+
+#[tokio::test]
+async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id() {
+    let app = fast_app(|_| {}).await;
+    let key = key(&app, World::Sandbox).await;
+    let receiver = Receiver::start(503).await;
+    let (id, secret) = endpoint(
+        &app,
+        &key,
+        &receiver.url,
+        &["decision.created", "decision.updated"],
+    )
+    .await;
+    let mut decided = Vec::new();
+    for siren in ["100000009", "200000008", "999999998"] {
+        decided.push(
+            decide(&app, &key, siren, "4000").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // Down for a while: each event is tried at least twice.
+    eventually(30, "two failed attempts per event", || {
+        receiver.received.lock().unwrap().len() >= 6
+    })
+    .await;
+    assert!(receiver.delivered().is_empty());
+    receiver.answer(204);
+    eventually(30, "every event delivered", || {
+        let ids: std::collections::HashSet<String> =
+            receiver.delivered().into_iter().map(|(id, _)| id).collect();
+        ids.len() == 3
+    })
+    .await;
+    verify_all(&receiver, &secret);
+    let mut announced: Vec<String> = receiver
+        .delivered()
+        .iter()
+        .map(|(_, e)| {
+            assert_eq!(e["type"], "decision.created");
+            e["data"]["decision_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    announced.sort();
+    announced.dedup();
+    decided.sort();
+    assert_eq!(announced, decided);
+
+    // The delivery log, through the API: every attempt with its answer.
+    let (status, log) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/webhook-endpoints/{id}/deliveries"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = log["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        assert_eq!(row["status"], "delivered", "{row}");
+        let attempts = row["attempts"].as_array().unwrap();
+        assert!(attempts.len() >= 3, "{row}");
+        assert_eq!(attempts[0]["status"], 503);
+        assert_eq!(attempts.last().unwrap()["status"], 204);
+        assert_eq!(attempts[0]["response_excerpt"], "seen");
+    }
+
+    // A human decision is an event too.
+    let thin = &decided[decided.len() - 1];
+    app.sign_in_role(Role::CreditManager).await;
+    let actions = format!("/cases/{thin}/actions");
+    app.post_form(&actions, &[("action", "claim")]).await;
+    let response = app
+        .post_form(
+            &actions,
+            &[
+                ("action", "decide"),
+                ("outcome", "decline"),
+                ("category", "risk_appetite"),
+                (
+                    "justification",
+                    "Registry data only: nothing to judge repayment on.",
+                ),
+            ],
+        )
+        .await;
+    assert!(location(&response).contains("done=human_decision"));
+    eventually(10, "decision.updated delivered", || {
+        receiver
+            .delivered()
+            .iter()
+            .any(|(_, e)| e["type"] == "decision.updated")
+    })
+    .await;
+    let updated = receiver
+        .delivered()
+        .into_iter()
+        .find(|(_, e)| e["type"] == "decision.updated")
+        .unwrap()
+        .1;
+    assert_eq!(updated["data"]["decision_id"], thin.as_str());
+    assert_eq!(updated["data"]["final_outcome"], "decline");
+    assert_eq!(
+        updated["data"]["human_decision"]["category"],
+        "risk_appetite"
+    );
+    verify_all(&receiver, &secret);
+}
+
+#[tokio::test]
+async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_is_disabled() {
+    let app = fast_app(|s| {
+        // Two attempts per event; the third failure in a row disables the endpoint.
+        s.webhooks.retry_schedule_seconds = vec![1];
+        s.webhooks.disable_after_failures = 3;
+        s.webhooks.disable_after_minutes = 0;
+    })
+    .await;
+    let key = key(&app, World::Sandbox).await;
+    let receiver = Receiver::start(500).await;
+    let (id, secret) = endpoint(&app, &key, &receiver.url, &["decision.created"]).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+
+    decide(&app, &key, "100000009", "2000").await;
+    let first = store.webhook_messages(None, 10).await.unwrap()[0].clone();
+    eventually(20, "the first event is dead", || {
+        receiver.received.lock().unwrap().len() >= 2
+    })
+    .await;
+    let mut dead = None;
+    for _ in 0..100 {
+        let m = store.webhook_message(first.seq).await.unwrap().unwrap();
+        if m.status == "dead" {
+            dead = Some(m);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let dead = dead.expect("dead after two attempts");
+    assert_eq!(dead.attempts, 2);
+    let (_, e) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (e["enabled"].as_bool(), e["consecutive_failures"].as_i64()),
+        (Some(true), Some(2))
+    );
+
+    // The next failure is the third in a row: the endpoint is disabled and says why.
+    decide(&app, &key, "200000008", "2000").await;
+    let mut disabled = Value::Null;
+    for _ in 0..200 {
+        let (_, e) = api(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/webhook-endpoints/{id}"),
+            &key,
+            None,
+        )
+        .await;
+        if e["enabled"] == false {
+            disabled = e;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        disabled["disabled_reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("3 failed attempts"),
+        "{disabled}"
+    );
+    app.sign_in_role(Role::Admin).await;
+    let page = app.get("/admin/webhooks").await.text().await.unwrap();
+    assert!(page.contains("Disabled automatically"), "the page says so");
+    assert!(page.contains("data-status=\"dead\""));
+    let tried = receiver.received.lock().unwrap().len();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        receiver.received.lock().unwrap().len(),
+        tried,
+        "nothing is sent while disabled"
+    );
+
+    // Back: the endpoint is enabled again, the waiting event goes, and the dead one is
+    // delivered again from the workspace.
+    receiver.answer(200);
+    let (status, e) = api(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &key,
+        Some(json!({"enabled": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (e["enabled"].as_bool(), e["disabled_reason"].is_null()),
+        (Some(true), true)
+    );
+    let response = app
+        .post_form(
+            &format!("/admin/webhooks/deliveries/{}/redeliver", first.seq),
+            &[],
+        )
+        .await;
+    assert!(
+        location(&response).contains("redelivered="),
+        "{}",
+        location(&response)
+    );
+    eventually(20, "both events delivered", || {
+        receiver.delivered().len() == 2
+    })
+    .await;
+    let m = store.webhook_message(first.seq).await.unwrap().unwrap();
+    assert_eq!((m.status.as_str(), m.attempts), ("delivered", 3));
+    verify_all(&receiver, &secret);
+    // A pending or unknown delivery cannot be queued again.
+    let (status, _) = api(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/webhook-endpoints/{id}/deliveries/999999/redeliver"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
+    let app = fast_app(|_| {}).await;
+    let sandbox = key(&app, World::Sandbox).await;
+    let live = key(&app, World::Live).await;
+    for (body, field) in [
+        (
+            json!({"url": "http://lender.example/hooks", "event_types": ["decision.created"]}),
+            "/url",
+        ),
+        (json!({"event_types": ["decision.created"]}), "/url"),
+        (
+            json!({"url": "https://lender.example/hooks", "event_types": ["x.y"]}),
+            "/event_types",
+        ),
+        (
+            json!({"url": "https://lender.example/hooks", "event_types": [1]}),
+            "/event_types/0",
+        ),
+        (
+            json!({"url": "https://lender.example/hooks"}),
+            "/event_types",
+        ),
+    ] {
+        let (status, problem) = api(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/webhook-endpoints",
+            &sandbox,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let (id, secret) = endpoint(
+        &app,
+        &sandbox,
+        "https://lender.example/hooks",
+        &["company.risk_changed"],
+    )
+    .await;
+    assert!(secret.starts_with("whsec_"));
+    let (status, e) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &sandbox,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(e["mode"], "sandbox");
+    assert!(e.get("secret").is_none(), "the secret is shown once");
+    // The live key does not see the sandbox's endpoint.
+    let (status, _) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &live,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/webhook-endpoints",
+        &live,
+        None,
+    )
+    .await;
+    assert_eq!(list["data"], json!([]));
+    let (status, problem) = api(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &sandbox,
+        Some(json!({"enabled": "no"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "/enabled");
+    let (_, list) = api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/webhook-endpoints",
+        &sandbox,
+        None,
+    )
+    .await;
+    assert_eq!(
+        list["data"][0]["enabled"], true,
+        "a refused change changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lender() {
+    let app = fast_app(|_| {}).await;
+    let key = key(&app, World::Sandbox).await;
+    let receiver = Receiver::start(204).await;
+    let (_, secret) = endpoint(
+        &app,
+        &key,
+        &receiver.url,
+        &["company.risk_changed", "decision.updated"],
+    )
+    .await;
+    let granted = decide(&app, &key, "100000009", "5000").await;
+    assert_eq!(granted["outcome"], "approve", "{granted}");
+    let granted_id = granted["id"].as_str().unwrap().to_owned();
+    app.sign_in_role(Role::Admin).await;
+    let state: app::model::MonitoringView = app
+        .server_fn("monitoring_state")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(state.sandbox && state.enabled);
+    assert_eq!(state.companies.len(), 1, "the grant enrolled its company");
+    assert_eq!(state.companies[0].decision_id, granted_id);
+    assert_eq!(state.companies[0].last_result, None);
+
+    // Nothing changed: the check says so and tells nobody.
+    let response = app
+        .post_form("/admin/monitoring/check", &[("siren", "100000009")])
+        .await;
+    assert!(location(&response).contains("checking=100000009"));
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let mut first = None;
+    for _ in 0..200 {
+        let m = store.monitored_companies("sandbox", 10).await.unwrap();
+        if m[0].last_checked.is_some() {
+            first = Some(m[0].clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let first = first.expect("checked");
+    assert_eq!(first.last_result.as_deref(), Some("unchanged"));
+    let unchanged = first.last_decision_id.clone().unwrap();
+    // The check is a decision of its own, replayable, with no case.
+    assert!(store.case(&unchanged).await.unwrap().is_none());
+    let (status, d) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/decisions/{unchanged}"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(d["monitoring_of"], granted_id.as_str());
+
+    // A proceeding opens: the check runs at once and finds it.
+    let response = app
+        .post_form(
+            "/admin/sandbox/conditions",
+            &[("siren", "100000009"), ("condition", "proceeding")],
+        )
+        .await;
+    assert!(
+        location(&response).contains("condition=100000009"),
+        "{}",
+        location(&response)
+    );
+    eventually(20, "company.risk_changed delivered", || {
+        receiver
+            .delivered()
+            .iter()
+            .any(|(_, e)| e["type"] == "company.risk_changed")
+    })
+    .await;
+    verify_all(&receiver, &secret);
+    let event = receiver
+        .delivered()
+        .into_iter()
+        .find(|(_, e)| e["type"] == "company.risk_changed")
+        .unwrap()
+        .1;
+    let data = &event["data"];
+    assert_eq!(data["siren"], "100000009");
+    assert_eq!(data["granted_decision_id"], granted_id.as_str());
+    assert_eq!(data["previous"]["decision_id"], unchanged.as_str());
+    let changes: Vec<&str> = data["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert!(changes.contains(&"proceeding"), "{data}");
+    let review = data["new"]["decision_id"].as_str().unwrap().to_owned();
+    assert!(data["new"]["reason_codes"].as_array().is_some());
+
+    // The review waits in the credit managers' queue.
+    let case = store.case(&review).await.unwrap().unwrap();
+    assert_eq!(case.status, "in_review");
+    assert!(
+        case.referrals.starts_with("risk_changed"),
+        "{}",
+        case.referrals
+    );
+    let (_, d) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/decisions/{review}"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(d["status"], "in_review");
+    // Replayed from its snapshots, identically.
+    let report = server::decisions::replay(
+        store.as_ref(),
+        server::decisions::Engine::current(),
+        &review,
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(report.identical, "{report:?}");
+    let page = app.get("/admin/webhooks").await.text().await.unwrap();
+    assert!(page.contains("data-result=\"risk_changed\""));
+
+    // The manager lowers the line; the lender hears of it.
+    app.jar_clear().await;
+    app.sign_in_role(Role::CreditManager).await;
+    let queue = app.get("/queue").await.text().await.unwrap();
+    assert!(queue.contains(&review), "the review is in the queue");
+    let actions = format!("/cases/{review}/actions");
+    app.post_form(&actions, &[("action", "claim")]).await;
+    let response = app
+        .post_form(
+            &actions,
+            &[
+                ("action", "decide"),
+                ("outcome", "counter_offer"),
+                ("limit", "1000"),
+                ("category", "risk_appetite"),
+                (
+                    "justification",
+                    "Redressement judiciaire opened: limit cut to 1,000 EUR.",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        location(&response).contains("done="),
+        "{}",
+        location(&response)
+    );
+    eventually(10, "decision.updated delivered", || {
+        receiver
+            .delivered()
+            .iter()
+            .any(|(_, e)| e["type"] == "decision.updated")
+    })
+    .await;
+    // The counter-offer is the new grant monitoring watches.
+    let watched = &store.monitored_companies("sandbox", 10).await.unwrap()[0];
+    assert_eq!(
+        (watched.decision_id.as_str(), watched.granted_limit_cents),
+        (review.as_str(), 100_000)
+    );
+}
+
+#[tokio::test]
+async fn a_source_that_stops_answering_is_reported_and_nothing_is_decided() {
+    let app = fast_app(|_| {}).await;
+    let key = key(&app, World::Sandbox).await;
+    let receiver = Receiver::start(204).await;
+    let (_, secret) = endpoint(&app, &key, &receiver.url, &["monitoring.source_failed"]).await;
+    let granted = decide(&app, &key, "100000009", "3000").await;
+    assert_eq!(granted["outcome"], "approve");
+    // The bank now answers after the deadline.
+    let mut app = app;
+    app.settings.sources.sandbox.latency.insert(
+        "open_banking".into(),
+        server::config::LatencySettings {
+            median_ms: 3_000.0,
+            p99_ms: 3_500.0,
+        },
+    );
+    let app = app.restart().await;
+    app.sign_in_role(Role::Admin).await;
+    app.post_form("/admin/monitoring/check", &[("siren", "100000009")])
+        .await;
+    eventually(20, "monitoring.source_failed delivered", || {
+        !receiver.delivered().is_empty()
+    })
+    .await;
+    verify_all(&receiver, &secret);
+    let event = &receiver.delivered()[0].1;
+    assert_eq!(event["type"], "monitoring.source_failed");
+    assert_eq!(
+        event["data"]["sources"][0]["source"], "open_banking",
+        "{event}"
+    );
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let m = &store.monitored_companies("sandbox", 10).await.unwrap()[0];
+    assert_eq!(m.last_result.as_deref(), Some("source_failed"));
+    assert_eq!(m.last_decision_id, None, "nothing decided");
+    assert!(
+        m.next_check <= chrono::Utc::now() + chrono::Duration::hours(1),
+        "checked again sooner"
+    );
+}

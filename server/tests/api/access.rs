@@ -28,6 +28,8 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
         StatusCode::OK,
     ),
     ("webhook_secret", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("webhook_log", "", Some(&[Role::Admin]), StatusCode::OK),
+    ("monitoring_state", "", Some(&[Role::Admin]), StatusCode::OK),
     (
         "preview_company",
         "siren=100000009",

@@ -337,7 +337,16 @@ fn keys_create_prints_only_the_key() {
 }
 
 fn start_server(data_dir: &std::path::Path, port: u16) -> std::process::Child {
+    start_server_with(data_dir, port, &[])
+}
+
+fn start_server_with(
+    data_dir: &std::path::Path,
+    port: u16,
+    env: &[(&str, &str)],
+) -> std::process::Child {
     let child = server(data_dir)
+        .envs(env.iter().copied())
         .env("AVAL_LISTEN", format!("127.0.0.1:{port}"))
         .env(
             "AVAL_SOURCES__SANDBOX__LATENCY__OPEN_BANKING__MEDIAN_MS",
@@ -436,4 +445,93 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
     );
     let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert!(report["records"].as_u64().unwrap() >= acknowledged.len() as u64);
+}
+
+#[tokio::test]
+async fn webhooks_being_retried_when_the_server_is_killed_are_delivered_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "sandbox", "--name", "hooks"])
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let receiver = crate::helpers::Receiver::start(503).await;
+    let env = [
+        (
+            "AVAL_WEBHOOKS__RETRY_SCHEDULE_SECONDS",
+            "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+        ),
+        ("AVAL_WEBHOOKS__POLL_INTERVAL_MS", "100"),
+    ];
+    let port = free_port();
+    let mut child = start_server_with(dir.path(), port, &env);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/webhook-endpoints"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"url": receiver.url, "event_types": ["decision.created"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let mut decided = Vec::new();
+    for siren in ["100000009", "200000008", "400000006"] {
+        let d: serde_json::Value = client
+            .post(format!("{base}/api/v1/decisions"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"siren": siren, "amount": "1500", "product": "bnpl"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        decided.push(d["id"].as_str().unwrap().to_owned());
+    }
+    crate::helpers::eventually(30, "every event tried", || {
+        receiver.received.lock().unwrap().len() >= 4
+    })
+    .await;
+    Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    assert!(
+        receiver.delivered().is_empty(),
+        "nothing was accepted before the kill"
+    );
+
+    receiver.answer(204);
+    let mut child = start_server_with(dir.path(), port, &env);
+    crate::helpers::eventually(60, "every event delivered after the restart", || {
+        let ids: std::collections::HashSet<String> =
+            receiver.delivered().into_iter().map(|(id, _)| id).collect();
+        ids.len() == 3
+    })
+    .await;
+    let mut announced: Vec<String> = receiver
+        .delivered()
+        .iter()
+        .map(|(_, e)| e["data"]["decision_id"].as_str().unwrap().to_owned())
+        .collect();
+    announced.sort();
+    announced.dedup();
+    decided.sort();
+    assert_eq!(announced, decided);
+    let verifier = standardwebhooks::Webhook::new(&secret).unwrap();
+    for (headers, body, _) in receiver.received.lock().unwrap().iter() {
+        verifier
+            .verify(body, headers)
+            .expect("signed with the endpoint's secret");
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
 }

@@ -205,4 +205,15 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     )
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    for (path, form) in [
+        ("/admin/webhooks/deliveries/1/redeliver", vec![]),
+        ("/admin/monitoring/check", vec![("siren", "100000009")]),
+        (
+            "/admin/sandbox/conditions",
+            vec![("siren", "100000009"), ("condition", "proceeding")],
+        ),
+    ] {
+        let response = post(&app, path, &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
 }

@@ -125,8 +125,8 @@ async fn main() {
                     Engine::current(),
                     request,
                     Origin {
-                        api_key_id: None,
                         user_id: Some(1),
+                        ..Origin::default()
                     },
                     at,
                 )

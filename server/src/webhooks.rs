@@ -382,8 +382,8 @@ pub struct SirenForm {
     pub condition: String,
 }
 
-fn form_siren(raw: &str) -> Result<app::ids::Siren, Response> {
-    app::ids::Siren::parse(raw.trim()).map_err(|e| back_error("siren", &e.to_string()))
+fn form_siren(raw: &str) -> Result<app::ids::Siren, Box<Response>> {
+    app::ids::Siren::parse(raw.trim()).map_err(|e| Box::new(back_error("siren", &e.to_string())))
 }
 
 /// Checks a monitored company of the workspace's world now.
@@ -397,7 +397,7 @@ pub async fn check_now(
     }
     let siren = match form_siren(&form.siren) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let world = workspace_world(&state.settings);
     match state
@@ -433,7 +433,7 @@ pub async fn set_condition(
     }
     let siren = match form_siren(&form.siren) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(kind) = crate::sources::sandbox::Condition::parse(&form.condition) else {
         return back_error("condition", "must be proceeding or negative_balance");

@@ -202,7 +202,7 @@ fn delivery_row(d: DeliveryRow, lang: Lang) -> impl IntoView {
 }
 
 fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
-    let every = if m.every_minutes % 60 == 0 {
+    let every = if m.every_minutes.is_multiple_of(60) {
         format!("{} h", m.every_minutes / 60)
     } else {
         format!("{} min", m.every_minutes)

@@ -47,17 +47,19 @@ fn invalid(field: &str, problem: &str) -> Response {
     .into_response()
 }
 
-fn body_json(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+fn body_json(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(invalid("", "must be a JSON object")),
-        Err(e) => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "The body is not JSON",
-            &e.to_string(),
-        )
-        .into_response()),
+        Ok(_) => Err(Box::new(invalid("", "must be a JSON object"))),
+        Err(e) => Err(Box::new(
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                "The body is not JSON",
+                &e.to_string(),
+            )
+            .into_response(),
+        )),
     }
 }
 
@@ -93,7 +95,7 @@ pub async fn create(
 ) -> Response {
     let map = match body_json(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(url) = map.get("url").and_then(Value::as_str) else {
         return invalid("url", "required, a string");
@@ -154,7 +156,7 @@ pub async fn update(
     };
     let map = match body_json(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(enabled) = map.get("enabled").and_then(Value::as_bool) else {
         return invalid("enabled", "required, true or false");

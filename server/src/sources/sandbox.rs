@@ -36,9 +36,9 @@ pub struct SandboxSource {
 /// conditions whose `since` is at or before its moment, so a moment before a condition was set
 /// still looks as it did.
 #[derive(Debug, Default)]
-pub struct Conditions(
-    std::sync::RwLock<std::collections::HashMap<String, Vec<(Condition, chrono::DateTime<Utc>)>>>,
-);
+pub struct Conditions(std::sync::RwLock<ConditionMap>);
+
+type ConditionMap = std::collections::HashMap<String, Vec<(Condition, chrono::DateTime<Utc>)>>;
 
 impl Conditions {
     /// Sets a condition; one already set keeps its first moment.

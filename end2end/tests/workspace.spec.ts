@@ -1,4 +1,6 @@
 import { Browser, expect, Page, test } from "@playwright/test";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
 import { hydrated, Role, signIn, watchConsole } from "./support";
 
 /** A page of its own (own cookies) signed in as `role`, or as the second credit manager. */
@@ -289,7 +291,7 @@ test("an admin registers a webhook endpoint, reads its secret once, and disables
   const errors = watchConsole(admin);
   await admin.goto("/admin/webhooks");
   await hydrated(admin);
-  await expect(admin.locator(".lead")).toContainText("Not available yet");
+  await expect(admin.locator(".lead")).toContainText("delivered at least once");
   const form = admin.getByTestId("create-endpoint");
   await form.getByLabel("Address (https://…)").fill("https://lender.example/aval-hooks");
   await form.getByLabel("monitoring.source_failed").uncheck();
@@ -306,4 +308,69 @@ test("an admin registers a webhook endpoint, reads its secret once, and disables
   await expect(row).toContainText("Disabled");
   await expect(row.getByTestId("send-test")).toHaveCount(0);
   expect(errors).toEqual([]);
+});
+
+test("an admin adds an endpoint, makes a monitored sandbox company deteriorate, and sees the delivery", async ({ browser }) => {
+  // The lender's receiver: a real local HTTP server that keeps what it is sent.
+  const received: { id: string; type: string; body: any }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      const event = JSON.parse(body);
+      received.push({ id: String(req.headers["webhook-id"]), type: event.type, body: event });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  try {
+    const admin = await session(browser, "admin");
+    const errors = watchConsole(admin);
+    await admin.goto("/admin/webhooks");
+    await hydrated(admin);
+    const form = admin.getByTestId("create-endpoint");
+    await form.getByLabel("Address (https://…)").fill(url);
+    await form.getByRole("button", { name: "Add an endpoint" }).click();
+    await expect(admin).toHaveURL(/\/admin\/webhooks\?created=wh_/);
+
+    // A sales rep's approval enrols the company.
+    const siren = "732829320";
+    const rep = await session(browser, "sales_rep");
+    await apply(rep, siren, "5000");
+    await expect(rep.getByTestId("outcome")).toContainText("Approved");
+    await admin.goto("/admin/webhooks");
+    const monitored = admin.locator(`[data-testid=monitored-row][data-siren="${siren}"]`);
+    await expect(monitored).toBeVisible();
+    await expect(admin.locator("[data-testid=delivery-row][data-event-type='decision.created']").first()).toBeVisible();
+
+    // The sandbox control: a collective proceeding opens; the check runs at once.
+    const control = admin.getByTestId("condition-form");
+    await control.getByLabel("SIREN").fill(siren);
+    await control.getByLabel(/collective proceeding opens/).check();
+    await control.getByTestId("apply-condition").click();
+    await expect(admin.getByTestId("webhooks-notice")).toContainText(siren);
+    await expect(async () => {
+      await admin.reload();
+      await expect(admin.locator("[data-testid=delivery-row][data-event-type='company.risk_changed'][data-status=delivered]")).toHaveCount(1);
+    }).toPass({ timeout: 20_000 });
+    await expect(monitored).toHaveAttribute("data-result", "risk_changed");
+    const row = admin.locator("[data-testid=delivery-row][data-event-type='company.risk_changed']");
+    await row.locator("summary").click();
+    await expect(row.getByTestId("attempts")).toContainText("204");
+    await admin.screenshot({ path: "test-results/admin-webhook-delivery-log.png", fullPage: true });
+    const event = received.find((e) => e.type === "company.risk_changed");
+    expect(event?.body.data.siren).toBe(siren);
+    expect(event?.id).toMatch(/^msg_/);
+    await expect(row).toContainText(event!.id);
+
+    // The review case is in the credit managers' queue.
+    const manager = await session(browser, "credit_manager");
+    const review = event!.body.data.new.decision_id;
+    await manager.goto("/queue");
+    await expect(manager.locator(`[data-testid=case-row][data-decision=${review}]`)).toContainText("Risk changed under monitoring");
+    expect(errors).toEqual([]);
+  } finally {
+    receiver.close();
+  }
 });

@@ -264,7 +264,11 @@ pub async fn decide_with(
             world: r.request.world.as_str().to_owned(),
             siren: r.request.siren.to_string(),
             decision_id: r.id.clone(),
-            granted_limit_cents: r.decision.proposed_limit_cents,
+            // What the lender extends: the amount asked (the policy may allow more).
+            granted_limit_cents: r
+                .decision
+                .requested_cents
+                .min(r.decision.proposed_limit_cents),
             at: now,
             next_check: now + every,
         }),

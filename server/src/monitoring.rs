@@ -10,7 +10,7 @@
 //! fails now sends `monitoring.source_failed`, and the company is checked again sooner.
 
 use crate::cases::Origin;
-use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
+use crate::decisions::{self, DecisionError, Engine};
 use crate::events::{self, RiskChange};
 use crate::sources::gather::Gatherer;
 use crate::sources::SourceError;
@@ -69,14 +69,14 @@ fn grade_rank(engine: &Engine, grade: &str) -> f64 {
         .unwrap_or_else(|| f64::from(grade.bytes().next().unwrap_or(b'A')))
 }
 
-/// The material changes from `previous` to `new`, for a grant of `granted_cents`.
+/// The material changes from the decision `p` to the decision `n`, for a grant of
+/// `granted_cents`.
 pub fn changes(
     engine: &Engine,
-    previous: &RecordedDecision,
-    new: &RecordedDecision,
+    p: &crate::engine::Decision,
+    n: &crate::engine::Decision,
     granted_cents: i64,
 ) -> Vec<RiskChange> {
-    let (p, n) = (&previous.decision, &new.decision);
     let mut found = Vec::new();
     if grade_rank(engine, &n.grade) > grade_rank(engine, &p.grade) {
         found.push(RiskChange::GradeDown {
@@ -155,7 +155,12 @@ pub async fn check(
             .await?;
         return Ok(CheckResult::SourceFailed { sources: failed });
     }
-    let found = changes(engine, &previous, new, m.granted_limit_cents);
+    let found = changes(
+        engine,
+        &previous.decision,
+        &new.decision,
+        m.granted_limit_cents,
+    );
     let decision_id = new.id.clone();
     let (case, events, label) = if found.is_empty() {
         (None, Vec::new(), "unchanged")
@@ -223,5 +228,101 @@ pub async fn run(
             _ = tokio::time::sleep(poll) => {}
             _ = wake.notified() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::tests::{as_of, bnpl, sandbox_input_with};
+    use crate::sources::sandbox::{Condition, Conditions};
+
+    async fn decision(siren: &str, conditions: &[Condition]) -> crate::engine::Decision {
+        let set = Conditions::default();
+        for c in conditions {
+            set.set(siren, *c, as_of() - Duration::hours(1));
+        }
+        let engine = Engine::current();
+        let input = sandbox_input_with(siren, bnpl(20_000), Arc::new(set)).await;
+        crate::engine::decide(&input, engine.model.as_ref(), &engine.policy)
+    }
+
+    #[tokio::test]
+    async fn each_sandbox_deterioration_is_a_material_change_and_a_same_decision_is_none() {
+        let engine = Engine::current();
+        let before = decision("100000009", &[]).await;
+        let granted = before.requested_cents;
+        assert!(changes(engine, &before, &before, granted).is_empty());
+        let proceeding = decision("100000009", &[Condition::Proceeding]).await;
+        let found = changes(engine, &before, &proceeding, granted);
+        assert!(
+            found.contains(&RiskChange::Proceeding { from: 0, to: 2 }),
+            "{found:?}"
+        );
+        let cash = decision("100000009", &[Condition::NegativeBalance]).await;
+        let found = changes(engine, &before, &cash, granted);
+        assert!(!found.is_empty(), "cash running out is material: {cash:?}");
+        // Seen once, a change is not reported again by the next check.
+        assert!(changes(engine, &proceeding, &proceeding, granted).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_limit_below_the_grant_is_reported_once_unless_it_falls_further_and_grades_compare_by_risk(
+    ) {
+        let engine = Engine::current();
+        let before = decision("100000009", &[]).await;
+        let granted = 1_000_000;
+        let with = |limit: i64, grade: &str| crate::engine::Decision {
+            proposed_limit_cents: limit,
+            grade: grade.to_owned(),
+            ..before.clone()
+        };
+        let ok = with(1_500_000, &before.grade);
+        let low = with(600_000, &before.grade);
+        let lower = with(400_000, &before.grade);
+        let limit = |found: Vec<RiskChange>| {
+            found
+                .into_iter()
+                .any(|c| matches!(c, RiskChange::LimitBelowGranted { .. }))
+        };
+        assert!(!limit(changes(engine, &ok, &ok, granted)));
+        assert!(limit(changes(engine, &ok, &low, granted)));
+        assert!(
+            !limit(changes(engine, &low, &low, granted)),
+            "already known"
+        );
+        assert!(!limit(changes(
+            engine,
+            &low,
+            &with(700_000, &before.grade),
+            granted
+        )));
+        assert!(
+            limit(changes(engine, &low, &lower, granted)),
+            "fell further"
+        );
+        // Grades: the policy's PD bounds decide which is worse.
+        let mut grades: Vec<(&String, &f64)> = engine.policy.grades.iter().collect();
+        grades.sort_by(|a, b| a.1.total_cmp(b.1));
+        let (best, worst) = (grades[0].0, grades[grades.len() - 1].0);
+        assert_eq!(
+            changes(
+                engine,
+                &with(1_500_000, best),
+                &with(1_500_000, worst),
+                granted
+            ),
+            vec![RiskChange::GradeDown {
+                from: best.clone(),
+                to: worst.clone()
+            }]
+        );
+        assert!(changes(
+            engine,
+            &with(1_500_000, worst),
+            &with(1_500_000, best),
+            granted
+        )
+        .is_empty());
     }
 }

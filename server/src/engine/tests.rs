@@ -46,6 +46,15 @@ pub(crate) fn as_of() -> DateTime<Utc> {
 }
 
 pub(crate) async fn sandbox_input(siren: &str, application: Application) -> DecisionInput {
+    sandbox_input_with(siren, application, Default::default()).await
+}
+
+/// The input of a sandbox company, with conditions set on the sandbox world.
+pub(crate) async fn sandbox_input_with(
+    siren: &str,
+    application: Application,
+    conditions: Arc<sandbox::Conditions>,
+) -> DecisionInput {
     let mut settings = SourcesSettings::default();
     for l in settings.sandbox.latency.values_mut() {
         *l = LatencySettings {
@@ -55,7 +64,7 @@ pub(crate) async fn sandbox_input(siren: &str, application: Application) -> Deci
     }
     settings.sandbox.slow_source_ms = 400;
     settings.deadline_ms = 150;
-    let mut sources = sandbox::sources(&settings.sandbox, Default::default());
+    let mut sources = sandbox::sources(&settings.sandbox, conditions);
     sources.push(Arc::new(sector::SectorSource));
     let gatherer = Gatherer::new(&settings, sources, Vec::new());
     let request = SourceRequest {

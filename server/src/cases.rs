@@ -413,22 +413,26 @@ pub async fn act(
                 at: now,
             };
             let payload = serde_json::to_string(&record).map_err(|e| e.to_string())?;
-            let granted = matches!(
-                next.final_outcome.as_deref(),
-                Some("approve" | "counter_offer")
-            ) && next.status == "resolved"
+            let decided = next.status == "resolved"
                 && matches!(
                     record.event,
                     CaseEvent::HumanDecision { .. } | CaseEvent::DecisionConfirmed { .. }
                 );
-            let monitoring = match (rules.monitor_every, granted) {
-                (Some(every), true) => Some(MonitoringWrite::Enrol {
+            let monitoring = match (rules.monitor_every, next.final_outcome.as_deref()) {
+                (Some(every), Some("approve" | "counter_offer")) if decided => {
+                    Some(MonitoringWrite::Enrol {
+                        world: next.world.clone(),
+                        siren: next.siren.clone(),
+                        decision_id: next.decision_id.clone(),
+                        granted_limit_cents: next.final_limit_cents.unwrap_or(0),
+                        at: now,
+                        next_check: now + every,
+                    })
+                }
+                (_, Some("decline")) if decided => Some(MonitoringWrite::Withdraw {
                     world: next.world.clone(),
                     siren: next.siren.clone(),
                     decision_id: next.decision_id.clone(),
-                    granted_limit_cents: next.final_limit_cents.unwrap_or(0),
-                    at: now,
-                    next_check: now + every,
                 }),
                 _ => None,
             };

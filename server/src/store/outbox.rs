@@ -29,6 +29,13 @@ pub enum MonitoringWrite {
         at: DateTime<Utc>,
         next_check: DateTime<Utc>,
     },
+    /// A person declined the grant (or the review that monitoring opened): the company is no
+    /// longer watched for it.
+    Withdraw {
+        world: String,
+        siren: String,
+        decision_id: String,
+    },
     /// A check ended: its result (`unchanged`, `risk_changed`, `source_failed`), the decision
     /// it made if any, and when to check again. Releases the scheduler's lease.
     Checked {
@@ -184,6 +191,21 @@ macro_rules! outbox_queries {
                     .bind(granted_limit_cents)
                     .bind(millis(*at))
                     .bind(millis(*next_check))
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Some(MonitoringWrite::Withdraw {
+                    world,
+                    siren,
+                    decision_id,
+                }) => {
+                    sqlx::query(
+                        "DELETE FROM monitored_companies WHERE world = $1 AND siren = $2 \
+                         AND (decision_id = $3 OR last_decision_id = $3)",
+                    )
+                    .bind(world)
+                    .bind(siren)
+                    .bind(decision_id)
                     .execute(&mut **tx)
                     .await?;
                 }

@@ -1524,5 +1524,27 @@ async fn grants_enrol_companies_and_checks_are_leased_and_recorded() {
             vec![condition],
             "{backend}: first moment kept"
         );
+
+        // A decline withdraws the grant it is about, and only that one.
+        for (id, about, left) in [("evt_w1", "dec_other", 1), ("evt_w2", "dec_grant", 0)] {
+            let mut record = audit_entry(id, "{}");
+            record.kind = "human_decision".into();
+            record.decision_id = "dec_grant".into();
+            record.monitoring = Some(MonitoringWrite::Withdraw {
+                world: "sandbox".into(),
+                siren: "100000009".into(),
+                decision_id: about.into(),
+            });
+            store.append_audit(record, &[]).await.unwrap();
+            assert_eq!(
+                store
+                    .monitored_companies("sandbox", 10)
+                    .await
+                    .unwrap()
+                    .len(),
+                left,
+                "{backend}: {about}"
+            );
+        }
     }
 }

@@ -113,8 +113,9 @@ pub struct WebhookSettings {
 impl Default for WebhookSettings {
     fn default() -> Self {
         Self {
-            // About 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-            retry_schedule_seconds: vec![5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
+            // Exponential: 5 s, then four times longer each time, at most 10 h; about 28 hours
+            // in all, 10 attempts.
+            retry_schedule_seconds: vec![5, 20, 80, 320, 1_280, 5_120, 20_480, 36_000, 36_000],
             disable_after_failures: 15,
             disable_after_minutes: 24 * 60,
             poll_interval_ms: 1_000,

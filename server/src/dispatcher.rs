@@ -183,6 +183,16 @@ mod tests {
     }
 
     #[test]
+    fn the_default_schedule_backs_off_exponentially_over_more_than_a_day() {
+        let s = WebhookSettings::default().retry_schedule_seconds;
+        for w in s.windows(2) {
+            assert!(w[1] == w[0] * 4 || w[1] == 36_000, "{s:?}");
+        }
+        let total: u64 = s.iter().sum();
+        assert!((24 * 3600..30 * 3600).contains(&total), "{total}");
+    }
+
+    #[test]
     fn jitter_stays_in_the_unit_interval() {
         for _ in 0..1000 {
             let j = jitter();

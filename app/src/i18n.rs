@@ -192,6 +192,13 @@ messages! {
     ApplyCondition => "Apply", "Appliquer";
     ConditionSet => "{siren}: the condition is in effect.", "{siren} : la condition est en vigueur.";
     ConditionsInEffect => "In effect", "En vigueur";
+    MonitoringReview => "Monitoring review", "Revue de surveillance";
+    MonitoringReviewText => "Monitoring re-decided this company and found it worse than when it was last seen. Granted: {granted}.", "La surveillance a redécidé cette entreprise et l'a trouvée dégradée depuis la dernière fois. Accordé : {granted}.";
+    GrantDecision => "The grant", "L'octroi";
+    PreviousCheck => "Compared with", "Comparé à";
+    ChangeGradeDown => "Grade down: {from} → {to}", "Note abaissée : {from} → {to}";
+    ChangeProceeding => "Collective proceeding: status {from} → {to} (0 none, 1 under a plan, 2 open, 3 closed for insufficient assets)", "Procédure collective : statut {from} → {to} (0 aucune, 1 plan en cours, 2 ouverte, 3 clôturée pour insuffisance d'actif)";
+    ChangeLimit => "Proposed limit {proposed}, below the {granted} granted", "Limite proposée {proposed}, inférieure aux {granted} accordés";
     ReferralRiskChanged => "Risk changed under monitoring", "Risque modifié en surveillance";
     AddEndpoint => "Add an endpoint", "Ajouter un point de réception";
     EndpointUrl => "Address (https://…)", "Adresse (https://…)";

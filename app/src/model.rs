@@ -339,6 +339,8 @@ pub struct LineageView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseDetail {
     pub summary: CaseSummary,
+    /// A review opened by monitoring: why, and against which grant.
+    pub monitoring: Option<MonitoringReviewView>,
     pub reasons: Vec<ReasonView>,
     pub fraud_flags: Vec<(String, Vec<String>)>,
     pub sources: Vec<SourceView>,
@@ -524,6 +526,16 @@ pub struct WebhookSummary {
     pub consecutive_failures: i64,
     /// Why the dispatcher disabled it, when it did.
     pub disabled_reason: Option<String>,
+}
+
+/// Why monitoring opened a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringReviewView {
+    pub granted_decision_id: String,
+    pub previous_decision_id: String,
+    pub granted_limit_cents: i64,
+    /// Each change, in the viewer's language.
+    pub changes: Vec<String>,
 }
 
 /// One attempt to deliver an event.

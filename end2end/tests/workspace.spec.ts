@@ -369,6 +369,8 @@ test("an admin adds an endpoint, makes a monitored sandbox company deteriorate, 
     const review = event!.body.data.new.decision_id;
     await manager.goto("/queue");
     await expect(manager.locator(`[data-testid=case-row][data-decision=${review}]`)).toContainText("Risk changed under monitoring");
+    await manager.goto(`/cases/${review}`);
+    await expect(manager.getByTestId("monitoring-review")).toContainText("Collective proceeding: status 0 → 2");
     expect(errors).toEqual([]);
   } finally {
     receiver.close();

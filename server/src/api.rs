@@ -410,6 +410,7 @@ async fn decide_once(
             api_key_id: Some(caller.key.id.clone()),
             user_id: None,
             monitoring_of: None,
+            monitoring_review: None,
         },
         chrono::Utc::now(),
         state.settings.monitoring.every(),

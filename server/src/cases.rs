@@ -46,6 +46,19 @@ pub struct Origin {
     /// For a monitoring check: the decision whose grant is being watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_of: Option<String>,
+    /// For a monitoring check that found a material change: what it was compared with and
+    /// what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring_review: Option<MonitoringReview>,
+}
+
+/// Why monitoring opened a review, kept with the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringReview {
+    /// The decision the company was last seen with.
+    pub previous_decision_id: String,
+    pub granted_limit_cents: i64,
+    pub changes: Vec<crate::events::RiskChange>,
 }
 
 /// What happened to a case, as its audit record's payload keeps it.

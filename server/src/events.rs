@@ -106,7 +106,7 @@ pub fn decision_updated(case: &CaseRow, record: &EventRecord) -> Option<OutboxEv
 }
 
 /// What monitoring found worse, in the order the event lists them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum RiskChange {
     GradeDown {

@@ -161,6 +161,15 @@ pub async fn check(
         &new.decision,
         m.granted_limit_cents,
     );
+    let mut evaluated = evaluated;
+    if !found.is_empty() {
+        evaluated.recorded.origin.monitoring_review = Some(crate::cases::MonitoringReview {
+            previous_decision_id: previous.id.clone(),
+            granted_limit_cents: m.granted_limit_cents,
+            changes: found.clone(),
+        });
+    }
+    let new = &evaluated.recorded;
     let decision_id = new.id.clone();
     let (case, events, label) = if found.is_empty() {
         (None, Vec::new(), "unchanged")

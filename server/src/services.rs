@@ -670,7 +670,19 @@ impl Services for AppServices {
             ),
             None => Default::default(),
         };
+        let monitoring = recorded
+            .origin
+            .monitoring_review
+            .as_ref()
+            .zip(recorded.origin.monitoring_of.as_ref())
+            .map(|(r, of)| app::model::MonitoringReviewView {
+                granted_decision_id: of.clone(),
+                previous_decision_id: r.previous_decision_id.clone(),
+                granted_limit_cents: r.granted_limit_cents,
+                changes: r.changes.iter().map(|c| change_text(c, lang)).collect(),
+            });
         Ok(CaseDetail {
+            monitoring,
             lineage,
             balance,
             ratios,
@@ -726,5 +738,31 @@ impl Services for AppServices {
             can_confirm: manager && may(CaseCommand::Confirm),
             can_note: manager,
         })
+    }
+}
+
+/// A change monitoring found, as the case page says it.
+fn change_text(c: &crate::events::RiskChange, lang: app::i18n::Lang) -> String {
+    use crate::events::RiskChange;
+    use app::components::format::eur;
+    use app::i18n::Msg;
+    match c {
+        RiskChange::GradeDown { from, to } => {
+            Msg::ChangeGradeDown.format(lang, &[("from", from), ("to", to)])
+        }
+        RiskChange::Proceeding { from, to } => Msg::ChangeProceeding.format(
+            lang,
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
+        RiskChange::LimitBelowGranted {
+            granted_cents,
+            proposed_cents,
+        } => Msg::ChangeLimit.format(
+            lang,
+            &[
+                ("proposed", &eur(*proposed_cents, lang)),
+                ("granted", &eur(*granted_cents, lang)),
+            ],
+        ),
     }
 }

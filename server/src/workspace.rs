@@ -142,6 +142,7 @@ pub async fn submit_application(
             api_key_id: None,
             user_id: Some(user.id),
             monitoring_of: None,
+            monitoring_review: None,
         },
         chrono::Utc::now(),
         state.settings.monitoring.every(),

@@ -94,6 +94,17 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
             </p>
         </header>
         {notice}
+        {d.monitoring.clone().map(|m| view! {
+            <div class="alert alert-info" role="status" data-testid="monitoring-review">
+                <strong>{Msg::MonitoringReview.text(lang)}</strong>
+                <p>{Msg::MonitoringReviewText.format(lang, &[("granted", &eur(m.granted_limit_cents, lang))])}</p>
+                <ul>{m.changes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
+                <p class="small">
+                    {Msg::GrantDecision.text(lang)}": "<a href=access::link(access::CASE, &m.granted_decision_id)><code>{m.granted_decision_id.clone()}</code></a>
+                    " · "{Msg::PreviousCheck.text(lang)}": "<code>{m.previous_decision_id.clone()}</code>
+                </p>
+            </div>
+        })}
         <dl class="stat-grid summary-stats">
             <div class="stat"><dt>{tr(Msg::ScoreAndGrade)}</dt><dd>{s.score}" · "{s.grade.clone()}</dd></div>
             <div class="stat"><dt>{tr(Msg::ProbabilityOfDefault)}</dt><dd>{format::percent(s.probability_of_default, lang)}</dd></div>

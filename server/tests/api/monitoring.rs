@@ -565,6 +565,21 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
     app.sign_in_role(Role::CreditManager).await;
     let queue = app.get("/queue").await.text().await.unwrap();
     assert!(queue.contains(&review), "the review is in the queue");
+    let page = app
+        .get(&format!("/cases/{review}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-testid=\"monitoring-review\""),
+        "the case says why"
+    );
+    assert!(
+        page.contains("Collective proceeding: status 0 → 2"),
+        "{page}"
+    );
+    assert!(page.contains(&granted_id));
     let actions = format!("/cases/{review}/actions");
     app.post_form(&actions, &[("action", "claim")]).await;
     let response = app

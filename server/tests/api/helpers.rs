@@ -312,3 +312,29 @@ pub async fn eventually<F: Fn() -> bool>(seconds: u64, what: &str, done: F) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Asks `probe` until it returns something, up to `seconds`; panics with `what` otherwise.
+pub async fn until_some<T, F, Fut>(seconds: u64, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+impl Receiver {
+    /// The first event of `event_type` answered 2xx, if any.
+    pub fn event(&self, event_type: &str) -> Option<serde_json::Value> {
+        self.delivered()
+            .into_iter()
+            .map(|(_, e)| e)
+            .find(|e| e["type"] == event_type)
+    }
+}

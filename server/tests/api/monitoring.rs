@@ -3,7 +3,7 @@
 //! redelivery, the automatic disable, endpoints through the API, and a monitored company that
 //! deteriorates in the sandbox, from the grant to the review case and the lender's event.
 
-use crate::helpers::{eventually, location, Receiver, TestApp};
+use crate::helpers::{eventually, location, until_some, Receiver, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
@@ -186,19 +186,10 @@ async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id
         )
         .await;
     assert!(location(&response).contains("done=human_decision"));
-    eventually(10, "decision.updated delivered", || {
-        receiver
-            .delivered()
-            .iter()
-            .any(|(_, e)| e["type"] == "decision.updated")
+    let updated = until_some(10, "decision.updated delivered", || async {
+        receiver.event("decision.updated")
     })
     .await;
-    let updated = receiver
-        .delivered()
-        .into_iter()
-        .find(|(_, e)| e["type"] == "decision.updated")
-        .unwrap()
-        .1;
     assert_eq!(updated["data"]["decision_id"], thin.as_str());
     assert_eq!(updated["data"]["final_outcome"], "decline");
     assert_eq!(
@@ -228,16 +219,11 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
         receiver.received.lock().unwrap().len() >= 2
     })
     .await;
-    let mut dead = None;
-    for _ in 0..100 {
+    let dead = until_some(10, "dead after two attempts", || async {
         let m = store.webhook_message(first.seq).await.unwrap().unwrap();
-        if m.status == "dead" {
-            dead = Some(m);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let dead = dead.expect("dead after two attempts");
+        (m.status == "dead").then_some(m)
+    })
+    .await;
     assert_eq!(dead.attempts, 2);
     let (_, e) = api(
         &app,
@@ -254,8 +240,7 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
 
     // The next failure is the third in a row: the endpoint is disabled and says why.
     decide(&app, &key, "200000008", "2000").await;
-    let mut disabled = Value::Null;
-    for _ in 0..200 {
+    let disabled = until_some(10, "the endpoint disabled", || async {
         let (_, e) = api(
             &app,
             reqwest::Method::GET,
@@ -264,12 +249,9 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
             None,
         )
         .await;
-        if e["enabled"] == false {
-            disabled = e;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        (e["enabled"] == false).then_some(e)
+    })
+    .await;
     assert!(
         disabled["disabled_reason"]
             .as_str()
@@ -465,16 +447,11 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
         .await;
     assert!(location(&response).contains("checking=100000009"));
     let store = server::startup::open_store(&app.settings).await.unwrap();
-    let mut first = None;
-    for _ in 0..200 {
+    let first = until_some(10, "the first check", || async {
         let m = store.monitored_companies("sandbox", 10).await.unwrap();
-        if m[0].last_checked.is_some() {
-            first = Some(m[0].clone());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let first = first.expect("checked");
+        m[0].last_checked.is_some().then(|| m[0].clone())
+    })
+    .await;
     assert_eq!(first.last_result.as_deref(), Some("unchanged"));
     let unchanged = first.last_decision_id.clone().unwrap();
     // The check is a decision of its own, replayable, with no case.
@@ -502,20 +479,11 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
         "{}",
         location(&response)
     );
-    eventually(20, "company.risk_changed delivered", || {
-        receiver
-            .delivered()
-            .iter()
-            .any(|(_, e)| e["type"] == "company.risk_changed")
+    let event = until_some(20, "company.risk_changed delivered", || async {
+        receiver.event("company.risk_changed")
     })
     .await;
     verify_all(&receiver, &secret);
-    let event = receiver
-        .delivered()
-        .into_iter()
-        .find(|(_, e)| e["type"] == "company.risk_changed")
-        .unwrap()
-        .1;
     let data = &event["data"];
     assert_eq!(data["siren"], "100000009");
     assert_eq!(data["granted_decision_id"], granted_id.as_str());
@@ -602,11 +570,8 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
         "{}",
         location(&response)
     );
-    eventually(10, "decision.updated delivered", || {
-        receiver
-            .delivered()
-            .iter()
-            .any(|(_, e)| e["type"] == "decision.updated")
+    until_some(10, "decision.updated delivered", || async {
+        receiver.event("decision.updated")
     })
     .await;
     // The counter-offer is the new grant monitoring watches.

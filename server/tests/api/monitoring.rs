@@ -52,6 +52,10 @@ async fn api(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+async fn get(app: &TestApp, path: &str, key: &str) -> (StatusCode, Value) {
+    api(app, reqwest::Method::GET, path, key, None).await
+}
+
 async fn decide(app: &TestApp, key: &str, siren: &str, amount: &str) -> Value {
     let (status, d) = api(
         app,
@@ -146,12 +150,10 @@ async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id
     assert_eq!(announced, decided);
 
     // The delivery log, through the API: every attempt with its answer.
-    let (status, log) = api(
+    let (status, log) = get(
         &app,
-        reqwest::Method::GET,
         &format!("/api/v1/webhook-endpoints/{id}/deliveries"),
         &key,
-        None,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -225,14 +227,7 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
     })
     .await;
     assert_eq!(dead.attempts, 2);
-    let (_, e) = api(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/webhook-endpoints/{id}"),
-        &key,
-        None,
-    )
-    .await;
+    let (_, e) = get(&app, &format!("/api/v1/webhook-endpoints/{id}"), &key).await;
     assert_eq!(
         (e["enabled"].as_bool(), e["consecutive_failures"].as_i64()),
         (Some(true), Some(2))
@@ -241,14 +236,7 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
     // The next failure is the third in a row: the endpoint is disabled and says why.
     decide(&app, &key, "200000008", "2000").await;
     let disabled = until_some(10, "the endpoint disabled", || async {
-        let (_, e) = api(
-            &app,
-            reqwest::Method::GET,
-            &format!("/api/v1/webhook-endpoints/{id}"),
-            &key,
-            None,
-        )
-        .await;
+        let (_, e) = get(&app, &format!("/api/v1/webhook-endpoints/{id}"), &key).await;
         (e["enabled"] == false).then_some(e)
     })
     .await;
@@ -360,35 +348,14 @@ async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
     )
     .await;
     assert!(secret.starts_with("whsec_"));
-    let (status, e) = api(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/webhook-endpoints/{id}"),
-        &sandbox,
-        None,
-    )
-    .await;
+    let (status, e) = get(&app, &format!("/api/v1/webhook-endpoints/{id}"), &sandbox).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(e["mode"], "sandbox");
     assert!(e.get("secret").is_none(), "the secret is shown once");
     // The live key does not see the sandbox's endpoint.
-    let (status, _) = api(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/webhook-endpoints/{id}"),
-        &live,
-        None,
-    )
-    .await;
+    let (status, _) = get(&app, &format!("/api/v1/webhook-endpoints/{id}"), &live).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = api(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/webhook-endpoints",
-        &live,
-        None,
-    )
-    .await;
+    let (_, list) = get(&app, "/api/v1/webhook-endpoints", &live).await;
     assert_eq!(list["data"], json!([]));
     let (status, problem) = api(
         &app,
@@ -400,14 +367,7 @@ async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "/enabled");
-    let (_, list) = api(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/webhook-endpoints",
-        &sandbox,
-        None,
-    )
-    .await;
+    let (_, list) = get(&app, "/api/v1/webhook-endpoints", &sandbox).await;
     assert_eq!(
         list["data"][0]["enabled"], true,
         "a refused change changes nothing"
@@ -456,14 +416,7 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
     let unchanged = first.last_decision_id.clone().unwrap();
     // The check is a decision of its own, replayable, with no case.
     assert!(store.case(&unchanged).await.unwrap().is_none());
-    let (status, d) = api(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/decisions/{unchanged}"),
-        &key,
-        None,
-    )
-    .await;
+    let (status, d) = get(&app, &format!("/api/v1/decisions/{unchanged}"), &key).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(d["monitoring_of"], granted_id.as_str());
 
@@ -506,14 +459,7 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
         "{}",
         case.referrals
     );
-    let (_, d) = api(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/decisions/{review}"),
-        &key,
-        None,
-    )
-    .await;
+    let (_, d) = get(&app, &format!("/api/v1/decisions/{review}"), &key).await;
     assert_eq!(d["status"], "in_review");
     // Replayed from its snapshots, identically.
     let report = server::decisions::replay(

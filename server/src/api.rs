@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(move |request, next| {
             rate_limit(limiter.clone(), request, next)
         }))
@@ -256,6 +257,16 @@ async fn not_found() -> Response {
         "not-found",
         "Not found",
         "no such API route",
+    )
+    .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "this route does not answer this method; see /api/v1/openapi.json",
     )
     .into_response()
 }

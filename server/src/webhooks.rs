@@ -194,6 +194,8 @@ pub fn new_endpoint(
     now: DateTime<Utc>,
 ) -> Result<WebhookEndpoint, (&'static str, String)> {
     let url = check_url(url).map_err(|e| ("url", e))?;
+    // Stored to the millisecond: the answer shows what a later read will.
+    let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
     let mut events: Vec<String> = Vec::new();
     for e in event_types {
         if !EVENT_TYPES.contains(&e.as_str()) {

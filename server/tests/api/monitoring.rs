@@ -372,6 +372,35 @@ async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
         list["data"][0]["enabled"], true,
         "a refused change changes nothing"
     );
+    // The creation answers what a read gives back.
+    let (_, created) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        &sandbox,
+        Some(json!({"url": "https://lender.example/other", "event_types": ["decision.created"]})),
+    )
+    .await;
+    let (_, read) = get(
+        &app,
+        &format!(
+            "/api/v1/webhook-endpoints/{}",
+            created["id"].as_str().unwrap()
+        ),
+        &sandbox,
+    )
+    .await;
+    assert_eq!(created["created_at"], read["created_at"]);
+    let (status, problem) = api(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/webhook-endpoints/{id}"),
+        &sandbox,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(problem["status"], 405, "a problem document");
 }
 
 #[tokio::test]

@@ -412,6 +412,11 @@ async fn decide_once(
         Err(problem) => return as_value(problem),
     };
     let engine = Engine::current();
+    // Decisions beyond the limit wait their turn in arrival order (the semaphore is fair), so
+    // that under overload the wait is shared evenly instead of every decision slowing down.
+    let Ok(_slot) = state.decision_slots.acquire().await else {
+        return as_value(Problem::internal("the decision queue is closed"));
+    };
     match decisions::decide_with(
         &state.gatherer,
         &state.store,

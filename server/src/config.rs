@@ -200,6 +200,8 @@ pub struct ApiSettings {
     pub requests_per_second: u32,
     /// Requests a key may send at once above the sustained rate.
     pub burst: u32,
+    /// Decisions made at once; the others wait in arrival order.
+    pub max_concurrent_decisions: u32,
 }
 
 impl Default for ApiSettings {
@@ -207,6 +209,7 @@ impl Default for ApiSettings {
         Self {
             requests_per_second: 500,
             burst: 1000,
+            max_concurrent_decisions: 64,
         }
     }
 }
@@ -513,6 +516,12 @@ impl Settings {
         if self.monitoring.poll_interval_ms == 0 {
             return bad("monitoring.poll_interval_ms", "must be at least 1");
         }
+        if !(1..=10_000).contains(&self.api.max_concurrent_decisions) {
+            return bad(
+                "api.max_concurrent_decisions",
+                "must be between 1 and 10000",
+            );
+        }
         if self.sources.deadline_ms == 0 || self.sources.deadline_ms > 60_000 {
             return bad("sources.deadline_ms", "must be between 1 and 60000");
         }
@@ -641,6 +650,50 @@ mod tests {
             jail.set_env("AVAL_SIGN_IN__WINDOW_MINUTES", "0");
             let err = Settings::load(None).unwrap_err().to_string();
             assert!(err.contains("`sign_in.window_minutes`"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn webhook_monitoring_and_decision_bounds_are_checked_by_name() {
+        for (var, value, key) in [
+            (
+                "AVAL_API__MAX_CONCURRENT_DECISIONS",
+                "0",
+                "api.max_concurrent_decisions",
+            ),
+            (
+                "AVAL_WEBHOOKS__DISABLE_AFTER_FAILURES",
+                "0",
+                "webhooks.disable_after_failures",
+            ),
+            (
+                "AVAL_WEBHOOKS__POLL_INTERVAL_MS",
+                "0",
+                "webhooks.poll_interval_ms",
+            ),
+            (
+                "AVAL_MONITORING__EVERY_MINUTES",
+                "0",
+                "monitoring.every_minutes",
+            ),
+            (
+                "AVAL_MONITORING__POLL_INTERVAL_MS",
+                "0",
+                "monitoring.poll_interval_ms",
+            ),
+        ] {
+            Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let err = Settings::load(None).unwrap_err().to_string();
+                assert!(err.contains(key), "{var}: {err}");
+                Ok(())
+            });
+        }
+        Jail::expect_with(|jail| {
+            jail.set_env("AVAL_WEBHOOKS__RETRY_SCHEDULE_SECONDS", "[1, 2, 3]");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.webhooks.retry_schedule_seconds, vec![1, 2, 3]);
             Ok(())
         });
     }

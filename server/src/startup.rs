@@ -52,6 +52,8 @@ pub struct AppState {
     pub monitoring_wake: Arc<tokio::sync::Notify>,
     /// What admins made happen to sandbox companies.
     pub sandbox_conditions: Arc<sandbox::Conditions>,
+    /// API decisions in progress at once (`api.max_concurrent_decisions`); others wait in order.
+    pub decision_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -140,6 +142,9 @@ impl Application {
             store.clone(),
             sandbox_conditions.clone(),
         )?);
+        let decision_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.api.max_concurrent_decisions as usize,
+        ));
         let settings = Arc::new(settings);
         let services: SharedServices = Arc::new(AppServices {
             store: store.clone(),
@@ -161,6 +166,7 @@ impl Application {
             dispatcher_wake: Arc::default(),
             monitoring_wake: Arc::default(),
             sandbox_conditions,
+            decision_slots,
         };
         let router = router(state.clone());
         Ok(Self {

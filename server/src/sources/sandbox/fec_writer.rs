@@ -32,7 +32,7 @@ impl Writer {
             "unbalanced sandbox entry {label}"
         );
         self.number += 1;
-        let d = date.format("%Y%m%d").to_string();
+        let d = format!("{:04}{:02}{:02}", date.year(), date.month(), date.day());
         for (account, account_label, debit, credit) in lines {
             if *debit == 0 && *credit == 0 {
                 continue;

@@ -631,8 +631,10 @@ pub fn company(siren: &Siren, as_of: DateTime<Utc>) -> Company {
     }
 }
 
+/// `YYYY-MM-DD`, written directly (chrono's `format` parses its pattern on every call, and the
+/// sandbox writes a date per transaction).
 fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 pub fn sirene_not_found(siren: &str) -> Value {

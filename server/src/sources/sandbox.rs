@@ -71,9 +71,7 @@ impl Conditions {
             })
             .unwrap_or_default()
     }
-}
 
-impl Conditions {
     /// The conditions kept in storage.
     pub async fn load(store: &dyn crate::store::Store) -> crate::store::StoreResult<Arc<Self>> {
         let conditions = Conditions::default();

@@ -386,6 +386,27 @@ macro_rules! outbox_queries {
             Ok(disabled)
         }
 
+        /// Enables or disables an endpoint, clearing its failures and the reason of an
+        /// automatic disable; false when there is no such endpoint.
+        pub(crate) async fn set_enabled(
+            pool: &Pool,
+            id: &str,
+            enabled: bool,
+            at: DateTime<Utc>,
+        ) -> StoreResult<bool> {
+            let done = sqlx::query(
+                "UPDATE webhook_endpoints SET enabled = $1, updated_at_ms = $2, \
+                 consecutive_failures = 0, failing_since_ms = NULL, disabled_reason = NULL \
+                 WHERE id = $3",
+            )
+            .bind(enabled)
+            .bind(millis(at))
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
         /// The newest messages, of one endpoint or of all.
         pub(crate) async fn messages(
             pool: &Pool,

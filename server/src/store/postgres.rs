@@ -245,17 +245,7 @@ impl Store for PostgresStore {
         enabled: bool,
         at: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE webhook_endpoints SET enabled = $1, updated_at_ms = $2, \
-             consecutive_failures = 0, failing_since_ms = NULL, disabled_reason = NULL \
-             WHERE id = $3",
-        )
-        .bind(enabled)
-        .bind(millis(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        q::set_enabled(&self.pool, id, enabled, at).await
     }
 
     async fn claim_webhook_messages(

@@ -28,6 +28,39 @@ use std::fmt;
 
 pub use snapshot::Snapshot;
 
+/// A date written with fixed-width digits (`year`, `month` and `day` are the byte ranges of each
+/// part in `text`), read without a format parser: the dates of every source payload take this
+/// path. `None` when a part is not all digits or the date does not exist.
+pub(crate) fn fixed_date(
+    text: &str,
+    year: std::ops::Range<usize>,
+    month: std::ops::Range<usize>,
+    day: std::ops::Range<usize>,
+) -> Option<chrono::NaiveDate> {
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = text.as_bytes().get(range)?;
+        digits.iter().try_fold(0_u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(year)?).ok()?,
+        number(month)?,
+        number(day)?,
+    )
+}
+
+/// An ISO date, `YYYY-MM-DD`; other spellings chrono's `%Y-%m-%d` accepts are read by chrono.
+pub(crate) fn iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let Some(date) = fixed_date(text, 0..4, 5..7, 8..10) {
+            return Some(date);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// Every source the decision gathers. The string form is stable: it is stored with snapshots
 /// and named in decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -232,5 +265,43 @@ pub(crate) mod tests_support {
     pub fn openapi_example_value(relative: &str) -> Vec<u8> {
         let v: serde_json::Value = serde_json::from_slice(&payload(relative)).unwrap();
         serde_json::to_vec(&v["value"]).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::{fixed_date, iso_date};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_read_digit_by_digit_agree_with_chrono() {
+        for text in [
+            "2024-02-29",
+            "2023-02-29",
+            "2023-12-31",
+            "0001-01-01",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-1-05",
+            "2023-01-5",
+            "+2023-01-05",
+            "2023/01/05",
+            "2023-01-05 ",
+            "2023-0a-05",
+            "",
+            "20230105",
+        ] {
+            assert_eq!(
+                iso_date(text),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            fixed_date("31/01/2023", 6..10, 3..5, 0..2),
+            NaiveDate::from_ymd_opt(2023, 1, 31)
+        );
+        assert_eq!(fixed_date("2023013", 0..4, 4..6, 6..8), None);
+        assert_eq!(fixed_date("2023+105", 0..4, 4..6, 6..8), None);
     }
 }

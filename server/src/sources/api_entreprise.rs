@@ -301,7 +301,7 @@ fn opt_number(v: &Value, base: &str, key: &str) -> Result<Option<f64>, FormatErr
 
 /// A `YYYY-MM-DD` date; a longer ISO 8601 date-time is read for its date part.
 fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
+    super::iso_date(text.get(..10)?)
 }
 
 fn opt_iso_date(v: &Value, base: &str, key: &str) -> Result<Option<NaiveDate>, FormatError> {

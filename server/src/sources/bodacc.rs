@@ -179,7 +179,7 @@ fn parse_record(fields: &Value, pointer: String) -> Result<Announcement, FormatE
     };
     let published = s("dateparution")
         .ok_or_else(|| format_error(&format!("{pointer}/dateparution"), "missing"))?;
-    let published_on = NaiveDate::parse_from_str(published, "%Y-%m-%d").map_err(|_| {
+    let published_on = super::iso_date(published).ok_or_else(|| {
         format_error(
             &format!("{pointer}/dateparution"),
             format!("{published:?} is not a date"),
@@ -195,7 +195,7 @@ fn parse_record(fields: &Value, pointer: String) -> Result<Announcement, FormatE
             if let Some(d) = judgment
                 .get("date")
                 .and_then(Value::as_str)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .and_then(super::iso_date)
             {
                 effective_on = d;
             }
@@ -209,7 +209,7 @@ fn parse_record(fields: &Value, pointer: String) -> Result<Announcement, FormatE
                         .and_then(Value::as_str)
                         .map(str::to_owned)
                 })
-                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                .and_then(|d| super::iso_date(&d)),
         },
         "creation" | "immatriculation" => Event::Registration,
         "modification" => {

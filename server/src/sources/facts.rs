@@ -48,7 +48,7 @@ impl Facts {
                 .filter(|s| s.source == id && (200..300).contains(&s.status))
                 .collect()
         };
-        let mut read = |id: SourceId| -> Vec<(Vec<u8>, &Snapshot)> {
+        let mut read = |id: SourceId| -> Vec<(std::borrow::Cow<'_, [u8]>, &Snapshot)> {
             of(id)
                 .into_iter()
                 .filter_map(|s| match s.body() {
@@ -107,15 +107,15 @@ impl Facts {
             }
         };
         let accounting =
-            read(SourceId::Accounting)
-                .first()
-                .and_then(|(b, _)| match fec::inspect_report(b) {
-                    Ok(r) => Some(r),
+            read(SourceId::Accounting).first().and_then(|(b, s)| {
+                match fec::take_parsed(b, &s.sha256) {
+                    Ok(fec) => Some(fec::report(&fec)),
                     Err(e) => {
                         problems.push(note(SourceId::Accounting, e.to_string()));
                         None
                     }
-                });
+                }
+            });
         let filed_accounts = read(SourceId::FiledAccounts).first().and_then(|(b, _)| {
             match api_entreprise::parse_bilans_bdf(b) {
                 Ok(years) => Some(years),

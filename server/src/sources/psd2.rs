@@ -172,6 +172,17 @@ pub fn parse_balances(body: &[u8]) -> Result<Vec<Balance>, FormatError> {
 /// page's link if any. A download-only answer (`_links.download`) is an error: the connector
 /// does not fetch files.
 pub fn parse_transactions(body: &[u8]) -> Result<(Vec<Transaction>, Option<String>), FormatError> {
+    // Months of bookings make this the largest answer a decision reads. An answer whose fields
+    // all have their expected types is read straight into typed fields; any other (a wrong
+    // type, a duplicated key, an escaped text, a value that does not parse) is read by the
+    // general path, which gives the same result or names what is wrong.
+    match typed::transactions(body) {
+        Some(read) => Ok(read),
+        None => transactions_from_value(body),
+    }
+}
+
+fn transactions_from_value(body: &[u8]) -> Result<(Vec<Transaction>, Option<String>), FormatError> {
     let root = parse_json(body)?;
     let Some(report) = root.get("transactions") else {
         if root.pointer("/_links/download").is_some() {
@@ -197,25 +208,24 @@ pub fn parse_transactions(body: &[u8]) -> Result<(Vec<Transaction>, Option<Strin
                     .ok_or_else(|| format_error(&format!("{p}/transactionAmount"), "missing"))?,
                 &format!("{p}/transactionAmount"),
             )?;
-            let counterparty = if amount_cents >= 0 {
-                text(t, "debtorName").or_else(|| text(t, "creditorName"))
-            } else {
-                text(t, "creditorName").or_else(|| text(t, "debtorName"))
-            };
-            Ok(Transaction {
-                id: text(t, "transactionId")
-                    .or_else(|| text(t, "entryReference"))
-                    .unwrap_or_else(|| format!("#{i}")),
-                booking_date: date(t, &p, "bookingDate")?,
-                value_date: date(t, &p, "valueDate")?,
-                amount_cents,
-                currency,
-                counterparty,
-                remittance: text(t, "remittanceInformationUnstructured"),
-                bank_transaction_code: text(t, "bankTransactionCode"),
-                proprietary_code: text(t, "proprietaryBankTransactionCode"),
-                pointer: p,
-            })
+            let text = |key: &str| t.get(key).and_then(Value::as_str);
+            Ok(transaction(
+                i,
+                TransactionFields {
+                    transaction_id: text("transactionId"),
+                    entry_reference: text("entryReference"),
+                    booking_date: date(t, &p, "bookingDate")?,
+                    value_date: date(t, &p, "valueDate")?,
+                    amount_cents,
+                    currency,
+                    debtor_name: text("debtorName"),
+                    creditor_name: text("creditorName"),
+                    remittance: text("remittanceInformationUnstructured"),
+                    bank_transaction_code: text("bankTransactionCode"),
+                    proprietary_code: text("proprietaryBankTransactionCode"),
+                },
+                p,
+            ))
         })
         .collect::<Result<Vec<_>, FormatError>>()?;
     let next = report
@@ -223,6 +233,154 @@ pub fn parse_transactions(body: &[u8]) -> Result<(Vec<Transaction>, Option<Strin
         .and_then(Value::as_str)
         .map(str::to_owned);
     Ok((transactions, next))
+}
+
+/// What a booked transaction says, as read by either path.
+struct TransactionFields<'a> {
+    transaction_id: Option<&'a str>,
+    entry_reference: Option<&'a str>,
+    booking_date: Option<NaiveDate>,
+    value_date: Option<NaiveDate>,
+    amount_cents: i64,
+    currency: String,
+    debtor_name: Option<&'a str>,
+    creditor_name: Option<&'a str>,
+    remittance: Option<&'a str>,
+    bank_transaction_code: Option<&'a str>,
+    proprietary_code: Option<&'a str>,
+}
+
+/// The `i`-th booked transaction, at JSON pointer `pointer`.
+fn transaction(i: usize, f: TransactionFields<'_>, pointer: String) -> Transaction {
+    let owned = |s: Option<&str>| s.map(str::to_owned);
+    let counterparty = if f.amount_cents >= 0 {
+        f.debtor_name.or(f.creditor_name)
+    } else {
+        f.creditor_name.or(f.debtor_name)
+    };
+    Transaction {
+        id: f
+            .transaction_id
+            .or(f.entry_reference)
+            .map_or_else(|| format!("#{i}"), str::to_owned),
+        booking_date: f.booking_date,
+        value_date: f.value_date,
+        amount_cents: f.amount_cents,
+        currency: f.currency,
+        counterparty: owned(counterparty),
+        remittance: owned(f.remittance),
+        bank_transaction_code: owned(f.bank_transaction_code),
+        proprietary_code: owned(f.proprietary_code),
+        pointer,
+    }
+}
+
+/// The transaction report read into typed fields, borrowing its texts from the body.
+mod typed {
+    use super::{transaction, Transaction, TransactionFields};
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Root<'a> {
+        #[serde(borrow)]
+        transactions: Report<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct Report<'a> {
+        #[serde(borrow, default)]
+        booked: Option<Vec<Booked<'a>>>,
+        #[serde(borrow, default, rename = "_links")]
+        links: Option<Links<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Links<'a> {
+        #[serde(borrow, default)]
+        next: Option<Href<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Href<'a> {
+        #[serde(borrow, default)]
+        href: Option<&'a str>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Booked<'a> {
+        #[serde(borrow, default)]
+        transaction_id: Option<&'a str>,
+        #[serde(borrow, default)]
+        entry_reference: Option<&'a str>,
+        #[serde(borrow, default)]
+        booking_date: Option<&'a str>,
+        #[serde(borrow, default)]
+        value_date: Option<&'a str>,
+        #[serde(borrow, default)]
+        transaction_amount: Option<Amount<'a>>,
+        #[serde(borrow, default)]
+        debtor_name: Option<&'a str>,
+        #[serde(borrow, default)]
+        creditor_name: Option<&'a str>,
+        #[serde(borrow, default)]
+        remittance_information_unstructured: Option<&'a str>,
+        #[serde(borrow, default)]
+        bank_transaction_code: Option<&'a str>,
+        #[serde(borrow, default)]
+        proprietary_bank_transaction_code: Option<&'a str>,
+    }
+
+    #[derive(Deserialize)]
+    struct Amount<'a> {
+        #[serde(borrow, default)]
+        amount: Option<&'a str>,
+        #[serde(borrow, default)]
+        currency: Option<&'a str>,
+    }
+
+    /// `None` when the answer is not of this shape or a value does not parse.
+    pub(super) fn transactions(body: &[u8]) -> Option<(Vec<Transaction>, Option<String>)> {
+        let root: Root<'_> = serde_json::from_slice(body).ok()?;
+        let date = |text: Option<&str>| match text {
+            None => Some(None),
+            Some(text) => crate::sources::iso_date(text).map(Some),
+        };
+        let transactions = root
+            .transactions
+            .booked
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let amount = t.transaction_amount?;
+                Some(transaction(
+                    i,
+                    TransactionFields {
+                        transaction_id: t.transaction_id,
+                        entry_reference: t.entry_reference,
+                        booking_date: date(t.booking_date)?,
+                        value_date: date(t.value_date)?,
+                        amount_cents: super::cents(amount.amount?)?,
+                        currency: amount.currency?.to_owned(),
+                        debtor_name: t.debtor_name,
+                        creditor_name: t.creditor_name,
+                        remittance: t.remittance_information_unstructured,
+                        bank_transaction_code: t.bank_transaction_code,
+                        proprietary_code: t.proprietary_bank_transaction_code,
+                    },
+                    format!("/transactions/booked/{i}"),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let next = root
+            .transactions
+            .links
+            .and_then(|l| l.next)
+            .and_then(|n| n.href)
+            .map(str::to_owned);
+        Some((transactions, next))
+    }
 }
 
 /// What the open-banking snapshots say, put together.
@@ -595,6 +753,66 @@ mod tests {
         .unwrap();
         let (c, cur) = amount(&v["transactionsDetails"]["transactionAmount"], "").unwrap();
         assert_eq!((c, cur.as_str()), (-25_667, "EUR"));
+    }
+
+    /// A booked transaction with each field present as a string, null, a number or absent.
+    fn transaction_json() -> impl Strategy<Value = String> {
+        let field = |name: &'static str, text: &'static str| {
+            prop_oneof![
+                Just(format!(r#""{name}":"{text}","#)),
+                Just(format!(r#""{name}":null,"#)),
+                Just(format!(r#""{name}":7,"#)),
+                Just(String::new()),
+            ]
+        };
+        (
+            field("transactionId", "tx-1"),
+            field("entryReference", r#"ref \"quoted\""#),
+            prop_oneof![Just("2024-02-29"), Just("2024-02-30"), Just("24-2-1")],
+            field("debtorName", "Dupont SA"),
+            field("creditorName", "Café Martin"),
+            prop_oneof![Just("-12.50"), Just("300"), Just("1,5"), Just("")],
+            prop_oneof![Just(r#""currency":"EUR""#), Just(r#""currency":null"#)],
+            field("remittanceInformationUnstructured", "FACT 2024-001"),
+        )
+            .prop_map(|(id, reference, date, debtor, creditor, amount, currency, remittance)| {
+                format!(
+                    r#"{{{id}{reference}{debtor}{creditor}{remittance}"bookingDate":"{date}","transactionAmount":{{"amount":"{amount}",{currency}}}}}"#
+                )
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_typed_reading_of_transactions_agrees_with_the_general_one(
+            booked in proptest::collection::vec(transaction_json(), 0..6),
+            next in prop_oneof![Just(""), Just(r#","_links":{"next":{"href":"/v1/accounts/a/transactions?page=2"}}"#)],
+        ) {
+            let body = format!(r#"{{"transactions":{{"booked":[{}]{next}}}}}"#, booked.join(","));
+            let general = transactions_from_value(body.as_bytes());
+            if let Some(typed) = typed::transactions(body.as_bytes()) {
+                prop_assert_eq!(Some(typed), general.as_ref().ok().cloned());
+            }
+            prop_assert_eq!(parse_transactions(body.as_bytes()).ok(), general.ok());
+        }
+    }
+
+    #[test]
+    fn well_formed_transaction_reports_take_the_typed_reading() {
+        let sandbox =
+            crate::sources::sandbox::company(&"732829320".parse().unwrap(), chrono::Utc::now());
+        let sandbox = serde_json::to_vec(&crate::sources::sandbox::world::psd2_transactions(
+            &sandbox,
+            chrono::Utc::now().date_naive() - Days::new(HISTORY_DAYS),
+        ))
+        .unwrap();
+        let example =
+            example("berlin_group_nextgenpsd2/transactionsExample1_RegularAccount_json.json");
+        for body in [sandbox, example] {
+            let typed = typed::transactions(&body).expect("read into typed fields");
+            assert!(!typed.0.is_empty());
+            assert_eq!(typed, transactions_from_value(&body).unwrap());
+        }
     }
 
     #[test]

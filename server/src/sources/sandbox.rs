@@ -8,7 +8,7 @@
 //! implied: every company has them unless its persona says otherwise.
 
 mod fec_writer;
-mod world;
+pub(crate) mod world;
 
 pub use world::{company, persona, Company, Condition, Persona, TEST_COMPANIES};
 
@@ -130,8 +130,9 @@ fn uniform_pair() -> (f64, f64) {
     (rng.unit(), rng.unit())
 }
 
-fn json_bytes(v: &Value) -> Vec<u8> {
-    serde_json::to_vec_pretty(v).unwrap_or_default()
+/// A JSON answer as APIs send it: compact.
+fn json_bytes(v: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
 }
 
 impl SandboxSource {
@@ -227,12 +228,12 @@ impl SandboxSource {
                     let from =
                         request.as_of.date_naive() - chrono::Days::new(super::psd2::HISTORY_DAYS);
                     let calls = [
-                        ("/v1/accounts".to_owned(), world::psd2_accounts(company)),
-                        (format!("/v1/accounts/{id}"), world::psd2_details(company)),
-                        (format!("/v1/accounts/{id}/balances"), world::psd2_balances(company)),
+                        ("/v1/accounts".to_owned(), json_bytes(&world::psd2_accounts(company))),
+                        (format!("/v1/accounts/{id}"), json_bytes(&world::psd2_details(company))),
+                        (format!("/v1/accounts/{id}/balances"), json_bytes(&world::psd2_balances(company))),
                         (
                             format!("/v1/accounts/{id}/transactions?bookingStatus=booked&dateFrom={from}"),
-                            world::psd2_transactions(company, from),
+                            json_bytes(&world::psd2_transactions(company, from)),
                         ),
                     ];
                     Fetched::ok(
@@ -243,7 +244,7 @@ impl SandboxSource {
                                     format!("GET sandbox:{path}"),
                                     200,
                                     json,
-                                    &json_bytes(&body),
+                                    &body,
                                     latency,
                                 )
                             })
@@ -346,7 +347,9 @@ fn filed_years(generated: &Generated) -> Option<Vec<super::api_entreprise::Filed
         Closing, ComputedValue, Figure, FiledLine, FiledOrigin, FiledYear,
     };
     let (_, text) = generated.fec()?;
-    let fec = super::fec::parse(text.as_bytes()).ok()?;
+    // The decision reads the same file from its accounting snapshot: parsed once.
+    let bytes = text.as_bytes();
+    let fec = super::fec::parse_and_hand_over(bytes, &super::snapshot::sha256_hex(bytes)).ok()?;
     let st = fec.statements();
     let (b, p) = (&st.balance_sheet, &st.income_statement);
     let k = |cents: i64| (cents as f64 / 100_000.0).round() as i64 * 1000;

@@ -49,8 +49,9 @@ pub(crate) fn opt_str<'a>(
 pub(crate) fn opt_date(v: &Value, base: &str, key: &str) -> Result<Option<NaiveDate>, FormatError> {
     opt_str(v, base, key)?
         .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format_error(&format!("{base}/{key}"), format!("{s:?} is not a date")))
+            super::iso_date(s).ok_or_else(|| {
+                format_error(&format!("{base}/{key}"), format!("{s:?} is not a date"))
+            })
         })
         .transpose()
 }

@@ -107,10 +107,11 @@ impl Snapshot {
         }
     }
 
-    /// The body exactly as received, checked against its hash.
-    pub fn body(&self) -> Result<Vec<u8>, DamagedSnapshot> {
+    /// The body exactly as received, checked against its hash: borrowed from a fresh
+    /// snapshot, inflated from a stored one.
+    pub fn body(&self) -> Result<std::borrow::Cow<'_, [u8]>, DamagedSnapshot> {
         if let Some(bytes) = &self.captured.0 {
-            return Ok(bytes.to_vec());
+            return Ok(std::borrow::Cow::Borrowed(bytes));
         }
         let damaged = |problem: String| DamagedSnapshot {
             source_id: self.source,
@@ -124,7 +125,7 @@ impl Snapshot {
         if sha256_hex(&body) != self.sha256 {
             return Err(damaged("hash mismatch".to_owned()));
         }
-        Ok(body)
+        Ok(std::borrow::Cow::Owned(body))
     }
 }
 
@@ -160,7 +161,7 @@ mod tests {
     fn a_snapshot_returns_the_exact_bytes_it_was_given_and_hashes_them() {
         let body = "{\"é\": [1, 2, 3]}\r\n\u{feff}".repeat(100).into_bytes();
         let s = snap(&body);
-        assert_eq!(s.body().unwrap(), body);
+        assert_eq!(*s.body().unwrap(), *body);
         assert_eq!(s.size, body.len() as u64);
         assert_eq!(s.sha256.len(), 64);
         assert!(s.compressed.len() < body.len());
@@ -191,7 +192,7 @@ mod tests {
             "the raw bytes are never serialised"
         );
         assert_eq!(
-            back.body().unwrap(),
+            &*back.body().unwrap(),
             b"abc",
             "read back from the stored bytes"
         );

@@ -49,7 +49,16 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Each appended record is a savepoint: its undo journal stays in memory instead
+            // of a temporary file opened and written for every record.
+            .pragma("temp_store", "memory")
+            // 32 MiB of pages per connection: the snapshot index is keyed by hash, so its
+            // inserts land on pages all over the file.
+            .pragma("cache_size", "-32768")
+            // Checkpoint every 64 MiB of log rather than 4 MiB: pages written again and again
+            // (the tails of the audit and case tables, their indexes) are copied back once.
+            .pragma("wal_autocheckpoint", "16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)

@@ -46,9 +46,11 @@ pub fn workspace_root() -> PathBuf {
 }
 
 pub fn client(jar: Arc<reqwest::cookie::Jar>) -> Client {
+    // A request the server never answers fails the test instead of stalling the suite.
     Client::builder()
         .redirect(Policy::none())
         .cookie_provider(jar)
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }

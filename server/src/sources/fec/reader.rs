@@ -131,6 +131,12 @@ impl Column {
 }
 
 fn normalize(name: &str) -> String {
+    normalized(name).collect()
+}
+
+/// A column name as compared: unquoted, lower case, without spaces, underscores, hyphens, dots
+/// or accents.
+fn normalized(name: &str) -> impl Iterator<Item = char> + '_ {
     unquote(name.trim().trim_start_matches('\u{feff}'))
         .chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
@@ -144,7 +150,6 @@ fn normalize(name: &str) -> String {
             'ç' => 'c',
             other => other,
         })
-        .collect()
 }
 
 /// Drops one pair of double quotes around a value, which some exports add.
@@ -318,7 +323,7 @@ impl Record<'_, '_> {
     fn is_header(&self) -> bool {
         [Column::JournalCode, Column::CompteNum]
             .into_iter()
-            .all(|column| normalize(self.text(column)) == normalize(column.name()))
+            .all(|column| normalized(self.text(column)).eq(normalized(column.name())))
     }
 
     fn to_line(&self) -> Result<FecLine, FecError> {
@@ -398,7 +403,9 @@ pub(super) fn read(text: &str, encoding: Encoding) -> Result<Read, FecError> {
         .map(|name| unquote(name.trim()).to_owned())
         .collect();
 
-    let mut lines = Vec::new();
+    // One line of the file per line read, at most: allocated once.
+    let ends = |end: u8| text.bytes().filter(|&b| b == end).count();
+    let mut lines = Vec::with_capacity(ends(b'\n').max(ends(b'\r')));
     let mut repeated_headers = 0_usize;
     let mut magnitude: i64 = 0;
     let mut fields: Vec<&str> = Vec::with_capacity(layout.width);

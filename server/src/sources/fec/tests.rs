@@ -983,3 +983,20 @@ proptest! {
         prop_assert_eq!(liasse["310"], result);
     }
 }
+
+#[test]
+fn a_file_handed_over_is_read_once_and_the_report_is_the_same_as_reading_it_again() {
+    let bytes = shared_file("123456789FEC20500930.txt");
+    let sha = crate::sources::snapshot::sha256_hex(&bytes);
+    let first = parse_and_hand_over(&bytes, &sha).unwrap();
+    let taken = take_parsed(&bytes, &sha).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &taken),
+        "the parsed file is reused"
+    );
+    // Taken once: the next reader parses again, with the same result.
+    let again = take_parsed(&bytes, &sha).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &again));
+    assert_eq!(report(&again), inspect_report(&bytes).unwrap());
+    assert_eq!(report(&taken), report(&again));
+}

@@ -902,38 +902,96 @@ pub fn psd2_balances(c: &Company) -> Value {
     })
 }
 
-pub fn psd2_transactions(c: &Company, from: NaiveDate) -> Value {
+pub fn psd2_transactions(c: &Company, from: NaiveDate) -> Psd2Transactions<'_> {
     let b = bank_of(c);
-    let booked: Vec<Value> = b
+    let booked = b
         .transactions
         .iter()
         .filter(|t| t.date >= from)
         .rev()
         .map(|t| {
-            let mut v = json!({
-                "transactionId": t.id,
-                "transactionAmount": {"currency": "EUR", "amount": amount(t.amount_cents)},
-                "bookingDate": date(t.date),
-                "valueDate": date(t.date),
-                "remittanceInformationUnstructured": t.remittance,
-                "bankTransactionCode": t.code
-            });
-            let party = if t.amount_cents >= 0 {
-                "debtorName"
+            let (debtor_name, creditor_name) = if t.amount_cents >= 0 {
+                (Some(t.counterparty.as_str()), None)
             } else {
-                "creditorName"
+                (None, Some(t.counterparty.as_str()))
             };
-            v[party] = Value::String(t.counterparty.clone());
-            v
+            BookedTransaction {
+                transaction_id: &t.id,
+                booking_date: date(t.date),
+                value_date: date(t.date),
+                transaction_amount: Money {
+                    currency: "EUR",
+                    amount: amount(t.amount_cents),
+                },
+                debtor_name,
+                creditor_name,
+                remittance_information_unstructured: &t.remittance,
+                bank_transaction_code: t.code,
+            }
         })
         .collect();
-    json!({
-        "account": {"iban": b.iban},
-        "transactions": {
-            "booked": booked,
-            "_links": {"account": {"href": format!("/v1/accounts/{}", b.resource_id)}}
-        }
-    })
+    Psd2Transactions {
+        account: AccountReference { iban: &b.iban },
+        transactions: TransactionReport {
+            booked,
+            links: TransactionLinks {
+                account: Href {
+                    href: format!("/v1/accounts/{}", b.resource_id),
+                },
+            },
+        },
+    }
+}
+
+/// The NextGenPSD2 transaction report (`GET /v1/accounts/{id}/transactions`), written from
+/// typed fields: it is the largest payload of a decision (months of bookings).
+#[derive(Debug, serde::Serialize)]
+pub struct Psd2Transactions<'a> {
+    account: AccountReference<'a>,
+    transactions: TransactionReport<'a>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct AccountReference<'a> {
+    iban: &'a str,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct TransactionReport<'a> {
+    booked: Vec<BookedTransaction<'a>>,
+    #[serde(rename = "_links")]
+    links: TransactionLinks,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct TransactionLinks {
+    account: Href,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Href {
+    href: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BookedTransaction<'a> {
+    transaction_id: &'a str,
+    booking_date: String,
+    value_date: String,
+    transaction_amount: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    debtor_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creditor_name: Option<&'a str>,
+    remittance_information_unstructured: &'a str,
+    bank_transaction_code: &'static str,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Money {
+    currency: &'static str,
+    amount: String,
 }
 
 /// Something an admin made happen to a sandbox company (the deterioration control), in effect

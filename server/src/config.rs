@@ -209,7 +209,7 @@ impl Default for ApiSettings {
         Self {
             requests_per_second: 500,
             burst: 1000,
-            max_concurrent_decisions: 64,
+            max_concurrent_decisions: 128,
         }
     }
 }

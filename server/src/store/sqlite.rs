@@ -827,11 +827,14 @@ async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
     let written = async {
         let mut tx = pool.begin().await?;
         let mut results = Vec::with_capacity(batch.len());
+        // The chain's head, read once: each record appended in this transaction moves it.
+        let mut head = chain_head(&mut tx).await?;
         for q in &batch {
             let mut savepoint = tx.begin().await?;
-            match append_in_tx(&mut savepoint, q.record.clone(), &q.bodies).await {
+            match append_after(&mut savepoint, q.record.clone(), &q.bodies, head.clone()).await {
                 Ok(appended) => {
                     savepoint.commit().await?;
+                    head = Some((appended.seq, appended.hash.clone()));
                     results.push(Ok(appended));
                 }
                 Err(refused) => {
@@ -868,25 +871,46 @@ async fn append_in_tx(
     record: NewAuditRecord,
     bodies: &[SnapshotBody],
 ) -> StoreResult<AuditRecord> {
-    for body in bodies {
-        sqlx::query(
-            "INSERT INTO snapshot_bodies (sha256, size, compressed) VALUES (?, ?, ?) \
-                 ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&body.sha256)
-        .bind(body.size)
-        .bind(&body.compressed)
-        .execute(&mut **tx)
-        .await?;
+    let head = chain_head(tx).await?;
+    append_after(tx, record, bodies, head).await
+}
+
+/// The sequence number and hash of the last audit record, if any.
+async fn chain_head(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+) -> StoreResult<Option<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// [`append_in_tx`] after the record `head` (read in this transaction, or appended in it).
+async fn append_after(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    record: NewAuditRecord,
+    bodies: &[SnapshotBody],
+    head: Option<(i64, String)>,
+) -> StoreResult<AuditRecord> {
+    if !bodies.is_empty() {
+        // One statement for all the bodies (a handful per decision, far under SQLite's limit
+        // on bound values).
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO snapshot_bodies (sha256, size, compressed) ",
+        );
+        insert.push_values(bodies, |mut row, body| {
+            row.push_bind(&body.sha256)
+                .push_bind(body.size)
+                .push_bind(&body.compressed);
+        });
+        insert.push(" ON CONFLICT (sha256) DO NOTHING");
+        insert.build().execute(&mut **tx).await?;
     }
     if let Some(entry) = &record.history {
         insert_credit_history(&mut **tx, entry).await?;
     }
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    let (seq, prev_hash) = match last {
+    let (seq, prev_hash) = match head {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, crate::audit::GENESIS.to_owned()),
     };

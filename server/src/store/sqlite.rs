@@ -527,7 +527,7 @@ impl Store for SqliteStore {
         transition: CaseTransition<'_>,
     ) -> StoreResult<(CaseRow, AuditRecord)> {
         let _appending = self.audit_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_writing(&self.pool).await?;
         let row = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = ?"
         ))
@@ -825,7 +825,7 @@ struct Queued {
 async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
     use sqlx::Acquire;
     let written = async {
-        let mut tx = pool.begin().await?;
+        let mut tx = begin_writing(pool).await?;
         let mut results = Vec::with_capacity(batch.len());
         // The chain's head, read once: each record appended in this transaction moves it.
         let mut head = chain_head(&mut tx).await?;
@@ -862,6 +862,13 @@ async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
             }
         }
     }
+}
+
+/// A transaction that reads before it writes: it takes the write lock at once (waiting for it
+/// like any write), so that no write committed on another connection in between can make its
+/// first write fail with "database is locked".
+async fn begin_writing(pool: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// Appends one audit record (with its snapshot bodies, credit-history row and case) inside

@@ -518,6 +518,53 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_succeed_while_other_writes_commit_between_them() {
+    // Sign-in failures, sessions and webhook claims are written on other connections while
+    // decisions are appended: an append must wait for its turn to write, never fail because
+    // another write committed after it started.
+    for (backend, store, _dir) in backends().await {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut written = 0_u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    store
+                        .record_sign_in_failure("someone", "198.51.100.7", Utc::now())
+                        .await
+                        .unwrap();
+                    written += 1;
+                }
+                written
+            })
+        };
+        let appends: Vec<_> = (0..200)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .append_audit(
+                            audit_entry(&format!("w{i}"), "{}"),
+                            &[body(&format!("w{i}")), body(&format!("v{}", i % 5))],
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for (i, t) in appends.into_iter().enumerate() {
+            if let Err(e) = t.await.unwrap() {
+                panic!("{backend}: append {i} failed: {e}");
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(writer.await.unwrap() > 0, "{backend}: the other writer ran");
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        assert!(report.intact(), "{backend}: {report:?}");
+        assert_eq!(report.records, 200, "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn the_database_refuses_to_change_or_delete_audit_records_and_verification_names_an_altered_one(
 ) {

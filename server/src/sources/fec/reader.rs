@@ -403,9 +403,17 @@ pub(super) fn read(text: &str, encoding: Encoding) -> Result<Read, FecError> {
         .map(|name| unquote(name.trim()).to_owned())
         .collect();
 
-    // One line of the file per line read, at most: allocated once.
+    // One line of the file per line read, at most: allocated once. Lines end in LF (after a
+    // CR or not) or, in old files, in a CR alone.
     let ends = |end: u8| text.bytes().filter(|&b| b == end).count();
-    let mut lines = Vec::with_capacity(ends(b'\n').max(ends(b'\r')));
+    let line_feeds = ends(b'\n');
+    let mut lines = Vec::with_capacity(
+        if line_feeds > 0 {
+            line_feeds
+        } else {
+            ends(b'\r')
+        } + 1,
+    );
     let mut repeated_headers = 0_usize;
     let mut magnitude: i64 = 0;
     let mut fields: Vec<&str> = Vec::with_capacity(layout.width);

@@ -122,22 +122,19 @@ pub(super) fn parse_date(raw: &str) -> Result<Option<NaiveDate>, ValueProblem> {
     }
     let day = text.split([' ', 'T']).next().unwrap_or(text);
     // The fixed-width spellings are read digit by digit; chrono reads any other.
+    use crate::sources::{fixed_date, iso_date};
     let b = day.as_bytes();
-    let fixed = match b.len() {
-        8 => crate::sources::fixed_date(day, 0..4, 4..6, 6..8),
-        10 if b[4] == b'-' && b[7] == b'-' => crate::sources::fixed_date(day, 0..4, 5..7, 8..10),
-        10 if b[2] == b'/' && b[5] == b'/' => crate::sources::fixed_date(day, 6..10, 3..5, 0..2),
-        _ => None,
-    };
-    let parsed = match (fixed, day.len()) {
-        (Some(date), _) => Ok(date),
-        (None, 8) => NaiveDate::parse_from_str(day, "%Y%m%d"),
-        (None, 10) if day.contains('-') => NaiveDate::parse_from_str(day, "%Y-%m-%d"),
-        (None, 10) => NaiveDate::parse_from_str(day, "%d/%m/%Y"),
+    let parsed = match b.len() {
+        8 => fixed_date(day, 0..4, 4..6, 6..8)
+            .or_else(|| NaiveDate::parse_from_str(day, "%Y%m%d").ok()),
+        10 if day.contains('-') => iso_date(day),
+        10 if b[2] == b'/' && b[5] == b'/' => fixed_date(day, 6..10, 3..5, 0..2)
+            .or_else(|| NaiveDate::parse_from_str(day, "%d/%m/%Y").ok()),
+        10 => NaiveDate::parse_from_str(day, "%d/%m/%Y").ok(),
         _ => return Err(ValueProblem::NotDate),
     };
     match parsed {
-        Ok(date)
+        Some(date)
             if day
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'-' || b == b'/') =>

@@ -508,7 +508,9 @@ async fn webhooks_being_retried_when_the_server_is_killed_are_delivered_after_th
 
     receiver.answer(204);
     let mut child = start_server_with(dir.path(), port, &env);
-    crate::helpers::eventually(60, "every event delivered after the restart", || {
+    // A delivery in flight at the kill stays leased for `dispatcher::LEASE` (60 s) from its
+    // claim: the wait leaves room beyond that.
+    crate::helpers::eventually(90, "every event delivered after the restart", || {
         let ids: std::collections::HashSet<String> =
             receiver.delivered().into_iter().map(|(id, _)| id).collect();
         ids.len() == 3

@@ -44,6 +44,7 @@ pub fn parse(bytes: &[u8]) -> Result<Fec, FecError> {
         lines: read.lines,
         format: read.format,
         warnings: read.warnings,
+        totals: std::sync::OnceLock::new(),
     })
 }
 
@@ -186,6 +187,10 @@ pub struct Fec {
     lines: Vec<FecLine>,
     format: FecFormat,
     warnings: Vec<String>,
+    /// The balances per line of the forms, summed on first use: the statements, the liasse
+    /// and the report all start from them (in the sandbox, the filed accounts and then the
+    /// decision's report read the same parsed file).
+    totals: std::sync::OnceLock<Totals>,
 }
 
 /// An entry (écriture) whose debits and credits differ.
@@ -355,6 +360,10 @@ impl Fec {
             .collect()
     }
 
+    fn totals(&self) -> &Totals {
+        self.totals.get_or_init(|| Totals::of(self))
+    }
+
     /// Debit, credit and balance of every account, sorted by account number.
     pub fn trial_balance(&self) -> Vec<AccountBalance> {
         statements::trial_balance(self)
@@ -362,13 +371,13 @@ impl Fec {
 
     /// Balance sheet and income statement, aggregated by PCG account ranges.
     pub fn statements(&self) -> Statements {
-        Statements::from_totals(&Totals::of(self))
+        Statements::from_totals(self.totals())
     }
 
     /// The 2050–2053 (letters) and 2033-A/B (digits) repères, in whole euros. The module
     /// documentation of `liasse` lists what is not computed.
     pub fn liasse(&self) -> BTreeMap<String, i64> {
-        liasse::compute(&Totals::of(self))
+        liasse::compute(self.totals())
             .into_iter()
             .map(|(code, cents)| (code.to_owned(), round_to_euros(cents)))
             .collect()
@@ -420,14 +429,14 @@ pub fn inspect_report(bytes: &[u8]) -> Result<Value, FecError> {
 /// [`inspect_report`] of a parsed file.
 pub fn report(fec: &Fec) -> Value {
     let summary = fec.summary();
-    let totals = Totals::of(fec);
-    let statements = Statements::from_totals(&totals);
+    let totals = fec.totals();
+    let statements = Statements::from_totals(totals);
     let ratios = Ratios::compute(
         &statements.balance_sheet,
         &statements.income_statement,
         summary.period.map(|p| p.days()),
     );
-    let liasse: BTreeMap<&str, i64> = liasse::compute(&totals)
+    let liasse: BTreeMap<&str, i64> = liasse::compute(totals)
         .into_iter()
         .map(|(code, cents)| (code, round_to_euros(cents)))
         .collect();

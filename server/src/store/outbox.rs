@@ -168,32 +168,7 @@ macro_rules! outbox_queries {
             }
             match monitoring {
                 None => {}
-                Some(MonitoringWrite::Enrol {
-                    world,
-                    siren,
-                    decision_id,
-                    granted_limit_cents,
-                    at,
-                    next_check,
-                }) => {
-                    sqlx::query(
-                        "INSERT INTO monitored_companies (world, siren, decision_id, \
-                         granted_limit_cents, enrolled_at_ms, next_check_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (world, siren) DO UPDATE SET \
-                         decision_id = excluded.decision_id, \
-                         granted_limit_cents = excluded.granted_limit_cents, \
-                         enrolled_at_ms = excluded.enrolled_at_ms, \
-                         next_check_ms = excluded.next_check_ms, last_decision_id = NULL",
-                    )
-                    .bind(world)
-                    .bind(siren)
-                    .bind(decision_id)
-                    .bind(granted_limit_cents)
-                    .bind(millis(*at))
-                    .bind(millis(*next_check))
-                    .execute(&mut **tx)
-                    .await?;
-                }
+                Some(enrol @ MonitoringWrite::Enrol { .. }) => enrol_in_tx(tx, &[enrol]).await?,
                 Some(MonitoringWrite::Withdraw {
                     world,
                     siren,
@@ -231,6 +206,59 @@ macro_rules! outbox_queries {
                     .execute(&mut **tx)
                     .await?;
                 }
+            }
+            Ok(())
+        }
+
+        /// Enrols the companies of the `Enrol` writes among `writes`, in order (a new grant
+        /// replaces the previous one), in one statement. PostgreSQL refuses one statement
+        /// that enrols a company twice; its appends pass one write at a time.
+        pub(crate) async fn enrol_in_tx(
+            tx: &mut Tx<'_>,
+            writes: &[&MonitoringWrite],
+        ) -> StoreResult<()> {
+            let rows: Vec<_> = writes
+                .iter()
+                .filter_map(|m| match m {
+                    MonitoringWrite::Enrol {
+                        world,
+                        siren,
+                        decision_id,
+                        granted_limit_cents,
+                        at,
+                        next_check,
+                    } => Some((
+                        world,
+                        siren,
+                        decision_id,
+                        *granted_limit_cents,
+                        millis(*at),
+                        millis(*next_check),
+                    )),
+                    _ => None,
+                })
+                .collect();
+            for chunk in rows.chunks(1_000) {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO monitored_companies (world, siren, decision_id, \
+                     granted_limit_cents, enrolled_at_ms, next_check_ms) ",
+                );
+                insert.push_values(chunk, |mut row, (w, s, d, limit, at, next)| {
+                    row.push_bind(*w)
+                        .push_bind(*s)
+                        .push_bind(*d)
+                        .push_bind(*limit)
+                        .push_bind(*at)
+                        .push_bind(*next);
+                });
+                insert.push(
+                    " ON CONFLICT (world, siren) DO UPDATE SET \
+                     decision_id = excluded.decision_id, \
+                     granted_limit_cents = excluded.granted_limit_cents, \
+                     enrolled_at_ms = excluded.enrolled_at_ms, \
+                     next_check_ms = excluded.next_check_ms, last_decision_id = NULL",
+                );
+                insert.build().execute(&mut **tx).await?;
             }
             Ok(())
         }

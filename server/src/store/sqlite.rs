@@ -35,8 +35,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     pool: SqlitePool,
     audit_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Records waiting to be appended by the next holder of the append lock.
-    queued: Arc<std::sync::Mutex<Vec<Queued>>>,
+    /// The group commit's queue (see [`group_commit`]).
+    appends: tokio::sync::mpsc::UnboundedSender<Queued>,
     /// Engine versions known to be registered, so deciding does not ask again.
     known_versions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -64,10 +64,20 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
+        let audit_lock = Arc::new(tokio::sync::Mutex::new(()));
+        let (appends, waiting) = tokio::sync::mpsc::unbounded_channel();
+        // The writer runs on a thread of its own: on the runtime's workers, each of its
+        // statements would wait its turn behind every decision being computed.
+        let runtime = tokio::runtime::Handle::current();
+        let writer = group_commit(pool.clone(), audit_lock.clone(), waiting);
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || runtime.block_on(writer))
+            .map_err(|e| StoreError::Setup(format!("cannot start the audit writer: {e}")))?;
         Ok(Self {
             pool,
-            audit_lock: Arc::new(tokio::sync::Mutex::new(())),
-            queued: Arc::default(),
+            audit_lock,
+            appends,
             known_versions: Arc::default(),
         })
     }
@@ -128,27 +138,41 @@ fn api_key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
     })
 }
 
-/// Adds a row to the lender's credit history, on the pool or inside a transaction.
-async fn insert_credit_history<'e, E>(executor: E, entry: &CreditHistoryEntry) -> StoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
-{
-    sqlx::query(
-        "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
-         outstanding_cents, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&entry.id)
-    .bind(&entry.world)
-    .bind(&entry.siren)
-    .bind(&entry.product)
-    .bind(entry.amount_cents)
-    .bind(&entry.outcome)
-    .bind(entry.outstanding_cents)
-    .bind(millis(entry.received_at))
-    .execute(executor)
-    .await
-    .map_err(|e| conflict_or(e, || format!("credit history entry {}", entry.id)))?;
+/// Bound values per statement, far under SQLite's limit (32766) whatever a batch holds.
+const MAX_BOUND_VALUES: usize = 8_000;
+
+/// Adds rows to the lender's credit history.
+async fn insert_credit_history(
+    conn: &mut sqlx::SqliteConnection,
+    entries: &[&CreditHistoryEntry],
+) -> StoreResult<()> {
+    for chunk in entries.chunks(MAX_BOUND_VALUES / 8) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
+             outstanding_cents, received_at_ms) ",
+        );
+        insert.push_values(chunk, |mut row, entry| {
+            row.push_bind(&entry.id)
+                .push_bind(&entry.world)
+                .push_bind(&entry.siren)
+                .push_bind(&entry.product)
+                .push_bind(entry.amount_cents)
+                .push_bind(&entry.outcome)
+                .push_bind(entry.outstanding_cents)
+                .push_bind(millis(entry.received_at));
+        });
+        insert.build().execute(&mut *conn).await.map_err(|e| {
+            conflict_or(e, || {
+                format!("credit history entry {}", ids(chunk, |e| &e.id))
+            })
+        })?;
+    }
     Ok(())
+}
+
+/// The ids of a statement's rows, to name them in an error.
+fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> String {
+    rows.iter().map(id).collect::<Vec<_>>().join(", ")
 }
 
 #[async_trait]
@@ -446,7 +470,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
-        insert_credit_history(&self.pool, entry).await
+        insert_credit_history(&mut *self.pool.acquire().await?, &[entry]).await
     }
 
     async fn credit_history(
@@ -488,34 +512,16 @@ impl Store for SqliteStore {
         record: NewAuditRecord,
         bodies: &[SnapshotBody],
     ) -> StoreResult<AuditRecord> {
-        // Group commit: each append joins a queue; whoever holds the append lock writes every
-        // queued record in one transaction (one flush to disk for all of them), then each
-        // caller gets its own result once that transaction is durable.
+        // Group commit: each append joins the writer's queue and gets its own result once
+        // the transaction holding it is durable.
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.queued
-            .lock()
-            .map_err(|_| StoreError::Setup("the append queue is poisoned".into()))?
-            .push(Queued {
+        self.appends
+            .send(Queued {
                 record,
                 bodies: bodies.to_vec(),
                 reply,
-            });
-        let appending = self.audit_lock.clone().lock_owned().await;
-        let batch = self
-            .queued
-            .lock()
-            .map(|mut q| std::mem::take(&mut *q))
-            .unwrap_or_default();
-        if !batch.is_empty() {
-            // The write runs to its end even if this caller goes away, and keeps the lock
-            // until then: the chain needs the previous record.
-            let pool = self.pool.clone();
-            let writing = tokio::spawn(async move {
-                let _appending = appending;
-                write_batch(&pool, batch).await;
-            });
-            let _ = writing.await;
-        }
+            })
+            .map_err(|_| StoreError::Setup("the audit writer has stopped".into()))?;
         answer
             .await
             .map_err(|_| StoreError::Setup("the append was abandoned".into()))?
@@ -540,7 +546,7 @@ impl Store for SqliteStore {
         };
         let (mut next, record) = transition(&current).map_err(StoreError::Refused)?;
         next.events = current.events + 1;
-        upsert_case(&mut *tx, &next).await?;
+        upsert_cases(&mut tx, &[&next]).await?;
         let appended = append_in_tx(&mut tx, record, &[]).await?;
         tx.commit().await?;
         Ok((next, appended))
@@ -820,33 +826,43 @@ struct Queued {
     reply: tokio::sync::oneshot::Sender<StoreResult<AuditRecord>>,
 }
 
-/// Writes queued records in one transaction, each under its own savepoint so that one refused
-/// record (a duplicate id) does not undo the others, and answers each caller after the commit.
-async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
-    use sqlx::Acquire;
-    let written = async {
-        let mut tx = begin_writing(pool).await?;
-        let mut results = Vec::with_capacity(batch.len());
-        // The chain's head, read once: each record appended in this transaction moves it.
-        let mut head = chain_head(&mut tx).await?;
-        for q in &batch {
-            let mut savepoint = tx.begin().await?;
-            match append_after(&mut savepoint, q.record.clone(), &q.bodies, head.clone()).await {
-                Ok(appended) => {
-                    savepoint.commit().await?;
-                    head = Some((appended.seq, appended.hash.clone()));
-                    results.push(Ok(appended));
-                }
-                Err(refused) => {
-                    savepoint.rollback().await?;
-                    results.push(Err(refused));
-                }
-            }
+/// The group commit's writer: whenever records are waiting, takes them all and writes them
+/// in one transaction (one flush to disk for all of them) under the append lock, then takes
+/// what arrived meanwhile. Appenders only wait for their answer: none waits for a turn at
+/// the lock behind others whose records were already written. Ends when the store is
+/// dropped; a batch in progress is written to its end even if its callers went away.
+async fn group_commit(
+    pool: SqlitePool,
+    audit_lock: Arc<tokio::sync::Mutex<()>>,
+    mut waiting: tokio::sync::mpsc::UnboundedReceiver<Queued>,
+) {
+    while let Some(first) = waiting.recv().await {
+        let _appending = audit_lock.lock().await;
+        let mut batch = vec![first];
+        while let Ok(next) = waiting.try_recv() {
+            batch.push(next);
         }
-        tx.commit().await?;
-        Ok::<_, StoreError>(results)
+        write_batch(&pool, batch).await;
     }
-    .await;
+}
+
+/// Writes queued records in one transaction and answers each caller after the commit.
+///
+/// Usually every record is accepted: each table then gets one statement for the whole batch
+/// rather than one per record (under load, a statement's round trip to the database thread
+/// costs more than its work). Should that fail, it is rolled back and the records are written
+/// one by one, each under its own savepoint, so that one refused record (a duplicate id) does
+/// not undo the others and gets its own error.
+async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
+    let together = if batch.len() > 1 {
+        write_together(pool, &batch).await.ok()
+    } else {
+        None
+    };
+    let written = match together {
+        Some(appended) => Ok(appended.into_iter().map(Ok).collect()),
+        None => write_one_by_one(pool, &batch).await,
+    };
     match written {
         Ok(results) => {
             for (q, result) in batch.into_iter().zip(results) {
@@ -864,6 +880,44 @@ async fn write_batch(pool: &SqlitePool, batch: Vec<Queued>) {
     }
 }
 
+/// The whole batch in one transaction, without savepoints.
+async fn write_together(pool: &SqlitePool, batch: &[Queued]) -> StoreResult<Vec<AuditRecord>> {
+    let mut tx = begin_writing(pool).await?;
+    let head = chain_head(&mut tx).await?;
+    let records: Vec<_> = batch.iter().map(|q| (&q.record, &q.bodies[..])).collect();
+    let appended = write_records(&mut tx, &records, head).await?;
+    tx.commit().await?;
+    Ok(appended)
+}
+
+/// Each record under its own savepoint: a refused one leaves the others written.
+async fn write_one_by_one(
+    pool: &SqlitePool,
+    batch: &[Queued],
+) -> StoreResult<Vec<StoreResult<AuditRecord>>> {
+    use sqlx::Acquire;
+    let mut tx = begin_writing(pool).await?;
+    let mut results = Vec::with_capacity(batch.len());
+    // The chain's head, read once: each record appended in this transaction moves it.
+    let mut head = chain_head(&mut tx).await?;
+    for q in batch {
+        let mut savepoint = tx.begin().await?;
+        match append_after(&mut savepoint, &q.record, &q.bodies, head.clone()).await {
+            Ok(appended) => {
+                savepoint.commit().await?;
+                head = Some((appended.seq, appended.hash.clone()));
+                results.push(Ok(appended));
+            }
+            Err(refused) => {
+                savepoint.rollback().await?;
+                results.push(Err(refused));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
 /// A transaction that reads before it writes: it takes the write lock at once (waiting for it
 /// like any write), so that no write committed on another connection in between can make its
 /// first write fail with "database is locked".
@@ -879,7 +933,7 @@ async fn append_in_tx(
     bodies: &[SnapshotBody],
 ) -> StoreResult<AuditRecord> {
     let head = chain_head(tx).await?;
-    append_after(tx, record, bodies, head).await
+    append_after(tx, &record, bodies, head).await
 }
 
 /// The sequence number and hash of the last audit record, if any.
@@ -896,17 +950,38 @@ async fn chain_head(
 /// [`append_in_tx`] after the record `head` (read in this transaction, or appended in it).
 async fn append_after(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    record: NewAuditRecord,
+    record: &NewAuditRecord,
     bodies: &[SnapshotBody],
     head: Option<(i64, String)>,
 ) -> StoreResult<AuditRecord> {
-    if !bodies.is_empty() {
-        // One statement for all the bodies (a handful per decision, far under SQLite's limit
-        // on bound values).
+    let mut appended = write_records(tx, &[(record, bodies)], head).await?;
+    appended
+        .pop()
+        .ok_or_else(|| StoreError::Setup("no audit record was appended".into()))
+}
+
+/// Writes `records` (each with its snapshot bodies, credit-history row, case, webhook events
+/// and monitoring change) after the record `head`, in order, a few statements for all of
+/// them.
+async fn write_records(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    records: &[(&NewAuditRecord, &[SnapshotBody])],
+    mut head: Option<(i64, String)>,
+) -> StoreResult<Vec<AuditRecord>> {
+    let mut appended = Vec::with_capacity(records.len());
+    for (record, _) in records {
+        let next = chained(record, head.take())?;
+        head = Some((next.seq, next.hash.clone()));
+        appended.push(next);
+    }
+    let mut bodies: Vec<&SnapshotBody> = records.iter().flat_map(|(_, b)| b.iter()).collect();
+    bodies.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    bodies.dedup_by(|a, b| a.sha256 == b.sha256);
+    for chunk in bodies.chunks(MAX_BOUND_VALUES / 3) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO snapshot_bodies (sha256, size, compressed) ",
         );
-        insert.push_values(bodies, |mut row, body| {
+        insert.push_values(chunk, |mut row, body| {
             row.push_bind(&body.sha256)
                 .push_bind(body.size)
                 .push_bind(&body.compressed);
@@ -914,9 +989,63 @@ async fn append_after(
         insert.push(" ON CONFLICT (sha256) DO NOTHING");
         insert.build().execute(&mut **tx).await?;
     }
-    if let Some(entry) = &record.history {
-        insert_credit_history(&mut **tx, entry).await?;
+    let history: Vec<_> = records
+        .iter()
+        .filter_map(|(r, _)| r.history.as_ref())
+        .collect();
+    insert_credit_history(tx, &history).await?;
+    for chunk in appended.chunks(MAX_BOUND_VALUES / 9) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
+             payload, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut row, r| {
+            row.push_bind(r.seq)
+                .push_bind(&r.id)
+                .push_bind(&r.kind)
+                .push_bind(&r.decision_id)
+                .push_bind(&r.world)
+                .push_bind(millis(r.recorded_at))
+                .push_bind(&r.payload)
+                .push_bind(&r.prev_hash)
+                .push_bind(&r.hash);
+        });
+        insert
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| conflict_or(e, || format!("audit record {}", ids(chunk, |r| &r.id))))?;
     }
+    let cases: Vec<_> = records
+        .iter()
+        .filter_map(|(r, _)| r.case.as_ref())
+        .collect();
+    upsert_cases(tx, &cases).await?;
+    let events: Vec<_> = records
+        .iter()
+        .flat_map(|(r, _)| r.events.iter().map(|e| (r.world.as_str(), e)))
+        .collect();
+    queue_events(tx, &events).await?;
+    let monitoring: Vec<_> = records
+        .iter()
+        .filter_map(|(r, _)| Some((r.world.as_str(), r.monitoring.as_ref()?)))
+        .collect();
+    if monitoring
+        .iter()
+        .all(|(_, m)| matches!(m, MonitoringWrite::Enrol { .. }))
+    {
+        let enrolments: Vec<_> = monitoring.iter().map(|(_, m)| *m).collect();
+        q::enrol_in_tx(tx, &enrolments).await?;
+    } else {
+        for (world, m) in monitoring {
+            q::write_in_tx(tx, world, &[], Some(m)).await?;
+        }
+    }
+    Ok(appended)
+}
+
+/// The record `record` becomes when appended after `head`: its place and hashes in the chain.
+fn chained(record: &NewAuditRecord, head: Option<(i64, String)>) -> StoreResult<AuditRecord> {
     let (seq, prev_hash) = match head {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, crate::audit::GENESIS.to_owned()),
@@ -932,43 +1061,48 @@ async fn append_after(
         recorded_at_ms,
         &record.payload,
     );
-    sqlx::query(
-        "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
-             payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(seq)
-    .bind(&record.id)
-    .bind(&record.kind)
-    .bind(&record.decision_id)
-    .bind(&record.world)
-    .bind(recorded_at_ms)
-    .bind(&record.payload)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| conflict_or(e, || format!("audit record {}", record.id)))?;
-    if let Some(case) = &record.case {
-        upsert_case(&mut **tx, case).await?;
-    }
-    q::write_in_tx(
-        tx,
-        &record.world,
-        &record.events,
-        record.monitoring.as_ref(),
-    )
-    .await?;
     Ok(AuditRecord {
         seq,
-        id: record.id,
-        kind: record.kind,
-        decision_id: record.decision_id,
-        world: record.world,
+        id: record.id.clone(),
+        kind: record.kind.clone(),
+        decision_id: record.decision_id.clone(),
+        world: record.world.clone(),
         recorded_at: from_millis(recorded_at_ms)?,
-        payload: record.payload,
+        payload: record.payload.clone(),
         prev_hash,
         hash,
     })
+}
+
+/// Queues each event for every enabled endpoint of its world subscribed to its type: one
+/// outbox row per event and endpoint, in the order of the events.
+async fn queue_events(
+    conn: &mut sqlx::SqliteConnection,
+    events: &[(&str, &OutboxEvent)],
+) -> StoreResult<()> {
+    for chunk in events.chunks(MAX_BOUND_VALUES / 7) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "WITH queued (ord, event_id, event_type, body, created_at_ms, world, pattern) AS (",
+        );
+        insert.push_values(chunk.iter().enumerate(), |mut row, (ord, (world, e))| {
+            row.push_bind(ord as i64)
+                .push_bind(&e.id)
+                .push_bind(&e.event_type)
+                .push_bind(&e.body)
+                .push_bind(millis(e.created_at))
+                .push_bind(*world)
+                .push_bind(format!("%,{},%", e.event_type));
+        });
+        insert.push(
+            ") INSERT INTO webhook_messages (event_id, endpoint_id, event_type, body, \
+             created_at_ms, next_attempt_ms) \
+             SELECT q.event_id, e.id, q.event_type, q.body, q.created_at_ms, q.created_at_ms \
+             FROM queued q JOIN webhook_endpoints e ON e.world = q.world AND e.enabled \
+             AND (',' || e.event_types || ',') LIKE q.pattern ORDER BY q.ord, e.rowid",
+        );
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 const CASE_COLUMNS: &str = "decision_id, world, siren, company_name, product, amount_cents, \
@@ -1013,51 +1147,53 @@ fn case_from_row(row: &SqliteRow) -> StoreResult<CaseRow> {
     })
 }
 
-async fn upsert_case<'e, E>(executor: E, c: &CaseRow) -> StoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
-{
-    sqlx::query(&format!(
-        "INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO UPDATE SET \
-         status = excluded.status, final_outcome = excluded.final_outcome, \
-         final_limit_cents = excluded.final_limit_cents, updated_at_ms = excluded.updated_at_ms, \
-         claimed_by = excluded.claimed_by, claimed_by_name = excluded.claimed_by_name, \
-         claimed_at_ms = excluded.claimed_at_ms, pending_action = excluded.pending_action, \
-         pending_by = excluded.pending_by, overridden = excluded.overridden, \
-         events = excluded.events"
-    ))
-    .bind(&c.decision_id)
-    .bind(&c.world)
-    .bind(&c.siren)
-    .bind(&c.company_name)
-    .bind(&c.product)
-    .bind(c.amount_cents)
-    .bind(&c.automated_outcome)
-    .bind(&c.status)
-    .bind(&c.final_outcome)
-    .bind(c.final_limit_cents)
-    .bind(&c.referrals)
-    .bind(c.score)
-    .bind(&c.grade)
-    .bind(c.probability_of_default)
-    .bind(c.proposed_limit_cents)
-    .bind(c.coverage)
-    .bind(c.fraud)
-    .bind(millis(c.decided_at))
-    .bind(millis(c.updated_at))
-    .bind(c.latency_ms)
-    .bind(c.submitted_by)
-    .bind(&c.api_key_id)
-    .bind(&c.external_reference)
-    .bind(c.claimed_by)
-    .bind(&c.claimed_by_name)
-    .bind(c.claimed_at.map(millis))
-    .bind(&c.pending_action)
-    .bind(c.pending_by)
-    .bind(i64::from(c.overridden))
-    .bind(c.events)
-    .execute(executor)
-    .await?;
+/// Inserts cases, or updates what can change of those already there.
+async fn upsert_cases(conn: &mut sqlx::SqliteConnection, cases: &[&CaseRow]) -> StoreResult<()> {
+    for chunk in cases.chunks(MAX_BOUND_VALUES / 30) {
+        let mut upsert =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT INTO cases ({CASE_COLUMNS}) "));
+        upsert.push_values(chunk, |mut row, c| {
+            row.push_bind(&c.decision_id)
+                .push_bind(&c.world)
+                .push_bind(&c.siren)
+                .push_bind(&c.company_name)
+                .push_bind(&c.product)
+                .push_bind(c.amount_cents)
+                .push_bind(&c.automated_outcome)
+                .push_bind(&c.status)
+                .push_bind(&c.final_outcome)
+                .push_bind(c.final_limit_cents)
+                .push_bind(&c.referrals)
+                .push_bind(c.score)
+                .push_bind(&c.grade)
+                .push_bind(c.probability_of_default)
+                .push_bind(c.proposed_limit_cents)
+                .push_bind(c.coverage)
+                .push_bind(c.fraud)
+                .push_bind(millis(c.decided_at))
+                .push_bind(millis(c.updated_at))
+                .push_bind(c.latency_ms)
+                .push_bind(c.submitted_by)
+                .push_bind(&c.api_key_id)
+                .push_bind(&c.external_reference)
+                .push_bind(c.claimed_by)
+                .push_bind(&c.claimed_by_name)
+                .push_bind(c.claimed_at.map(millis))
+                .push_bind(&c.pending_action)
+                .push_bind(c.pending_by)
+                .push_bind(i64::from(c.overridden))
+                .push_bind(c.events);
+        });
+        upsert.push(
+            " ON CONFLICT (decision_id) DO UPDATE SET \
+             status = excluded.status, final_outcome = excluded.final_outcome, \
+             final_limit_cents = excluded.final_limit_cents, updated_at_ms = excluded.updated_at_ms, \
+             claimed_by = excluded.claimed_by, claimed_by_name = excluded.claimed_by_name, \
+             claimed_at_ms = excluded.claimed_at_ms, pending_action = excluded.pending_action, \
+             pending_by = excluded.pending_by, overridden = excluded.overridden, \
+             events = excluded.events",
+        );
+        upsert.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }

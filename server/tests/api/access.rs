@@ -103,7 +103,9 @@ async fn each_role_gets_its_pages_and_a_403_for_the_others() {
                 StatusCode::FORBIDDEN
             };
             assert_eq!(response.status(), expected, "{role} on {}", page.path);
-            let body = response.text().await.unwrap();
+            let body = response.text().await.unwrap_or_else(|e| {
+                panic!("{role} on {}: the body did not arrive: {e}", page.path)
+            });
             if expected == StatusCode::FORBIDDEN {
                 assert!(body.contains("Access denied"), "{role} on {}", page.path);
             }

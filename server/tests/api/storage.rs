@@ -565,6 +565,147 @@ async fn appends_succeed_while_other_writes_commit_between_them() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_committed_together_keep_every_part_of_each_record_and_leave_out_a_refused_one() {
+    // Decisions appended at the same time are committed together: each must still arrive with
+    // its case, credit-history row, webhook messages and enrolment, in order, and a refused
+    // one (an id already in the trail) must leave the others written and add nothing itself.
+    use server::store::MonitoringWrite;
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    for (backend, store, _dir) in backends().await {
+        for e in [
+            endpoint("wh_a", "sandbox", &["decision.created"], now),
+            endpoint(
+                "wh_b",
+                "sandbox",
+                &["decision.created", "decision.updated"],
+                now,
+            ),
+            endpoint("wh_live", "live", &["decision.created"], now),
+        ] {
+            store.create_webhook_endpoint(&e).await.unwrap();
+        }
+        let decision = |i: usize| {
+            let id = format!("g{i}");
+            let siren = format!("{:09}", 100 + i % 10);
+            let mut r = audit_entry(&id, &format!("{{\"n\":{i}}}"));
+            r.recorded_at = now;
+            r.history = Some(history_entry(&id, "sandbox", &siren, "approve", 100, now));
+            r.case = Some(case_row(&id, &siren, "approve", 1_000 + i as i64, now));
+            r.events = vec![server::events::event(
+                "decision.created",
+                now,
+                serde_json::json!({"n": i}),
+            )];
+            r.monitoring = Some(MonitoringWrite::Enrol {
+                world: "sandbox".into(),
+                siren,
+                decision_id: id,
+                granted_limit_cents: 1_000 + i as i64,
+                at: now,
+                next_check: now + Duration::days(1),
+            });
+            r
+        };
+        let first = decision(0);
+        store.append_audit(first.clone(), &[]).await.unwrap();
+        let mut again = first.clone();
+        again.events = vec![server::events::event(
+            "decision.created",
+            now,
+            serde_json::json!({}),
+        )];
+        again.history.as_mut().unwrap().id = "g0-again".into();
+        let appends: Vec<_> = (1..60)
+            .map(|i| {
+                let store = store.clone();
+                let record = if i == 30 { again.clone() } else { decision(i) };
+                tokio::spawn(async move {
+                    let bodies = [body(&format!("g{}", i % 4))];
+                    store.append_audit(record, &bodies).await
+                })
+            })
+            .collect();
+        for (i, t) in (1..60).zip(appends) {
+            let result = t.await.unwrap();
+            if i == 30 {
+                assert!(
+                    matches!(result, Err(StoreError::Conflict(_))),
+                    "{backend}: {result:?}"
+                );
+            } else if let Err(e) = result {
+                panic!("{backend}: append {i} failed: {e}");
+            }
+        }
+        let report = server::audit::verify(store.as_ref()).await.unwrap();
+        assert!(report.intact(), "{backend}: {report:?}");
+        assert_eq!(report.records, 59, "{backend}");
+        let messages = store.webhook_messages(None, 1_000).await.unwrap();
+        assert_eq!(
+            messages.len(),
+            2 * 59,
+            "{backend}: two endpoints per decision"
+        );
+        let monitored = store.monitored_companies("sandbox", 100).await.unwrap();
+        assert_eq!(monitored.len(), 10, "{backend}");
+        for i in (0..60).filter(|&i| i != 30) {
+            let id = format!("g{i}");
+            let record = store.audit_record(&id).await.unwrap().expect("appended");
+            assert_eq!(record.payload, format!("{{\"n\":{i}}}"), "{backend}");
+            let case = store.case(&id).await.unwrap().expect("its case");
+            assert_eq!(case.amount_cents, 1_000 + i as i64, "{backend}");
+            let mut sent: Vec<_> = messages
+                .iter()
+                .filter(|m| m.body.contains(&format!("\"n\":{i}}}")))
+                .map(|m| m.endpoint_id.as_str())
+                .collect();
+            sent.sort_unstable();
+            assert_eq!(sent, ["wh_a", "wh_b"], "{backend}: {id}");
+            let siren = format!("{:09}", 100 + i % 10);
+            let history = store
+                .credit_history("sandbox", &siren, now + Duration::seconds(1), 100)
+                .await
+                .unwrap();
+            assert!(history.iter().any(|h| h.id == id), "{backend}: {id}");
+        }
+        // The refused record added nothing: no history row, no message, its case untouched.
+        let history = store
+            .credit_history("sandbox", "000000100", now + Duration::seconds(1), 100)
+            .await
+            .unwrap();
+        assert!(history.iter().all(|h| h.id != "g0-again"), "{backend}");
+        assert!(
+            messages.iter().all(|m| m.event_id != again.events[0].id),
+            "{backend}"
+        );
+        // Messages are queued in the order of their records, each record's endpoints together.
+        let order: Vec<_> = messages.iter().map(|m| m.event_id.as_str()).collect();
+        let mut seen = Vec::new();
+        for id in order {
+            if seen.last() != Some(&id) {
+                assert!(!seen.contains(&id), "{backend}: {id} split");
+                seen.push(id);
+            }
+        }
+        // Each company is watched against the last grant appended for it.
+        let seqs: std::collections::HashMap<String, i64> = store
+            .audit_records(0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, r.seq))
+            .collect();
+        for m in monitored {
+            let latest = (0..60)
+                .filter(|&i| i != 30 && format!("{:09}", 100 + i % 10) == m.siren)
+                .map(|i| format!("g{i}"))
+                .max_by_key(|id| seqs[id])
+                .unwrap();
+            assert_eq!(m.decision_id, latest, "{backend}: {}", m.siren);
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_database_refuses_to_change_or_delete_audit_records_and_verification_names_an_altered_one(
 ) {

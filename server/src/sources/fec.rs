@@ -271,19 +271,47 @@ impl Fec {
         let mut entries: BTreeMap<(&str, &str), Entry> = BTreeMap::new();
         let mut journals = BTreeSet::new();
         let (mut total_debit, mut total_credit) = (0_i64, 0_i64);
+        // The lines of an entry usually follow each other: each run of them is summed before
+        // it goes into the map (with the sums of earlier lines of the same entry, if any).
+        fn add<'a>(
+            entries: &mut BTreeMap<(&'a str, &'a str), Entry>,
+            journals: &mut BTreeSet<&'a str>,
+            key: (&'a str, &'a str),
+            run: Entry,
+        ) {
+            journals.insert(key.0);
+            let entry = entries.entry(key).or_insert(Entry {
+                first_line: run.first_line,
+                debit: 0,
+                credit: 0,
+            });
+            entry.debit = entry.debit.saturating_add(run.debit);
+            entry.credit = entry.credit.saturating_add(run.credit);
+        }
+        let mut run: Option<((&str, &str), Entry)> = None;
         for line in &self.lines {
-            journals.insert(line.journal_code.as_str());
             total_debit = total_debit.saturating_add(line.debit);
             total_credit = total_credit.saturating_add(line.credit);
-            let entry = entries
-                .entry((&line.journal_code, &line.entry_number))
-                .or_insert(Entry {
-                    first_line: line.line_number,
-                    debit: 0,
-                    credit: 0,
-                });
-            entry.debit = entry.debit.saturating_add(line.debit);
-            entry.credit = entry.credit.saturating_add(line.credit);
+            let key = (line.journal_code.as_str(), line.entry_number.as_str());
+            match &mut run {
+                Some((current, sums)) if *current == key => {
+                    sums.debit = sums.debit.saturating_add(line.debit);
+                    sums.credit = sums.credit.saturating_add(line.credit);
+                }
+                _ => {
+                    let started = Entry {
+                        first_line: line.line_number,
+                        debit: line.debit,
+                        credit: line.credit,
+                    };
+                    if let Some((key, sums)) = run.replace((key, started)) {
+                        add(&mut entries, &mut journals, key, sums);
+                    }
+                }
+            }
+        }
+        if let Some((key, sums)) = run {
+            add(&mut entries, &mut journals, key, sums);
         }
         let mut unbalanced_entries: Vec<UnbalancedEntry> = entries
             .iter()
@@ -297,6 +325,7 @@ impl Fec {
             })
             .collect();
         unbalanced_entries.sort_by_key(|entry| entry.first_line);
+        let opening = self.opening_journals();
         FecSummary {
             lines: self.lines.len(),
             entries: entries.len(),
@@ -305,12 +334,8 @@ impl Fec {
             total_credit,
             balanced: total_debit == total_credit && unbalanced_entries.is_empty(),
             unbalanced_entries,
-            period: self.period(),
-            opening_journals: self
-                .opening_journals()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            period: self.period_after(&opening),
+            opening_journals: opening.into_iter().map(str::to_owned).collect(),
         }
     }
 
@@ -318,7 +343,10 @@ impl Fec {
     /// there are none) to the last entry. Opening journals that keep open items at their
     /// original dates ("à-nouveaux détaillés") would otherwise stretch the period back.
     pub fn period(&self) -> Option<Period> {
-        let opening = self.opening_journals();
+        self.period_after(&self.opening_journals())
+    }
+
+    fn period_after(&self, opening: &BTreeSet<&str>) -> Option<Period> {
         let is_opening = |line: &&FecLine| opening.contains(line.journal_code.as_str());
         let regular = || self.lines.iter().filter(|line| !is_opening(line));
         let Some(first_regular) = regular().map(|line| line.entry_date).min() else {
@@ -346,10 +374,21 @@ impl Fec {
     pub fn opening_journals(&self) -> BTreeSet<&str> {
         let mut journals = BTreeSet::new();
         let mut beyond_balance_sheet = BTreeSet::new();
+        // Lines of one journal mostly follow each other: a line like the one before adds
+        // nothing to either set.
+        let mut last = None;
+        let mut last_beyond = None;
         for line in &self.lines {
-            journals.insert((line.journal_code.as_str(), line.journal_label.as_str()));
-            if !matches!(pcg::class(&line.account_number), Some(1..=5)) {
-                beyond_balance_sheet.insert(line.journal_code.as_str());
+            let journal = (line.journal_code.as_str(), line.journal_label.as_str());
+            if last != Some(journal) {
+                journals.insert(journal);
+                last = Some(journal);
+            }
+            if last_beyond != Some(journal.0)
+                && !matches!(pcg::class(&line.account_number), Some(1..=5))
+            {
+                beyond_balance_sheet.insert(journal.0);
+                last_beyond = Some(journal.0);
             }
         }
         journals

@@ -196,10 +196,14 @@ impl Gatherer {
     /// answer (monitoring: the point is to see what changed).
     pub async fn gather_with(&self, request: &SourceRequest, fresh: bool) -> Gathering {
         let started = Instant::now();
-        let request = &match request.world {
-            World::Sandbox => super::sandbox::implied_request(request),
-            World::Live => request.clone(),
+        let (request, _held) = match request.world {
+            World::Sandbox => {
+                let (implied, company) = super::sandbox::implied_request(request);
+                (implied, Some(company))
+            }
+            World::Live => (request.clone(), None),
         };
+        let request = &request;
         let deadline = started + self.deadline;
         let sources = match request.world {
             World::Sandbox => &self.sandbox,

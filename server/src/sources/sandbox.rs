@@ -405,16 +405,18 @@ impl Generated {
 /// Companies generated for the decisions in progress. Every source of one decision asks about
 /// the same company at the same moment (the decision's time), so it is generated once and its
 /// FEC file written once; entries for other moments (or other conditions) are never reused.
+/// The memo holds its entries weakly: a company lives as long as a source of a decision in
+/// progress holds it, not until the memo fills (each holds a FEC file of tens of kilobytes).
 pub fn generated(
     siren: &app::ids::Siren,
     as_of: chrono::DateTime<chrono::Utc>,
     conditions: &[(Condition, chrono::DateTime<Utc>)],
 ) -> Arc<Generated> {
     type Key = (String, i64, Vec<(Condition, i64)>);
-    type Memo = std::sync::Mutex<std::collections::HashMap<Key, Arc<Generated>>>;
+    type Memo = std::sync::Mutex<std::collections::HashMap<Key, std::sync::Weak<Generated>>>;
     static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
-    /// More than the decisions in flight on one server, each with its paying customer.
-    const CAPACITY: usize = 1024;
+    /// Entries beyond which the ones no longer held are swept out.
+    const SWEEP_AT: usize = 1024;
     let memo = MEMO.get_or_init(Default::default);
     let key = (
         siren.to_string(),
@@ -426,7 +428,11 @@ pub fn generated(
             .map(|(c, since)| (*c, since.timestamp_millis()))
             .collect(),
     );
-    if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+    if let Some(found) = memo
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).and_then(std::sync::Weak::upgrade))
+    {
         return found;
     }
     let mut made = company(siren, as_of);
@@ -436,18 +442,19 @@ pub fn generated(
         fec: std::sync::OnceLock::new(),
     });
     if let Ok(mut m) = memo.lock() {
-        if m.len() >= CAPACITY {
-            m.clear();
+        if m.len() >= SWEEP_AT {
+            m.retain(|_, held| held.strong_count() > 0);
         }
-        m.insert(key, made.clone());
+        m.insert(key, Arc::downgrade(&made));
     }
     made
 }
 
 /// The request with what the sandbox implies: the company's bank connection (consent id and
 /// the time it was connected) and its accounting file, when it has them and the request does
-/// not name others.
-pub fn implied_request(request: &SourceRequest) -> SourceRequest {
+/// not name others. Returns the company too: holding it while the sources answer lets them
+/// share it instead of generating it again.
+pub fn implied_request(request: &SourceRequest) -> (SourceRequest, Arc<Generated>) {
     let mut r = request.clone();
     let generated = generated(&r.siren, r.as_of, &[]);
     let c = &generated.company;
@@ -463,7 +470,7 @@ pub fn implied_request(request: &SourceRequest) -> SourceRequest {
             .as_ref()
             .map(|a| format!("{}FEC{}", c.siren.as_str(), a.year_end.format("%Y%m%d")));
     }
-    r
+    (r, generated)
 }
 
 /// What `docs/sandbox.md` shows: the test companies, as a JSON document.

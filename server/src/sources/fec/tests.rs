@@ -748,6 +748,49 @@ fn an_unbalanced_entry_is_listed_and_the_file_is_not_balanced() {
     );
 }
 
+#[test]
+fn an_entry_whose_lines_are_apart_is_summed_as_one_and_listed_at_its_first_line() {
+    // Entry VE 1 balances only with its last line, written after another entry's lines;
+    // VE 3 never balances, and its lines are split around VE 1's last one.
+    let text = [
+        HEADER_18.to_owned(),
+        line18("VE", "1", "411000", "120,00", "0,00"),
+        line18("VE", "2", "411000", "12,00", "0,00"),
+        line18("VE", "3", "411000", "7,00", "0,00"),
+        line18("VE", "2", "706000", "0,00", "12,00"),
+        line18("VE", "1", "706000", "0,00", "100,00"),
+        line18("VE", "3", "706000", "0,00", "2,00"),
+        line18("VE", "1", "445710", "0,00", "20,00"),
+        line18("VE", "3", "706000", "0,00", "3,00"),
+        line18("AC", "1", "401000", "0,00", "5,00"),
+    ]
+    .join("\n");
+    let summary = parse(text.as_bytes()).unwrap().summary();
+    assert_eq!(
+        (summary.lines, summary.entries, summary.journals),
+        (9, 4, 2)
+    );
+    assert_eq!(
+        summary.unbalanced_entries,
+        vec![
+            UnbalancedEntry {
+                journal_code: "VE".into(),
+                entry_number: "3".into(),
+                first_line: 4,
+                debit: 700,
+                credit: 500,
+            },
+            UnbalancedEntry {
+                journal_code: "AC".into(),
+                entry_number: "1".into(),
+                first_line: 10,
+                debit: 0,
+                credit: 500,
+            },
+        ]
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Bad files.
 

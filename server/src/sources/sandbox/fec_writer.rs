@@ -3,12 +3,37 @@
 
 use super::world::{Accounts, Company};
 use chrono::{Datelike, NaiveDate};
-use std::fmt::Write;
 
 const HEADER: &str = "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise";
 
-fn amount(cents: i64) -> String {
-    format!("{},{:02}", cents / 100, cents % 100)
+/// Appends `n` in decimal, at least `width` digits (zeros in front).
+fn push_number(text: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    while n > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    text.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+}
+
+/// Appends an amount in the FEC's spelling: comma decimals, no thousands separator.
+fn push_amount(text: &mut String, cents: i64) {
+    if cents < 0 {
+        text.push('-');
+    }
+    push_number(text, cents.unsigned_abs() / 100, 1);
+    text.push(',');
+    push_number(text, cents.unsigned_abs() % 100, 2);
+}
+
+/// Appends a date as AAAAMMJJ.
+fn push_date(text: &mut String, date: NaiveDate) {
+    push_number(text, u64::try_from(date.year()).unwrap_or_default(), 4);
+    push_number(text, u64::from(date.month()), 2);
+    push_number(text, u64::from(date.day()), 2);
 }
 
 struct Writer {
@@ -32,23 +57,36 @@ impl Writer {
             "unbalanced sandbox entry {label}"
         );
         self.number += 1;
-        let d = format!("{:04}{:02}{:02}", date.year(), date.month(), date.day());
+        let number = u64::from(self.number);
+        let t = &mut self.text;
         for (account, account_label, debit, credit) in lines {
             if *debit == 0 && *credit == 0 {
                 continue;
             }
-            let _ = writeln!(
-                self.text,
-                "{}\t{}\t{}\t{d}\t{account}\t{account_label}\t\t\t{}{:05}\t{d}\t{label}\t{}\t{}\t\t\t{}\t\t",
-                journal.0,
-                journal.1,
-                self.number,
-                journal.0,
-                self.number,
-                amount(*debit),
-                amount(*credit),
-                self.valid
-            );
+            // JournalCode JournalLib EcritureNum EcritureDate CompteNum CompteLib CompAuxNum
+            // CompAuxLib PieceRef PieceDate EcritureLib Debit Credit EcritureLet DateLet
+            // ValidDate Montantdevise Idevise
+            for text in [journal.0, "\t", journal.1, "\t"] {
+                t.push_str(text);
+            }
+            push_number(t, number, 1);
+            t.push('\t');
+            push_date(t, date);
+            for text in ["\t", account, "\t", account_label, "\t\t\t", journal.0] {
+                t.push_str(text);
+            }
+            push_number(t, number, 5);
+            t.push('\t');
+            push_date(t, date);
+            for text in ["\t", label, "\t"] {
+                t.push_str(text);
+            }
+            push_amount(t, *debit);
+            t.push('\t');
+            push_amount(t, *credit);
+            for text in ["\t\t\t", &self.valid, "\t\t\n"] {
+                t.push_str(text);
+            }
         }
     }
 }
@@ -58,7 +96,7 @@ pub fn write(company: &Company) -> Option<(String, String)> {
     let a: &Accounts = company.accounts.as_ref()?;
     let start = NaiveDate::from_ymd_opt(a.year_end.year(), 1, 1)?;
     let mut w = Writer {
-        text: String::with_capacity(64 * 1024),
+        text: String::with_capacity(96 * 1024),
         number: 0,
         valid: NaiveDate::from_ymd_opt(a.year_end.year() + 1, 3, 31)?
             .format("%Y%m%d")
@@ -247,4 +285,54 @@ pub fn write(company: &Company) -> Option<(String, String)> {
         a.year_end.format("%Y%m%d")
     );
     Some((name, w.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_amounts_and_dates_are_spelled_as_the_format_macros_would() {
+        for n in [
+            0_u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            123_456,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            for width in [1, 2, 4, 5] {
+                let mut text = String::new();
+                push_number(&mut text, n, width);
+                assert_eq!(text, format!("{n:0width$}"));
+            }
+        }
+        for cents in [
+            0_i64,
+            5,
+            50,
+            99,
+            100,
+            101,
+            123_456_789,
+            -1,
+            -99,
+            -100,
+            -12_345,
+            i64::MIN,
+        ] {
+            let mut text = String::new();
+            push_amount(&mut text, cents);
+            let sign = if cents < 0 { "-" } else { "" };
+            let (units, hundredths) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+            assert_eq!(text, format!("{sign}{units},{hundredths:02}"));
+        }
+        let mut text = String::new();
+        push_date(&mut text, NaiveDate::from_ymd_opt(2025, 3, 7).unwrap());
+        assert_eq!(text, "20250307");
+    }
 }

@@ -280,6 +280,29 @@ fn the_test_companies_are_valid_sirens_with_distinct_personas() {
 }
 
 #[test]
+fn bodacc_answers_are_written_as_a_json_object_of_the_same_content_would_be() {
+    // Typed fields, declared in the sorted order of their keys: the bytes are those of the
+    // same answer built as a JSON value (whose objects sort their keys), so the format and
+    // the snapshots' hashes do not depend on how the answer is built.
+    let (mut judgments, mut deposits) = (0, 0);
+    for (siren, _, _) in TEST_COMPANIES {
+        let c = company(&Siren::parse(siren).unwrap(), as_of());
+        let typed = serde_json::to_string(&world::bodacc(&c)).unwrap();
+        let value = serde_json::to_value(world::bodacc(&c)).unwrap();
+        assert_eq!(typed, value.to_string(), "{siren}");
+        for r in value["records"].as_array().unwrap() {
+            judgments += usize::from(r["fields"].get("jugement").is_some());
+            deposits += usize::from(r["fields"].get("depot").is_some());
+        }
+        crate::sources::bodacc::parse(typed.as_bytes()).unwrap();
+    }
+    assert!(
+        judgments > 0 && deposits > 0,
+        "{judgments} judgments, {deposits} deposits"
+    );
+}
+
+#[test]
 fn latency_follows_the_configured_distribution() {
     let l = LatencySettings {
         median_ms: 50.0,

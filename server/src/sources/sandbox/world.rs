@@ -775,15 +775,27 @@ fn spaced(siren: &str) -> String {
     format!("{} {} {}", &siren[0..3], &siren[3..6], &siren[6..9])
 }
 
-/// The Opendatasoft v1 search answer for `registre:{siren}`.
-pub fn bodacc(c: &Company) -> Value {
+/// The Opendatasoft v1 search answer for `registre:{siren}`. Written from typed fields whose
+/// keys are in the sorted order a JSON object of the same content serializes in.
+pub fn bodacc(c: &Company) -> BodaccAnswer<'_> {
     let siren = c.siren.as_str();
     let form = if c.legal_form == "5499" {
         "Société à responsabilité limitée"
     } else {
         "Société par actions simplifiée"
     };
-    let records: Vec<Value> = c
+    // The same person is named in every announcement of the company.
+    let persons = json!({"personne": {
+        "typePersonne": "pm",
+        "numeroImmatriculation": {"numeroIdentification": spaced(siren), "codeRCS": "RCS", "nomGreffeImmat": c.city},
+        "denomination": c.name,
+        "formeJuridique": form,
+        "adresseSiegeSocial": {"nomVoie": c.street, "codePostal": c.postcode, "ville": c.city}
+    }})
+    .to_string();
+    let registry = format!("{siren},{}", spaced(siren));
+    let court = format!("GREFFE DU TRIBUNAL DE COMMERCE DE {}", c.city);
+    let records: Vec<BodaccRecord> = c
         .announcements
         .iter()
         .map(|a| {
@@ -792,55 +804,82 @@ pub fn bodacc(c: &Company) -> Value {
                 "radiation" | "modification" => "B",
                 _ => "A",
             };
-            let mut fields = json!({
-                "publicationavis": letter,
-                "listepersonnes": json!({"personne": {
-                    "typePersonne": "pm",
-                    "numeroImmatriculation": {"numeroIdentification": spaced(siren), "codeRCS": "RCS", "nomGreffeImmat": c.city},
-                    "denomination": c.name,
-                    "formeJuridique": form,
-                    "adresseSiegeSocial": {"nomVoie": c.street, "codePostal": c.postcode, "ville": c.city}
-                }}).to_string(),
-                "id": a.id,
-                "registre": format!("{siren},{}", spaced(siren)),
-                "ville": c.city,
-                "cp": c.postcode,
-                "commercant": c.name,
-                "dateparution": date(a.published),
-                "tribunal": format!("GREFFE DU TRIBUNAL DE COMMERCE DE {}", c.city),
-                "typeavis": "annonce",
-                "typeavis_lib": "Avis initial",
-                "familleavis": a.family,
-                "familleavis_lib": a.family_label,
-                "publicationavis_facette": format!("Bodacc {letter}"),
-            });
-            if let Some((d, famille, nature)) = a.judgment {
-                fields["jugement"] = Value::String(
-                    json!({"date": date(d), "type": "initial", "famille": famille, "nature": nature}).to_string(),
-                );
+            BodaccRecord {
+                datasetid: "annonces-commerciales",
+                fields: BodaccFields {
+                    commercant: &c.name,
+                    cp: c.postcode,
+                    dateparution: date(a.published),
+                    depot: a.accounts_closing.map(|closing| {
+                        json!({"dateCloture": date(closing), "typeDepot": "Comptes annuels et rapports"}).to_string()
+                    }),
+                    familleavis: a.family,
+                    familleavis_lib: a.family_label,
+                    id: &a.id,
+                    jugement: a.judgment.map(|(d, famille, nature)| {
+                        json!({"date": date(d), "type": "initial", "famille": famille, "nature": nature}).to_string()
+                    }),
+                    listepersonnes: persons.clone(),
+                    publicationavis: letter,
+                    publicationavis_facette: format!("Bodacc {letter}"),
+                    registre: registry.clone(),
+                    tribunal: court.clone(),
+                    typeavis: "annonce",
+                    typeavis_lib: "Avis initial",
+                    ville: c.city,
+                },
+                record_timestamp: format!("{}T05:05:00Z", date(a.published)),
+                recordid: format!("{:040x}", u128::from(seed(&c.siren)) * 31 + a.id.len() as u128 + a.published.num_days_from_ce() as u128),
             }
-            if let Some(closing) = a.accounts_closing {
-                fields["depot"] = Value::String(
-                    json!({"dateCloture": date(closing), "typeDepot": "Comptes annuels et rapports"}).to_string(),
-                );
-            }
-            json!({
-                "datasetid": "annonces-commerciales",
-                "recordid": format!("{:040x}", u128::from(seed(&c.siren)) * 31 + a.id.len() as u128 + a.published.num_days_from_ce() as u128),
-                "fields": fields,
-                "record_timestamp": format!("{}T05:05:00Z", date(a.published))
-            })
         })
         .collect();
-    json!({
-        "nhits": records.len(),
-        "parameters": {
+    BodaccAnswer {
+        nhits: records.len(),
+        parameters: json!({
             "dataset": ["annonces-commerciales"],
             "q": format!("registre:{siren}"),
             "rows": 100, "start": 0, "sort": ["dateparution"], "format": "json", "timezone": "UTC"
-        },
-        "records": records
-    })
+        }),
+        records,
+    }
+}
+
+/// See [`bodacc`]; the field order is the sorted order of the keys.
+#[derive(Debug, Serialize)]
+pub struct BodaccAnswer<'a> {
+    nhits: usize,
+    parameters: Value,
+    records: Vec<BodaccRecord<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct BodaccRecord<'a> {
+    datasetid: &'static str,
+    fields: BodaccFields<'a>,
+    record_timestamp: String,
+    recordid: String,
+}
+
+#[derive(Debug, Serialize)]
+struct BodaccFields<'a> {
+    commercant: &'a str,
+    cp: &'a str,
+    dateparution: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    depot: Option<String>,
+    familleavis: &'static str,
+    familleavis_lib: &'static str,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jugement: Option<String>,
+    listepersonnes: String,
+    publicationavis: &'static str,
+    publicationavis_facette: String,
+    registre: String,
+    tribunal: String,
+    typeavis: &'static str,
+    typeavis_lib: &'static str,
+    ville: &'a str,
 }
 
 fn bank_of(c: &Company) -> &Bank {

@@ -149,14 +149,27 @@ async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id
     decided.sort();
     assert_eq!(announced, decided);
 
-    // The delivery log, through the API: every attempt with its answer.
-    let (status, log) = get(
-        &app,
-        &format!("/api/v1/webhook-endpoints/{id}/deliveries"),
-        &key,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    // The delivery log, through the API: every attempt with its answer. The receiver sees a
+    // delivery before the server has its answer and records it: wait for the records.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let log = loop {
+        let (status, log) = get(
+            &app,
+            &format!("/api/v1/webhook-endpoints/{id}/deliveries"),
+            &key,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let recorded = log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["status"] == "delivered");
+        if recorded || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let rows = log["data"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
     for row in rows {

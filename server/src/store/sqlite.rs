@@ -56,9 +56,9 @@ impl SqliteStore {
             // 32 MiB of pages per connection: the snapshot index is keyed by hash, so its
             // inserts land on pages all over the file.
             .pragma("cache_size", "-32768")
-            // Checkpoint every 64 MiB of log rather than 4 MiB: pages written again and again
-            // (the tails of the audit and case tables, their indexes) are copied back once.
-            .pragma("wal_autocheckpoint", "16384");
+            // No connection copies the log back into the database when it commits: the
+            // checkpointer does, beside the writers (see [`checkpointer`]).
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -74,6 +74,7 @@ impl SqliteStore {
             .name("audit-writer".into())
             .spawn(move || runtime.block_on(writer))
             .map_err(|e| StoreError::Setup(format!("cannot start the audit writer: {e}")))?;
+        tokio::spawn(checkpointer(pool.clone()));
         Ok(Self {
             pool,
             audit_lock,
@@ -831,6 +832,46 @@ struct Queued {
 /// what arrived meanwhile. Appenders only wait for their answer: none waits for a turn at
 /// the lock behind others whose records were already written. Ends when the store is
 /// dropped; a batch in progress is written to its end even if its callers went away.
+/// How often the checkpointer copies the log back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// Log frames (4 KiB pages: 64 MiB) beyond which the checkpointer also has the log start
+/// again, waiting for the writer's transaction in progress to end.
+const LOG_RESTART_FRAMES: i64 = 16_384;
+
+/// Copies committed pages from the write-ahead log back into the database file, once a second,
+/// without holding up writers. Left to the connection that commits (SQLite's automatic
+/// checkpoint), the copy would run inside a commit, and every decision whose record is in that
+/// batch, or queued behind it, would wait for it. A passive checkpoint copies what no reader
+/// still needs; when the log has grown past [`LOG_RESTART_FRAMES`] a restarting one copies the
+/// rest and lets the next transaction write the log from its start, so it stays bounded.
+async fn checkpointer(pool: SqlitePool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    while !pool.is_closed() {
+        every.tick().await;
+        let checkpointed = match checkpoint(&pool, "PASSIVE").await {
+            Ok(log_frames) if log_frames >= LOG_RESTART_FRAMES => {
+                checkpoint(&pool, "RESTART").await
+            }
+            done => done,
+        };
+        if let Err(e) = checkpointed {
+            if !pool.is_closed() {
+                tracing::warn!(error = %e, "copying the write-ahead log into the database failed");
+            }
+        }
+    }
+}
+
+/// Runs one checkpoint (`PASSIVE` or `RESTART`); returns the size of the log, in frames.
+async fn checkpoint(pool: &SqlitePool, mode: &str) -> StoreResult<i64> {
+    let row = sqlx::query(&format!("PRAGMA wal_checkpoint({mode})"))
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get(1)?)
+}
+
 async fn group_commit(
     pool: SqlitePool,
     audit_lock: Arc<tokio::sync::Mutex<()>>,

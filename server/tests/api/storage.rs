@@ -493,6 +493,45 @@ async fn audit_records_form_a_hash_chain_and_snapshot_bodies_are_kept_once() {
     }
 }
 
+/// SQLite: no connection copies the write-ahead log into the database file when it commits;
+/// the store's checkpointer does, in the background, within seconds.
+#[tokio::test]
+async fn sqlite_copies_committed_records_from_the_log_into_the_database_file_in_the_background() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    store
+        .append_audit(audit_entry("d1", "{\"n\":1}"), &[body("kept")])
+        .await
+        .unwrap();
+    // A copy of the database file alone holds only what was copied out of the log.
+    let copy = dir.path().join("file-only.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        std::fs::copy(&path, &copy).unwrap();
+        let counted = async {
+            let mut conn =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display())).await?;
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_records")
+                .fetch_one(&mut conn)
+                .await
+        }
+        .await;
+        let _ = std::fs::remove_file(dir.path().join("file-only.db-wal"));
+        if matches!(counted, Ok(1)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the record never reached the database file: {counted:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn concurrent_appends_keep_one_unbroken_chain() {
     for (backend, store, _dir) in backends().await {

@@ -827,11 +827,6 @@ struct Queued {
     reply: tokio::sync::oneshot::Sender<StoreResult<AuditRecord>>,
 }
 
-/// The group commit's writer: whenever records are waiting, takes them all and writes them
-/// in one transaction (one flush to disk for all of them) under the append lock, then takes
-/// what arrived meanwhile. Appenders only wait for their answer: none waits for a turn at
-/// the lock behind others whose records were already written. Ends when the store is
-/// dropped; a batch in progress is written to its end even if its callers went away.
 /// How often the checkpointer copies the log back into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// Log frames (4 KiB pages: 64 MiB) beyond which the checkpointer also has the log start
@@ -872,6 +867,11 @@ async fn checkpoint(pool: &SqlitePool, mode: &str) -> StoreResult<i64> {
     Ok(row.try_get(1)?)
 }
 
+/// The group commit's writer: whenever records are waiting, takes them all and writes them
+/// in one transaction (one flush to disk for all of them) under the append lock, then takes
+/// what arrived meanwhile. Appenders only wait for their answer: none waits for a turn at
+/// the lock behind others whose records were already written. Ends when the store is
+/// dropped; a batch in progress is written to its end even if its callers went away.
 async fn group_commit(
     pool: SqlitePool,
     audit_lock: Arc<tokio::sync::Mutex<()>>,

@@ -508,19 +508,20 @@ async fn sqlite_copies_committed_records_from_the_log_into_the_database_file_in_
         .await
         .unwrap();
     // A copy of the database file alone holds only what was copied out of the log.
-    let copy = dir.path().join("file-only.db");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    for attempt in 0.. {
+        let copy = dir.path().join(format!("file-only-{attempt}.db"));
         std::fs::copy(&path, &copy).unwrap();
         let counted = async {
             let mut conn =
                 sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display())).await?;
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_records")
+            let counted = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_records")
                 .fetch_one(&mut conn)
-                .await
+                .await;
+            conn.close().await?;
+            counted
         }
         .await;
-        let _ = std::fs::remove_file(dir.path().join("file-only.db-wal"));
         if matches!(counted, Ok(1)) {
             break;
         }

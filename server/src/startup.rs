@@ -22,10 +22,12 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
+};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
@@ -264,8 +266,20 @@ async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
+/// The application's pages, as the router serves them, listed once per process.
+///
+/// Listing them renders the whole application with data loading switched off, and that switch
+/// is one flag for the whole process (leptos_server's `SuppressResourceLoad`): a page rendered
+/// anywhere in the process while the list is being made would wait for its data forever. So
+/// the list is made the first time it is asked for, before any router exists to serve a page,
+/// and every later router (a restart, another server in the same process) reuses it.
+pub fn page_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
+}
+
 fn router(state: AppState) -> Router {
-    let leptos_routes = generate_route_list(App);
+    let leptos_routes = page_routes().to_vec();
     let options = state.leptos.clone();
     let idle = state.settings.session.idle_timeout();
     let sessions = session::layer(

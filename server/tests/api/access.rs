@@ -4,6 +4,8 @@ use crate::helpers::{location, TestApp};
 use app::access::{Access, PAGES, SIGN_IN};
 use app::model::Role;
 use reqwest::StatusCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Server functions, the arguments they are called with, the roles allowed to call them
 /// (`None`: everyone, signed in or not) and the status an allowed caller gets.
@@ -75,7 +77,7 @@ fn probe_path(pattern: &str) -> String {
 
 #[tokio::test]
 async fn every_page_the_router_serves_has_an_access_rule() {
-    let routes = leptos_axum::generate_route_list(app::App);
+    let routes = server::startup::page_routes();
     let mut routed: Vec<String> = routes.iter().map(|r| r.path().to_owned()).collect();
     routed.sort();
     routed.dedup();
@@ -111,6 +113,41 @@ async fn each_role_gets_its_pages_and_a_403_for_the_others() {
             }
         }
     }
+}
+
+/// Listing the pages switches data loading off for the whole process while it runs; asking
+/// for the list again (another server starting in the same process, a restart) must not stall
+/// the pages being rendered meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_loading_their_data_while_the_page_list_is_asked_for_again() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = TestApp::spawn().await;
+    app.sign_in_role(Role::Auditor).await;
+    let done = Arc::new(AtomicBool::new(false));
+    let lister = std::thread::spawn({
+        let done = done.clone();
+        move || {
+            let mut listed = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                assert!(!server::startup::page_routes().is_empty());
+                listed += 1;
+                std::thread::yield_now();
+            }
+            listed
+        }
+    });
+    for attempt in 0..20 {
+        let body = tokio::time::timeout(Duration::from_secs(15), async {
+            let response = app.get(app::access::AUDIT).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        })
+        .await
+        .unwrap_or_else(|_| panic!("attempt {attempt}: the audit page stalled"));
+        assert!(body.contains("audit-filters"), "attempt {attempt}");
+    }
+    done.store(true, Ordering::Relaxed);
+    assert!(lister.join().unwrap() > 0);
 }
 
 #[tokio::test]

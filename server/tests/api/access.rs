@@ -123,7 +123,15 @@ async fn pages_keep_loading_their_data_while_the_page_list_is_asked_for_again() 
     use std::sync::atomic::{AtomicBool, Ordering};
     let app = TestApp::spawn().await;
     app.sign_in_role(Role::Auditor).await;
+    /// Stops the lister even when the test fails.
+    struct Done(Arc<AtomicBool>);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
     let done = Arc::new(AtomicBool::new(false));
+    let stop = Done(done.clone());
     let lister = std::thread::spawn({
         let done = done.clone();
         move || {
@@ -146,7 +154,7 @@ async fn pages_keep_loading_their_data_while_the_page_list_is_asked_for_again() 
         .unwrap_or_else(|_| panic!("attempt {attempt}: the audit page stalled"));
         assert!(body.contains("audit-filters"), "attempt {attempt}");
     }
-    done.store(true, Ordering::Relaxed);
+    drop(stop);
     assert!(lister.join().unwrap() > 0);
 }
 

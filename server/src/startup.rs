@@ -220,6 +220,13 @@ impl Application {
         if let Some(m) = monitoring {
             m.abort();
         }
+        // In-flight requests are finished: nothing else will write.
+        if tokio::time::timeout(Duration::from_secs(10), self.state.store.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database connections were still in use after 10 s; not closed");
+        }
         result
     }
 }

@@ -310,6 +310,11 @@ pub trait Store: Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Closes every connection once the ones in use are given back; later calls fail. Called
+    /// when the server stops: the last SQLite connection to close copies the write-ahead log
+    /// into the database file and removes the log, so the file alone holds every record.
+    async fn close(&self);
+
     /// Creates a user; a taken username is a [`StoreError::Conflict`].
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>>;

@@ -142,6 +142,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
         let sql = format!(
             "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms) \

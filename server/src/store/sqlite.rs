@@ -74,7 +74,7 @@ impl SqliteStore {
             .name("audit-writer".into())
             .spawn(move || runtime.block_on(writer))
             .map_err(|e| StoreError::Setup(format!("cannot start the audit writer: {e}")))?;
-        tokio::spawn(checkpointer(pool.clone()));
+        tokio::spawn(checkpointer(pool.clone(), appends.downgrade()));
         Ok(Self {
             pool,
             audit_lock,
@@ -181,6 +181,10 @@ impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
     }
 
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
@@ -839,11 +843,12 @@ const LOG_RESTART_FRAMES: i64 = 16_384;
 /// batch, or queued behind it, would wait for it. A passive checkpoint copies what no reader
 /// still needs; when the log has grown past [`LOG_RESTART_FRAMES`] a restarting one copies the
 /// rest and lets the next transaction write the log from its start, so it stays bounded.
-async fn checkpointer(pool: SqlitePool) {
+/// Ends when the store is closed or dropped (`store` no longer upgrades).
+async fn checkpointer(pool: SqlitePool, store: tokio::sync::mpsc::WeakUnboundedSender<Queued>) {
     let mut every = tokio::time::interval(CHECKPOINT_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
-    while !pool.is_closed() {
+    while !pool.is_closed() && store.upgrade().is_some() {
         every.tick().await;
         let checkpointed = match checkpoint(&pool, "PASSIVE").await {
             Ok(log_frames) if log_frames >= LOG_RESTART_FRAMES => {

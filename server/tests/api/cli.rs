@@ -364,6 +364,56 @@ fn start_server_with(
     child
 }
 
+/// After a clean stop the database file alone holds every answered decision: the server closes
+/// its connections, and the last one copies SQLite's log into the file and removes it.
+#[tokio::test]
+async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "sandbox", "--name", "stop"])
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let port = free_port();
+    let mut child = start_server(dir.path(), port);
+    let client = reqwest::Client::new();
+    for siren in ["100000009", "400000006", "200000008"] {
+        let r = client
+            .post(format!("http://127.0.0.1:{port}/api/v1/decisions"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"siren": siren, "amount": "1500.00", "product": "bnpl"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    }
+    let log = dir.path().join("aval.db-wal");
+    assert!(
+        log.exists(),
+        "the server writes through a log while it runs"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(!log.exists(), "the log is gone after the stop");
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("aval.db"), elsewhere.path().join("aval.db")).unwrap();
+    let verify = server(elsewhere.path())
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(report["records"], 3);
+    assert_eq!(report["first_broken"], serde_json::Value::Null);
+}
+
 #[tokio::test]
 async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain_verifies() {
     let dir = tempfile::tempdir().unwrap();

@@ -72,47 +72,6 @@ async fn ping_needs_a_valid_key_and_says_which_mode_it_is() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-/// After a clean stop the database file alone holds every answered decision: the log is
-/// copied into it and removed when the server closes its connections.
-#[tokio::test]
-async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
-    let mut app = instant_app().await;
-    let (k, _) = key(&app, World::Sandbox).await;
-    for siren in ["100000009", "400000006", "200000008"] {
-        let (status, d, _) = call(
-            &app,
-            "POST",
-            "/api/v1/decisions",
-            Some(&k),
-            Some(json!({"siren": siren, "amount": "1500.00", "product": "bnpl"})),
-        )
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{d}");
-    }
-    let file = app.settings.data_dir.join(server::config::DEFAULT_DB_FILE);
-    let log = app
-        .settings
-        .data_dir
-        .join(format!("{}-wal", server::config::DEFAULT_DB_FILE));
-    assert!(
-        log.exists(),
-        "the server writes through a log while it runs"
-    );
-    app.stop().await;
-    assert!(!log.exists(), "the log is gone after the stop");
-    let elsewhere = tempfile::tempdir().unwrap();
-    let copy = elsewhere.path().join("copy.db");
-    std::fs::copy(&file, &copy).unwrap();
-    let store =
-        server::store::sqlite::SqliteStore::connect(&format!("sqlite://{}", copy.display()))
-            .await
-            .unwrap();
-    let chain = server::audit::verify(&store).await.unwrap();
-    assert!(chain.intact());
-    assert_eq!(chain.records, 3);
-    server::store::Store::close(&store).await;
-}
-
 #[tokio::test]
 async fn a_sandbox_decision_is_answered_in_the_same_request_and_can_be_read_back() {
     let app = instant_app().await;

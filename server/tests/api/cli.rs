@@ -284,19 +284,21 @@ fn model_evaluate_prints_the_committed_model_and_baseline_metrics_for_a_labelled
     );
 }
 
-#[test]
-fn audit_verify_reports_an_intact_empty_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = server(dir.path())
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
+/// `server audit verify` on the database in `data_dir`: its report.
+fn audit_verify(data_dir: &std::path::Path) -> serde_json::Value {
+    let out = server(data_dir).args(["audit", "verify"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn audit_verify_reports_an_intact_empty_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = audit_verify(dir.path());
     assert_eq!(v["records"], 0);
     assert_eq!(v["first_broken"], serde_json::Value::Null);
 }
@@ -400,16 +402,7 @@ async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
     assert!(!log.exists(), "the log is gone after the stop");
     let elsewhere = tempfile::tempdir().unwrap();
     std::fs::copy(dir.path().join("aval.db"), elsewhere.path().join("aval.db")).unwrap();
-    let verify = server(elsewhere.path())
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    let report = audit_verify(elsewhere.path());
     assert_eq!(report["records"], 3);
     assert_eq!(report["first_broken"], serde_json::Value::Null);
 }
@@ -484,16 +477,7 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
         .status()
         .unwrap();
     child.wait().unwrap();
-    let verify = server(dir.path())
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    let report = audit_verify(dir.path());
     assert!(report["records"].as_u64().unwrap() >= acknowledged.len() as u64);
 }
 

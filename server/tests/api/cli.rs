@@ -338,6 +338,15 @@ fn keys_create_prints_only_the_key() {
     assert!(!out.status.success());
 }
 
+/// A sandbox key created with `server keys create` on the database in `data_dir`.
+fn sandbox_key(data_dir: &std::path::Path, name: &str) -> String {
+    let out = server(data_dir)
+        .args(["keys", "create", "--mode", "sandbox", "--name", name])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 fn start_server(data_dir: &std::path::Path, port: u16) -> std::process::Child {
     start_server_with(data_dir, port, &[])
 }
@@ -371,11 +380,7 @@ fn start_server_with(
 #[tokio::test]
 async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
     let dir = tempfile::tempdir().unwrap();
-    let out = server(dir.path())
-        .args(["keys", "create", "--mode", "sandbox", "--name", "stop"])
-        .output()
-        .unwrap();
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = sandbox_key(dir.path(), "stop");
     let port = free_port();
     let mut child = start_server(dir.path(), port);
     let client = reqwest::Client::new();
@@ -410,11 +415,7 @@ async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
 #[tokio::test]
 async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let out = server(dir.path())
-        .args(["keys", "create", "--mode", "sandbox", "--name", "load"])
-        .output()
-        .unwrap();
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = sandbox_key(dir.path(), "load");
     let port = free_port();
     let mut child = start_server(dir.path(), port);
     let base = format!("http://127.0.0.1:{port}");
@@ -484,11 +485,7 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
 #[tokio::test]
 async fn webhooks_being_retried_when_the_server_is_killed_are_delivered_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let out = server(dir.path())
-        .args(["keys", "create", "--mode", "sandbox", "--name", "hooks"])
-        .output()
-        .unwrap();
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = sandbox_key(dir.path(), "hooks");
     let receiver = crate::helpers::Receiver::start(503).await;
     let env = [
         (

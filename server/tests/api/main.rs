@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod language;
 mod monitoring;
+mod replay_fixture;
 mod sessions;
 mod sign_in;
 mod sources;

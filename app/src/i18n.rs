@@ -148,6 +148,12 @@ messages! {
     ColRatio => "Ratio", "Indicateur";
     ColValue => "Value", "Valeur";
     ColBands => "Bands and points", "Tranches et points";
+    RatiosIntroTrees => "Each ratio's exact contribution to the score (TreeSHAP), in points: they add up, with the intercept and the cash-flow and legal terms, to the score. Beside it, where the value sits among the companies the model learned from. A ratio whose denominator is zero is undefined and read as the model learned it; an unknown one contributes nothing.", "La contribution exacte de chaque ratio au score (TreeSHAP), en points : avec la constante et les termes de trésorerie et juridiques, elles font le score. À côté, la place de la valeur parmi les entreprises dont le modèle a appris. Un ratio dont le dénominateur est nul est non défini et lu comme le modèle l'a appris ; un ratio inconnu ne compte pas.";
+    ColGroup => "Group", "Famille";
+    ColReference => "Among the reference companies", "Parmi les entreprises de référence";
+    RatioDecile => "decile {d} of 10, median {m}", "décile {d} sur 10, médiane {m}";
+    RatioUndefined => "undefined (zero denominator)", "non défini (dénominateur nul)";
+    RatioUnknown => "unknown", "inconnu";
     MissingValue => "missing", "manquant";
     LegalTitle => "Legal events", "Événements légaux";
     LegalNone => "No announcement was published about this company.", "Aucune annonce n'a été publiée sur cette entreprise.";
@@ -234,6 +240,19 @@ messages! {
     ChartQueueAge => "Open cases by time waited", "Dossiers ouverts selon l'attente";
     ChartLatency => "Decision latency per day", "Latence de décision par jour";
     ChartScores => "Score distribution by automated outcome", "Distribution des scores selon la décision automatique";
+    DriftTitle => "Population stability (PSI) against the training data", "Stabilité de la population (PSI) par rapport aux données d'apprentissage";
+    DriftIntro => "For the model in force ({model}), {n} decisions in the period: the population stability index of the model's score and of each of its inputs, over the period and month by month, against the training companies' deciles. Below 0.1 stable, 0.1 to 0.25 to watch, above 0.25 to act on. Unknown values (no accounts, a line not given) are left out of the index and counted below.", "Pour le modèle en vigueur ({model}), {n} décisions sur la période : indice de stabilité de la population du score du modèle et de chacune de ses entrées, sur la période et mois par mois, par rapport aux déciles des entreprises d'apprentissage. Sous 0,1 stable, de 0,1 à 0,25 à surveiller, au-delà de 0,25 à traiter. Les valeurs inconnues (pas de comptes, ligne non fournie) sont exclues de l'indice et comptées plus bas.";
+    DriftNone => "No decision of the model in force in this period: nothing to compare yet.", "Aucune décision du modèle en vigueur sur cette période : rien à comparer pour l'instant.";
+    DriftInput => "Input", "Entrée";
+    DriftPeriod => "Period", "Période";
+    DriftScore => "Model score", "Score du modèle";
+    DriftStable => "stable", "stable";
+    DriftWatch => "watch", "à surveiller";
+    DriftAct => "act", "à traiter";
+    DriftMore => "The other inputs", "Les autres entrées";
+    DriftMissingTitle => "Inputs most often without a value", "Entrées le plus souvent sans valeur";
+    DriftUnknown => "Unknown", "Inconnue";
+    DriftUndefined => "Undefined (zero denominator)", "Non définie (dénominateur nul)";
     AxisDecisions => "Decisions", "Nombre de décisions";
     AxisProduct => "Product", "Produit";
     AxisRate => "Share of decisions (%)", "Part des décisions (%)";
@@ -512,6 +531,7 @@ mod tests {
                     | Msg::FieldJustification
                     | Msg::ColActions
                     | Msg::MonitoringTitle
+                    | Msg::DriftStable
             );
             assert!(same_ok || en != fr, "{msg:?} is not translated");
         }

@@ -451,6 +451,16 @@ pub struct RatioView {
     pub bands: Vec<BandView>,
     /// Where the value came from (FEC or filed accounts).
     pub source: Option<String>,
+    /// The ratio's name in the interface language, when the server knows it.
+    pub label: Option<String>,
+    /// Its group, as reasons speak of it (profitability, debt service…), in the interface language.
+    pub group: Option<String>,
+    /// The median of the companies the model learned from.
+    pub median: Option<f64>,
+    /// Which tenth of those companies the value falls in (1 lowest to 10 highest).
+    pub decile: Option<u8>,
+    /// Why there is no value: `zero_denominator`, `not_given`, `no_accounts`…
+    pub missing: Option<String>,
 }
 
 /// One published legal event, for the timeline.
@@ -503,6 +513,41 @@ pub struct DashboardView {
     pub latency_p50_ms: Option<i64>,
     pub latency_p99_ms: Option<i64>,
     pub charts: Vec<ChartView>,
+    /// Drift of the model in force against its training data.
+    pub drift: Option<DriftView>,
+}
+
+/// The population stability of the model in force: its score and each input, over the window
+/// and month by month, against the training companies' deciles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftView {
+    pub model_version: String,
+    pub decisions: i64,
+    /// `YYYY-MM`, oldest first.
+    pub months: Vec<String>,
+    /// The model's score first, then the inputs, most drifted first.
+    pub rows: Vec<DriftRow>,
+    /// The inputs most often without a value.
+    pub missing: Vec<MissingRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftRow {
+    pub key: String,
+    pub label: String,
+    /// Over the window; `None` without a known value.
+    pub psi: Option<f64>,
+    /// `stable`, `watch` or `act`.
+    pub band: String,
+    pub by_month: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingRow {
+    pub key: String,
+    pub label: String,
+    pub unknown_share: f64,
+    pub undefined_share: f64,
 }
 
 /// The event types a webhook endpoint can subscribe to.

@@ -51,13 +51,18 @@ pub fn balance(facts: &Facts, decided_at: DateTime<Utc>, lang: Lang) -> Option<B
     })
 }
 
-/// The ratios the model read, each with its value, the points it gave and every band of the
-/// model with its points, so that the thresholds around the value can be read.
-pub fn ratios(decision: &Decision, model: &Model) -> Vec<RatioView> {
-    decision
+/// The ratios the model read, each with its value, the points it gave and, for a model that
+/// scores by band, every band with its points, so that the thresholds around the value can be
+/// read; for trees, where the value sits among the companies the model learned from (decile,
+/// median) and why a missing one is missing. Trees' ratios come by group, the largest effects
+/// first.
+pub fn ratios(decision: &Decision, model: &Model, lang: Lang) -> Vec<RatioView> {
+    use crate::sources::accounts::attribute;
+    let french = lang == Lang::Fr;
+    let mut out: Vec<RatioView> = decision
         .contributions
         .iter()
-        .filter(|c| c.origin == "model")
+        .filter(|c| c.origin == "model" && attribute(&c.feature).is_some())
         .map(|c| RatioView {
             feature: c.feature.clone(),
             value: c.value,
@@ -78,8 +83,39 @@ pub fn ratios(decision: &Decision, model: &Model) -> Vec<RatioView> {
                 .feature(&c.feature)
                 .filter(|f| f.value.is_some())
                 .map(|f| f.source.as_str().to_owned()),
+            label: attribute(&c.feature).map(|a| {
+                format!(
+                    "{} ({})",
+                    if french { a.name_fr } else { a.name_en },
+                    a.attribute.replace("Attr", "X")
+                )
+            }),
+            group: attribute(&c.feature).map(|a| a.group.label(french).to_owned()),
+            median: model.training_median(&c.feature),
+            decile: c.value.and_then(|v| {
+                let r = model.input_reference(&c.feature)?;
+                Some(r.cuts.partition_point(|&cut| cut <= v).min(9) as u8 + 1)
+            }),
+            missing: decision
+                .features
+                .feature(&c.feature)
+                .and_then(|f| f.missing.clone()),
         })
-        .collect()
+        .collect();
+    if out.iter().all(|r| r.bands.is_empty()) {
+        let group_rank = |r: &RatioView| {
+            attribute(&r.feature)
+                .map(|a| a.group as usize)
+                .unwrap_or(usize::MAX)
+        };
+        out.sort_by(|a, b| {
+            group_rank(a)
+                .cmp(&group_rank(b))
+                .then(b.points.abs().total_cmp(&a.points.abs()))
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
+    }
+    out
 }
 
 fn kind_text(kind: ProceedingKind, lang: Lang) -> &'static str {

@@ -519,6 +519,7 @@ pub fn new_case(r: &RecordedDecision, company_name: Option<String>, origin: &Ori
         latency_ms: i64::try_from(r.latency.total_ms).unwrap_or(i64::MAX),
         submitted_by: origin.user_id,
         api_key_id: origin.api_key_id.clone(),
+        model_bins: crate::engine::drift::bins(d, crate::engine::model::Model::committed()),
         external_reference: r.request.external_reference.clone(),
         claimed_by: None,
         claimed_by_name: None,

@@ -101,6 +101,20 @@ pub enum ModelCommand {
     /// Prints the committed model's and the baseline's AUC, KS and Brier score on a labelled
     /// ARFF file, as one JSON object.
     Evaluate { file: PathBuf },
+    /// Compares an earlier engine version and model with today's under today's policy: the
+    /// outcome rates, grades and PD quartiles each gives on the sandbox population and, with
+    /// `--database`, on every recorded decision (replayed under its versions and under today's).
+    Compare {
+        /// Ordinary sandbox companies besides the test companies.
+        #[arg(long, default_value_t = 500)]
+        sandbox: usize,
+        /// The earlier model file, decided with the first engine version.
+        #[arg(long, default_value = "models/history/pd-polish-5y-1.json")]
+        old_model: PathBuf,
+        /// A database whose recorded decisions to compare (`sqlite://…` or `postgres://…`).
+        #[arg(long)]
+        database: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -322,6 +336,56 @@ fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
         ModelCommand::Evaluate { file } => {
             let report =
                 model::evaluate(file).map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;
+            print_out(&serde_json::to_string_pretty(&report)?)
+        }
+        ModelCommand::Compare {
+            sandbox,
+            old_model,
+            database,
+        } => {
+            let text = std::fs::read_to_string(old_model)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", old_model.display()))?;
+            let old = model::Model::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", old_model.display()))?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let report = runtime.block_on(async {
+                use crate::comparison::{self, Side};
+                use crate::engine::Generation;
+                let engine = crate::decisions::Engine::current();
+                let before = Side {
+                    generation: Generation::First,
+                    model: &old,
+                };
+                let after = Side {
+                    generation: Generation::CURRENT,
+                    model: engine.model.as_ref(),
+                };
+                let mut out = vec![
+                    comparison::sandbox(
+                        *sandbox,
+                        chrono::Utc::now(),
+                        &before,
+                        &after,
+                        &engine.policy,
+                    )
+                    .await,
+                ];
+                if let Some(url) = database {
+                    let settings = Settings {
+                        database_url: Some(url.clone().into()),
+                        ..Settings::default()
+                    };
+                    let store = open_store(&settings).await?;
+                    out.push(comparison::recorded(store.as_ref(), engine).await?);
+                    store.close().await;
+                }
+                anyhow::Ok(serde_json::json!({
+                    "before": {"engine": Generation::First.version(), "model": old.version()},
+                    "after": {"engine": Generation::CURRENT.version(), "model": engine.model.version()},
+                    "policy": engine.policy.version,
+                    "comparisons": out,
+                }))
+            })?;
             print_out(&serde_json::to_string_pretty(&report)?)
         }
     }

@@ -351,7 +351,134 @@ pub fn build(
         latency_p50_ms: quantile(&all, 0.50),
         latency_p99_ms: quantile(&all, 0.99),
         charts,
+        drift: None,
     }
+}
+
+/// The drift of `model` from the counts of its decisions' bins (`Store::drift_counts`): the
+/// index of its score and of each input over the window and per calendar month, and the inputs
+/// most often without a value. `None` when no decision of the model is in the window.
+pub fn drift(
+    counts: &[(i64, i64, String, i64)],
+    model: &crate::engine::model::Model,
+    lang: Lang,
+) -> Option<app::model::DriftView> {
+    use crate::engine::drift::{band, bin_index, psi, UNDEFINED, UNKNOWN};
+    let keys: Vec<&str> = model.input_keys().collect();
+    let decisions: i64 = counts
+        .iter()
+        .filter(|(_, position, _, _)| *position == 1)
+        .map(|(_, _, _, n)| n)
+        .sum();
+    if decisions == 0 {
+        return None;
+    }
+    let month_of = |day: i64| {
+        DateTime::<Utc>::from_timestamp_millis(day * DAY_MS)
+            .map(|t| t.format("%Y-%m").to_string())
+            .unwrap_or_default()
+    };
+    let months: Vec<String> = {
+        let mut m: Vec<String> = counts.iter().map(|(d, ..)| month_of(*d)).collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+    // (position, month or "" for the window) → counts per bin (10 deciles, undefined, unknown).
+    let mut tallies: BTreeMap<(i64, String), [i64; 12]> = BTreeMap::new();
+    for (day, position, bin, n) in counts {
+        let Some(c) = bin.chars().next() else {
+            continue;
+        };
+        let slot = bin_index(c).unwrap_or(11);
+        for period in [String::new(), month_of(*day)] {
+            tallies.entry((*position, period)).or_insert([0; 12])[slot] += n;
+        }
+    }
+    let index = |position: i64, period: &str, expected: &[f64]| {
+        tallies
+            .get(&(position, period.to_owned()))
+            .and_then(|t| psi(expected, &t[..11]))
+    };
+    let french = lang == Lang::Fr;
+    let name = |key: &str| {
+        crate::sources::accounts::attribute(key)
+            .map(|a| {
+                format!(
+                    "{} ({})",
+                    if french { a.name_fr } else { a.name_en },
+                    a.attribute.replace("Attr", "X")
+                )
+            })
+            .unwrap_or_else(|| key.to_owned())
+    };
+    let row = |position: i64, key: &str, label: String, expected: &[f64]| {
+        let value = index(position, "", expected);
+        app::model::DriftRow {
+            key: key.to_owned(),
+            label,
+            psi: value,
+            band: value.map(band).unwrap_or("stable").to_owned(),
+            by_month: months
+                .iter()
+                .map(|m| index(position, m, expected))
+                .collect(),
+        }
+    };
+    let mut rows = Vec::new();
+    if let Some(r) = model.score_reference() {
+        rows.push(row(
+            1,
+            "score",
+            Msg::DriftScore.text(lang).to_owned(),
+            &r.shares,
+        ));
+    }
+    let mut inputs: Vec<app::model::DriftRow> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, key)| {
+            let r = model.input_reference(key)?;
+            Some(row(i as i64 + 2, key, name(key), &r.shares))
+        })
+        .collect();
+    inputs.sort_by(|a, b| {
+        b.psi
+            .unwrap_or(-1.0)
+            .total_cmp(&a.psi.unwrap_or(-1.0))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    rows.extend(inputs);
+    let mut missing: Vec<app::model::MissingRow> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, key)| {
+            let t = tallies.get(&(i as i64 + 2, String::new()))?;
+            let total: i64 = t.iter().sum();
+            let undefined = t[bin_index(UNDEFINED).unwrap_or(10)];
+            let unknown = t[11];
+            debug_assert!(bin_index(UNKNOWN).is_none());
+            (total > 0 && undefined + unknown > 0).then(|| app::model::MissingRow {
+                key: (*key).to_owned(),
+                label: name(key),
+                unknown_share: unknown as f64 / total as f64,
+                undefined_share: undefined as f64 / total as f64,
+            })
+        })
+        .collect();
+    missing.sort_by(|a, b| {
+        (b.unknown_share + b.undefined_share)
+            .total_cmp(&(a.unknown_share + a.undefined_share))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    missing.truncate(10);
+    Some(app::model::DriftView {
+        model_version: model.version().to_owned(),
+        decisions,
+        months,
+        rows,
+        missing,
+    })
 }
 
 #[cfg(test)]

@@ -532,35 +532,7 @@ pub async fn replay(
     current: bool,
 ) -> Result<ReplayReport, DecisionError> {
     let recorded = load(store, id).await?;
-    let versions = &recorded.decision.versions;
-    let historical = if current {
-        None
-    } else {
-        engine.for_versions(store, versions).await?
-    };
-    let engine = historical.as_ref().unwrap_or(engine);
-    let mut notes = Vec::new();
-    if versions.engine != engine::ENGINE_VERSION {
-        notes.push(format!(
-            "decided by engine {}, replayed by engine {}",
-            versions.engine,
-            engine::ENGINE_VERSION
-        ));
-    }
-    let main = snapshots(store, &recorded.snapshots).await?;
-    let debtor = snapshots(store, &recorded.debtor_snapshots).await?;
-    let input = DecisionInput {
-        application: recorded.request.application.clone(),
-        facts: Facts::from_snapshots(&recorded.source_request, &main),
-        debtor_facts: recorded
-            .debtor_source_request
-            .as_ref()
-            .map(|r| Facts::from_snapshots(r, &debtor)),
-        coverage: recorded.decision.coverage,
-        missing_sources: recorded.decision.missing_sources.clone(),
-        decided_at: recorded.decided_at,
-    };
-    let replayed = engine::decide(&input, engine.model.as_ref(), &engine.policy);
+    let (replayed, notes) = rerun(store, engine, &recorded, current).await?;
     let mut diffs = Vec::new();
     let to_json = |d: &Decision| serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
     differences(
@@ -577,6 +549,66 @@ pub async fn replay(
         differences: diffs,
         notes,
     })
+}
+
+/// The decision a replay makes (see [`replay`]), without comparing it.
+pub async fn replayed(
+    store: &dyn Store,
+    engine: &Engine,
+    id: &str,
+    current: bool,
+) -> Result<Decision, DecisionError> {
+    let recorded = load(store, id).await?;
+    Ok(rerun(store, engine, &recorded, current).await?.0)
+}
+
+async fn rerun(
+    store: &dyn Store,
+    engine: &Engine,
+    recorded: &RecordedDecision,
+    current: bool,
+) -> Result<(Decision, Vec<String>), DecisionError> {
+    let versions = &recorded.decision.versions;
+    let historical = if current {
+        None
+    } else {
+        engine.for_versions(store, versions).await?
+    };
+    let engine = historical.as_ref().unwrap_or(engine);
+    // The engine's own code paths: the recorded version's, or today's.
+    let generation = if current {
+        engine::Generation::CURRENT
+    } else {
+        engine::Generation::of(&versions.engine).ok_or_else(|| {
+            DecisionError::VersionUnavailable {
+                what: "engine",
+                version: versions.engine.clone(),
+            }
+        })?
+    };
+    let mut notes = Vec::new();
+    if versions.engine != generation.version() {
+        notes.push(format!(
+            "decided by engine {}, replayed by engine {}",
+            versions.engine,
+            generation.version()
+        ));
+    }
+    let main = snapshots(store, &recorded.snapshots).await?;
+    let debtor = snapshots(store, &recorded.debtor_snapshots).await?;
+    let input = DecisionInput {
+        application: recorded.request.application.clone(),
+        facts: Facts::from_snapshots(&recorded.source_request, &main),
+        debtor_facts: recorded
+            .debtor_source_request
+            .as_ref()
+            .map(|r| Facts::from_snapshots(r, &debtor)),
+        coverage: recorded.decision.coverage,
+        missing_sources: recorded.decision.missing_sources.clone(),
+        decided_at: recorded.decided_at,
+    };
+    let replayed = engine::decide_as(generation, &input, engine.model.as_ref(), &engine.policy);
+    Ok((replayed, notes))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! probability of default is the logistic of the sum; the score is that sum on a 0–1000 scale
 //! (500 at even odds, 50 points for each doubling of the odds of not defaulting).
 
+pub mod drift;
 pub mod features;
 pub mod model;
 pub mod policy;
@@ -16,13 +17,46 @@ use crate::sources::facts::Facts;
 use crate::sources::SourceId;
 use chrono::{DateTime, Utc};
 use features::{Features, MODEL_RATIOS};
+use model::Input;
 use policy::Policy;
 use reasons::{euros, percent, reason, Reason, ReasonKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the engine's code, recorded with every decision.
-pub const ENGINE_VERSION: &str = concat!("aval-engine-", env!("CARGO_PKG_VERSION"), "+1");
+pub const ENGINE_VERSION: &str = Generation::CURRENT.version();
+
+/// The engine's code paths that change what a decision says: which features it computes from
+/// the facts and how reasons are given. Each decision records its engine version, and a replay
+/// under recorded versions runs the paths of that version, so an old decision replays bit for
+/// bit after the engine has moved on (`docs/engine.md`, "Versions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generation {
+    /// `aval-engine-0.1.0+1`: nine accounting ratios, one reason code per ratio.
+    First,
+    /// `aval-engine-0.1.0+2`: every attribute the accounts yield (`sources::accounts`), zero
+    /// denominators told apart from unknown values, reason codes by group of ratios.
+    Second,
+}
+
+impl Generation {
+    pub const CURRENT: Generation = Generation::Second;
+
+    pub const fn version(self) -> &'static str {
+        match self {
+            Generation::First => "aval-engine-0.1.0+1",
+            Generation::Second => "aval-engine-0.1.0+2",
+        }
+    }
+
+    /// The generation that wrote a recorded engine version; `None` for a version this build
+    /// does not know (a newer one).
+    pub fn of(version: &str) -> Option<Generation> {
+        [Generation::First, Generation::Second]
+            .into_iter()
+            .find(|g| g.version() == version)
+    }
+}
 
 /// Score points per unit of log-odds: 50 points double the odds.
 pub const POINTS_PER_LOG_ODDS: f64 = 50.0 / std::f64::consts::LN_2;
@@ -82,7 +116,15 @@ pub struct DecisionInput {
 /// The statistical part, seen by the engine: the model's intercept and one term per ratio.
 pub trait PdModel: Send + Sync {
     fn version(&self) -> &str;
-    fn terms(&self, inputs: &BTreeMap<String, Option<f64>>) -> ModelOutput;
+    fn terms(&self, inputs: &BTreeMap<String, Input>) -> ModelOutput;
+    /// The median of an input over the training companies, the reference reasons name.
+    fn reference(&self, _key: &str) -> Option<f64> {
+        None
+    }
+    /// The log-odds of a company the model knows nothing about (the training default rate).
+    fn prior_log_odds(&self) -> Option<f64> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +146,13 @@ impl PdModel for model::Model {
     fn version(&self) -> &str {
         model::Model::version(self)
     }
-    fn terms(&self, inputs: &BTreeMap<String, Option<f64>>) -> ModelOutput {
+    fn reference(&self, key: &str) -> Option<f64> {
+        self.training_median(key)
+    }
+    fn prior_log_odds(&self) -> Option<f64> {
+        Some(model::Model::prior_log_odds(self))
+    }
+    fn terms(&self, inputs: &BTreeMap<String, Input>) -> ModelOutput {
         let p = self.predict(inputs);
         ModelOutput {
             intercept: p.intercept,
@@ -223,16 +271,57 @@ struct Risk {
     log_odds: f64,
 }
 
-fn assess(facts: &Facts, decided_at: DateTime<Utc>, model: &dyn PdModel) -> Risk {
-    score_features(features::compute(facts, decided_at), model)
+fn assess(
+    facts: &Facts,
+    decided_at: DateTime<Utc>,
+    model: &dyn PdModel,
+    generation: Generation,
+) -> Risk {
+    score_features(
+        features::compute(facts, decided_at, generation),
+        model,
+        generation,
+    )
+}
+
+/// The model's inputs of a generation: the first reads the nine ratios (a missing one is
+/// unknown); the second every attribute, a zero denominator undefined and the rest unknown.
+fn model_inputs(features: &Features, generation: Generation) -> BTreeMap<String, Input> {
+    match generation {
+        Generation::First => MODEL_RATIOS
+            .iter()
+            .map(|name| ((*name).to_owned(), Input::known(features.get(name))))
+            .collect(),
+        Generation::Second => crate::sources::accounts::ATTRIBUTES
+            .iter()
+            .filter_map(|a| features.feature(a.key))
+            .map(|f| {
+                let input = match (f.value, f.missing.as_deref()) {
+                    (Some(v), _) => Input::known(Some(v)),
+                    (None, Some("zero_denominator")) => Input::Undefined,
+                    (None, _) => Input::Unknown,
+                };
+                (f.name.clone(), input)
+            })
+            .collect(),
+    }
+}
+
+/// Whether the features hold no accounts at all.
+fn without_accounts(features: &Features, generation: Generation) -> bool {
+    match generation {
+        Generation::First => MODEL_RATIOS.iter().all(|n| features.get(n).is_none()),
+        Generation::Second => crate::sources::accounts::ATTRIBUTES.iter().all(|a| {
+            features
+                .feature(a.key)
+                .is_none_or(|f| f.missing.as_deref() == Some("no_accounts"))
+        }),
+    }
 }
 
 /// The terms of the score for given features: the model's and the expert scorecard's.
-fn score_features(features: Features, model: &dyn PdModel) -> Risk {
-    let inputs: BTreeMap<String, Option<f64>> = MODEL_RATIOS
-        .iter()
-        .map(|name| ((*name).to_owned(), features.get(name)))
-        .collect();
+fn score_features(features: Features, model: &dyn PdModel, generation: Generation) -> Risk {
+    let inputs = model_inputs(&features, generation);
     let out = model.terms(&inputs);
     let mut contributions = vec![Contribution {
         feature: "intercept".into(),
@@ -243,15 +332,20 @@ fn score_features(features: Features, model: &dyn PdModel) -> Risk {
         points: -POINTS_PER_LOG_ODDS * out.intercept,
         code: None,
     }];
-    let no_accounts = MODEL_RATIOS.iter().all(|n| features.get(n).is_none());
+    let no_accounts = without_accounts(&features, generation);
     for t in out.terms {
-        let (adverse, favourable) = ratio_codes(&t.feature);
-        let code = match (t.value, t.log_odds > 0.0) {
-            (None, true) if no_accounts => Some("AC00"),
-            (None, _) => None,
-            (Some(_), true) => Some(adverse),
-            (Some(_), false) if t.log_odds < 0.0 => Some(favourable),
-            _ => None,
+        let code = match generation {
+            Generation::First => {
+                let (adverse, favourable) = ratio_codes(&t.feature);
+                match (t.value, t.log_odds > 0.0) {
+                    (None, true) if no_accounts => Some("AC00"),
+                    (None, _) => None,
+                    (Some(_), true) => Some(adverse),
+                    (Some(_), false) if t.log_odds < 0.0 => Some(favourable),
+                    _ => None,
+                }
+            }
+            Generation::Second => reasons::group_code(&t.feature, t.log_odds),
         };
         contributions.push(Contribution {
             feature: t.feature,
@@ -262,6 +356,26 @@ fn score_features(features: Features, model: &dyn PdModel) -> Risk {
             points: -POINTS_PER_LOG_ODDS * t.log_odds,
             code: code.map(str::to_owned),
         });
+    }
+    // Without any accounts every ratio is unknown and the trees give the average log-odds of
+    // the training companies, which is not their default rate (the mean of log-odds lies below
+    // the log-odds of the mean). A company the accounts say nothing about takes the training
+    // default rate: the difference is a term of its own, AC00.
+    if generation == Generation::Second && no_accounts {
+        if let Some(prior) = model.prior_log_odds() {
+            let log_odds = prior - out.intercept;
+            contributions.push(Contribution {
+                feature: "ac_no_accounts".into(),
+                value: None,
+                detail: "no accounts: the training companies' default rate instead of their \
+                         average log-odds"
+                    .into(),
+                origin: "model".into(),
+                log_odds,
+                points: -POINTS_PER_LOG_ODDS * log_odds,
+                code: (log_odds > 0.0).then(|| "AC00".to_owned()),
+            });
+        }
     }
     for p in scorecard::score(&features) {
         contributions.push(Contribution {
@@ -283,7 +397,7 @@ fn score_features(features: Features, model: &dyn PdModel) -> Risk {
 }
 
 /// The reason for one scored contribution, with its value written for people.
-fn scored_reason(c: &Contribution, facts: &Facts) -> Option<Reason> {
+pub(crate) fn scored_reason(c: &Contribution, facts: &Facts) -> Option<Reason> {
     let code = c.code.as_deref()?;
     let v = c.value;
     let value = match c.feature.as_str() {
@@ -392,9 +506,19 @@ fn proposed_limit(
     }
 }
 
-/// Decides. The same input, model and policy always give the same decision.
+/// Decides with today's engine. The same input, model and policy always give the same decision.
 pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> Decision {
-    let risk = assess(&input.facts, input.decided_at, model);
+    decide_as(Generation::CURRENT, input, model, policy)
+}
+
+/// Decides with the code paths of an engine generation (replays of recorded decisions).
+pub fn decide_as(
+    generation: Generation,
+    input: &DecisionInput,
+    model: &dyn PdModel,
+    policy: &Policy,
+) -> Decision {
+    let risk = assess(&input.facts, input.decided_at, model, generation);
     let features = &risk.features;
     let pd = logistic(risk.log_odds);
     let exact_score = SCORE_AT_EVEN_ODDS - POINTS_PER_LOG_ODDS * risk.log_odds;
@@ -493,7 +617,7 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
 
     // The paying customer, for factoring.
     let debtor_pd = input.debtor_facts.as_ref().map(|d| {
-        let r = assess(d, input.decided_at, model);
+        let r = assess(d, input.decided_at, model, generation);
         let dead = r.features.get("lg_active") == Some(0.0)
             || r.features.get("lg_known_company") == Some(0.0)
             || r.features.get("lg_proceeding") == Some(2.0);
@@ -505,7 +629,7 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
     let mut referrals = Vec::new();
     // Too little data makes the estimate unreliable: a person decides rather than the band.
     let low_coverage = input.coverage < policy.coverage.minimum;
-    let no_accounts = MODEL_RATIOS.iter().all(|n| features.get(n).is_none());
+    let no_accounts = without_accounts(features, generation);
     let thin_file = no_accounts && !policy.bands.decline_without_accounts;
     let outcome = if knocked_out {
         Outcome::Decline
@@ -605,28 +729,14 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
     }
 
     // Scored reasons: the top four adverse ones, or the top four favourable on approval.
-    let mut scored: Vec<&Contribution> = risk
-        .contributions
-        .iter()
-        .filter(|c| c.code.is_some())
-        .filter(|c| match outcome {
-            Outcome::Approve => c.log_odds < 0.0,
-            _ => c.log_odds > 0.0,
-        })
-        .collect();
-    scored.sort_by(|a, b| {
-        b.log_odds
-            .abs()
-            .total_cmp(&a.log_odds.abs())
-            .then_with(|| a.feature.cmp(&b.feature))
-    });
+    let scored_reasons = match generation {
+        Generation::First => first_scored_reasons(&risk, outcome, &input.facts),
+        Generation::Second => {
+            reasons::grouped(&risk.contributions, features, model, outcome, &input.facts)
+        }
+    };
     let mut reasons = policy_reasons;
-    reasons.extend(
-        scored
-            .into_iter()
-            .filter_map(|c| scored_reason(c, &input.facts))
-            .take(4),
-    );
+    reasons.extend(scored_reasons);
     debug_assert!(reasons
         .iter()
         .all(|r| r.kind != ReasonKind::Policy || r.log_odds.is_none()));
@@ -650,12 +760,37 @@ pub fn decide(input: &DecisionInput, model: &dyn PdModel, policy: &Policy) -> De
         coverage: input.coverage,
         missing_sources: input.missing_sources.clone(),
         versions: Versions {
-            engine: ENGINE_VERSION.to_owned(),
+            engine: generation.version().to_owned(),
             model: model.version().to_owned(),
             scorecard: scorecard::SCORECARD_VERSION.to_owned(),
             policy: policy.version.clone(),
         },
     }
+}
+
+/// The first generation's scored reasons: the four largest terms with a code in the outcome's
+/// direction, one per ratio or signal.
+fn first_scored_reasons(risk: &Risk, outcome: Outcome, facts: &Facts) -> Vec<Reason> {
+    let mut scored: Vec<&Contribution> = risk
+        .contributions
+        .iter()
+        .filter(|c| c.code.is_some())
+        .filter(|c| match outcome {
+            Outcome::Approve => c.log_odds < 0.0,
+            _ => c.log_odds > 0.0,
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.log_odds
+            .abs()
+            .total_cmp(&a.log_odds.abs())
+            .then_with(|| a.feature.cmp(&b.feature))
+    });
+    scored
+        .into_iter()
+        .filter_map(|c| scored_reason(c, facts))
+        .take(4)
+        .collect()
 }
 
 #[cfg(test)]

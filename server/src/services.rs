@@ -160,8 +160,11 @@ pub fn filter_of(q: &CaseQuery, world: World) -> Result<CaseFilter, AppError> {
 }
 
 /// The score's build-up: the base points, then each term (the ten largest, the rest together).
+/// From the second engine version on, the model's ratios are shown by group (profitability,
+/// debt service, liquidity, leverage, activity), as its reasons speak of them.
 fn waterfall(d: &crate::engine::Decision, lang: app::i18n::Lang) -> String {
     use crate::charts::{Step, WaterfallText};
+    use crate::sources::accounts::{attribute, Group};
     use app::i18n::Msg;
     let start: f64 = d
         .contributions
@@ -169,15 +172,39 @@ fn waterfall(d: &crate::engine::Decision, lang: app::i18n::Lang) -> String {
         .filter(|c| c.origin == "base")
         .map(|c| c.points)
         .sum();
-    let steps: Vec<Step> = d
+    let grouped = d.versions.engine != crate::engine::Generation::First.version();
+    let group_of = |c: &crate::engine::Contribution| {
+        (grouped && c.origin == "model")
+            .then(|| attribute(&c.feature).map(|a| a.group))
+            .flatten()
+    };
+    let mut steps: Vec<Step> = d
         .contributions
         .iter()
-        .filter(|c| c.origin != "base")
+        .filter(|c| c.origin != "base" && group_of(c).is_none())
         .map(|c| Step {
             label: c.feature.clone(),
             value: c.points,
         })
         .collect();
+    for group in Group::ALL {
+        let members: Vec<f64> = d
+            .contributions
+            .iter()
+            .filter(|c| group_of(c) == Some(group))
+            .map(|c| c.points)
+            .collect();
+        if !members.is_empty() {
+            steps.push(Step {
+                label: format!(
+                    "{} ({})",
+                    group.label(lang == app::i18n::Lang::Fr),
+                    members.len()
+                ),
+                value: members.iter().sum(),
+            });
+        }
+    }
     crate::charts::waterfall(
         start,
         &steps,
@@ -242,7 +269,7 @@ async fn evidence(
     Ok(Evidence {
         lineage,
         balance: crate::case_facts::balance(&facts, recorded.decided_at, lang),
-        ratios: crate::case_facts::ratios(d, model),
+        ratios: crate::case_facts::ratios(d, model, lang),
         legal_events: crate::case_facts::legal_events(&facts, lang),
     })
 }
@@ -604,13 +631,28 @@ impl Services for AppServices {
             )
             .await
             .map_err(internal)?;
-        Ok(crate::dashboard::build(
-            &counts,
-            days,
-            now,
-            self.settings.cases.service_target_hours,
-            lang,
-        ))
+        let model = crate::engine::model::Model::committed();
+        let drift = self
+            .store
+            .drift_counts(
+                self.world().as_str(),
+                from,
+                now + chrono::Duration::seconds(1),
+                model.version(),
+                model.input_keys().count() + 1,
+            )
+            .await
+            .map_err(internal)?;
+        Ok(app::model::DashboardView {
+            drift: crate::dashboard::drift(&drift, model, lang),
+            ..crate::dashboard::build(
+                &counts,
+                days,
+                now,
+                self.settings.cases.service_target_hours,
+                lang,
+            )
+        })
     }
 
     async fn case_detail(

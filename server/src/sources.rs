@@ -5,6 +5,7 @@
 //! [`facts::Facts::from_snapshots`] (pure parsing). Nothing after the fetch does I/O, so a decision
 //! can be recomputed from its snapshots alone.
 
+pub mod accounts;
 pub mod api_entreprise;
 pub mod bodacc;
 pub mod facts;

@@ -194,6 +194,9 @@ pub struct CaseRow {
     pub overridden: bool,
     /// Human events recorded since the decision.
     pub events: i64,
+    /// The decision's score and model inputs against the training deciles, one character each
+    /// (`engine::drift::bins`), for the population stability index; `None` when not computed.
+    pub model_bins: Option<String>,
 }
 
 /// What a case list asks for. Every filter is optional; pages count from 1.
@@ -468,6 +471,17 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<dashboard::DashboardCounts>;
+
+    /// The drift counts of `model_version` (`store::dashboard::drift_query`): (UTC day,
+    /// position, bin character, decisions).
+    async fn drift_counts(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        model_version: &str,
+        positions: usize,
+    ) -> StoreResult<Vec<(i64, i64, String, i64)>>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
 

@@ -58,6 +58,30 @@ fn in_band(b: &BandView, v: f64) -> bool {
 pub fn RatiosCard(ratios: Vec<RatioView>) -> impl IntoView {
     let lang = use_lang();
     let no_accounts = ratios.iter().all(|r| r.value.is_none());
+    let trees = ratios.iter().all(|r| r.bands.is_empty());
+    if trees && !no_accounts {
+        return view! {
+            <section class="card" data-testid="ratios">
+                <h2>{tr(Msg::RatiosTitle)}</h2>
+                <p class="muted">{tr(Msg::RatiosIntroTrees)}</p>
+                <div class="table-wrap">
+                    <table class="table ratios">
+                        <thead><tr>
+                            <th scope="col">{tr(Msg::ColGroup)}</th>
+                            <th scope="col">{tr(Msg::ColRatio)}</th>
+                            <th scope="col" class="num">{tr(Msg::ColValue)}</th>
+                            <th scope="col" class="num">{tr(Msg::Points)}</th>
+                            <th scope="col">{tr(Msg::ColReference)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {ratios.into_iter().map(|r| tree_ratio_row(r, lang)).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="card" data-testid="ratios">
             <h2>{tr(Msg::RatiosTitle)}</h2>
@@ -82,6 +106,41 @@ pub fn RatiosCard(ratios: Vec<RatioView>) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+    .into_any()
+}
+
+/// A ratio of a tree model: its value (or why there is none), its exact contribution, and where
+/// it sits among the reference companies.
+fn tree_ratio_row(r: RatioView, lang: Lang) -> impl IntoView {
+    let value = match (r.value, r.missing.as_deref()) {
+        (Some(v), _) => ratio_number(v),
+        (None, Some("zero_denominator")) => Msg::RatioUndefined.text(lang).to_owned(),
+        _ => Msg::RatioUnknown.text(lang).to_owned(),
+    };
+    let class = if r.points > 0.0 {
+        "num up"
+    } else if r.points < 0.0 {
+        "num down"
+    } else {
+        "num"
+    };
+    let reference = match (r.decile, r.median) {
+        (Some(d), Some(m)) => {
+            Msg::RatioDecile.format(lang, &[("d", &d.to_string()), ("m", &ratio_number(m))])
+        }
+        _ => String::new(),
+    };
+    view! {
+        <tr data-testid="ratio" data-feature=r.feature.clone() data-missing=r.missing.clone()>
+            <td class="muted small">{r.group}</td>
+            <th scope="row">{r.label.unwrap_or_else(|| ratio_label(&r.feature, lang))}
+                {r.source.map(|s| view! { <br /><span class="muted small"><code>{s}</code></span> })}
+            </th>
+            <td class="num">{value}</td>
+            <td class=class>{format!("{:+.1}", r.points)}</td>
+            <td class="muted small">{reference}</td>
+        </tr>
     }
 }
 

@@ -8,7 +8,7 @@ use crate::components::guard::Guarded;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
-use crate::model::{DashboardView, DASHBOARD_WINDOWS};
+use crate::model::{DashboardView, DriftView, DASHBOARD_WINDOWS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -92,5 +92,106 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
                 </section>
             }).collect_view()}
         </div>
+        <section class="card" data-testid="drift">
+            <h2>{tr(Msg::DriftTitle)}</h2>
+            {match d.drift {
+                Some(drift) => view! { <Drift drift /> }.into_any(),
+                None => view! { <p class="muted">{tr(Msg::DriftNone)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Inputs shown before the "other inputs" fold.
+const DRIFT_SHOWN: usize = 12;
+
+fn psi_text(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn band_class(band: &str) -> &'static str {
+    match band {
+        "act" => "badge badge-decline",
+        "watch" => "badge badge-refer",
+        _ => "badge badge-ok",
+    }
+}
+
+#[component]
+fn Drift(drift: DriftView) -> impl IntoView {
+    let lang = use_lang();
+    let band_text = move |band: &str| match band {
+        "act" => tr(Msg::DriftAct),
+        "watch" => tr(Msg::DriftWatch),
+        _ => tr(Msg::DriftStable),
+    };
+    let months = drift.months.clone();
+    let header = move || {
+        view! {
+            <thead><tr>
+                <th scope="col">{tr(Msg::DriftInput)}</th>
+                <th scope="col" class="num">{tr(Msg::DriftPeriod)}</th>
+                {months.iter().map(|m| view! { <th scope="col" class="num">{m.clone()}</th> }).collect_view()}
+            </tr></thead>
+        }
+    };
+    let row = move |r: crate::model::DriftRow| {
+        let class = band_class(&r.band);
+        let text = band_text(&r.band);
+        view! {
+            <tr data-input=r.key.clone() data-band=r.band.clone()>
+                <th scope="row">{r.label}</th>
+                <td class="num">{psi_text(r.psi)}" "<span class=class>{text}</span></td>
+                {r.by_month.into_iter().map(|v| view! { <td class="num">{psi_text(v)}</td> }).collect_view()}
+            </tr>
+        }
+    };
+    let mut rows = drift.rows.into_iter();
+    let shown: Vec<_> = rows.by_ref().take(DRIFT_SHOWN + 1).collect();
+    let rest: Vec<_> = rows.collect();
+    let intro = Msg::DriftIntro.format(
+        lang,
+        &[
+            ("model", &drift.model_version),
+            ("n", &drift.decisions.to_string()),
+        ],
+    );
+    let pct = move |v: f64| percent(v, lang);
+    view! {
+        <p class="muted small">{intro}</p>
+        <div class="table-wrap">
+            <table class="table" data-testid="drift-table">
+                {header.clone()()}
+                <tbody>{shown.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        {(!rest.is_empty()).then(|| view! {
+            <details>
+                <summary>{tr(Msg::DriftMore)}</summary>
+                <div class="table-wrap">
+                    <table class="table">
+                        {header()}
+                        <tbody>{rest.into_iter().map(row).collect_view()}</tbody>
+                    </table>
+                </div>
+            </details>
+        })}
+        <h3>{tr(Msg::DriftMissingTitle)}</h3>
+        <table class="table" data-testid="drift-missing">
+            <thead><tr>
+                <th scope="col">{tr(Msg::DriftInput)}</th>
+                <th scope="col" class="num">{tr(Msg::DriftUnknown)}</th>
+                <th scope="col" class="num">{tr(Msg::DriftUndefined)}</th>
+            </tr></thead>
+            <tbody>
+                {drift.missing.into_iter().map(|m| view! {
+                    <tr data-input=m.key>
+                        <th scope="row">{m.label}</th>
+                        <td class="num">{pct(m.unknown_share)}</td>
+                        <td class="num">{pct(m.undefined_share)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -38,6 +38,7 @@ fn case(status: &str, automated: &str, amount_cents: i64) -> CaseRow {
         pending_by: None,
         overridden: false,
         events: 0,
+        model_bins: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! place inside the payload) and how it was computed. Pure functions of the facts and the
 //! decision time.
 
+use super::Generation;
 use crate::sources::bodacc::ProceedingStatus;
 use crate::sources::facts::Facts;
 use crate::sources::psd2::Transaction;
@@ -26,6 +27,11 @@ pub struct Feature {
     pub path: String,
     /// How the value was computed.
     pub transform: String,
+    /// Why there is no value, when the engine tells apart a zero denominator
+    /// (`zero_denominator`) from a value nobody knows (`not_given`, `no_earlier_year`,
+    /// `no_accounts`). Absent in decisions of the first engine version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 /// All features of one decision, by name.
@@ -73,6 +79,7 @@ impl Features {
             snapshot: snapshot.cloned(),
             path,
             transform: transform.to_owned(),
+            missing: None,
         });
     }
 }
@@ -127,8 +134,9 @@ fn is_tax_or_social(t: &Transaction) -> bool {
         .any(|w| contains_upper(party, w) || contains_upper(text, w))
 }
 
-/// Computes every feature. `decided_at` fixes "today".
-pub fn compute(facts: &Facts, decided_at: DateTime<Utc>) -> Features {
+/// Computes every feature. `decided_at` fixes "today"; `generation` is the engine version whose
+/// features these are (each keeps its own, so old decisions replay as they were made).
+pub fn compute(facts: &Facts, decided_at: DateTime<Utc>, generation: Generation) -> Features {
     let mut f = Features::default();
     let today = decided_at.date_naive();
     let snap = |id: SourceId| facts.snapshot_of.get(&id);
@@ -243,49 +251,11 @@ pub fn compute(facts: &Facts, decided_at: DateTime<Utc>) -> Features {
     bank_features(&mut f, facts, today, decided_at);
 
     // Accounts: FEC first, filed accounts otherwise.
-    let fec_ratios = facts.accounting.as_ref().and_then(|a| a.get("ratios"));
-    let filed = facts.filed_accounts.as_ref().and_then(|y| y.first());
-    for name in MODEL_RATIOS {
-        let from_fec = fec_ratios
-            .and_then(|r| r.get(name))
-            .and_then(serde_json::Value::as_f64);
-        let from_filed = filed.and_then(|y| match name {
-            "x10_equity_to_total_assets" => ratio(y.equity(), y.total_assets()),
-            "x1_net_profit_to_total_assets" => ratio(y.net_result(), y.total_assets()),
-            "x9_sales_to_total_assets" => ratio(y.revenue(), y.total_assets()),
-            "x2_total_liabilities_to_total_assets" => y
-                .equity()
-                .zip(y.total_assets())
-                .and_then(|(e, t)| ratio(Some(t - e), Some(t))),
-            _ => None,
-        });
-        match (from_fec, from_filed) {
-            (Some(v), _) => f.push(
-                name,
-                Some(v),
-                SourceId::Accounting,
-                snap(SourceId::Accounting),
-                format!("/ratios/{name} (FEC account ranges, see docs/fec.md)"),
-                "ratio of the statements built from the FEC",
-            ),
-            (None, Some(v)) => f.push(
-                name,
-                Some(v),
-                SourceId::FiledAccounts,
-                snap(SourceId::FiledAccounts),
-                "/data/0/data/declarations (2051 EE, DL; 2052 FL; 2053 HN)".into(),
-                "ratio of the last filed balance sheet",
-            ),
-            (None, None) => f.push(
-                name,
-                None,
-                SourceId::Accounting,
-                None,
-                String::new(),
-                "no accounts",
-            ),
-        }
+    match generation {
+        Generation::First => first_ratios(&mut f, facts),
+        Generation::Second => account_attributes(&mut f, facts),
     }
+    let filed = facts.filed_accounts.as_ref().and_then(|y| y.first());
     let equity_cents = facts
         .accounting
         .as_ref()
@@ -391,6 +361,132 @@ pub fn compute(facts: &Facts, decided_at: DateTime<Utc>) -> Features {
         "minutes between the bank connection and the decision",
     );
     f
+}
+
+/// The nine ratios of the first engine version, read from the FEC report's `ratios` or the
+/// last filed balance sheet.
+fn first_ratios(f: &mut Features, facts: &Facts) {
+    let snap = |id: SourceId| facts.snapshot_of.get(&id);
+    let fec_ratios = facts.accounting.as_ref().and_then(|a| a.get("ratios"));
+    let filed = facts.filed_accounts.as_ref().and_then(|y| y.first());
+    for name in MODEL_RATIOS {
+        let from_fec = fec_ratios
+            .and_then(|r| r.get(name))
+            .and_then(serde_json::Value::as_f64);
+        let from_filed = filed.and_then(|y| match name {
+            "x10_equity_to_total_assets" => ratio(y.equity(), y.total_assets()),
+            "x1_net_profit_to_total_assets" => ratio(y.net_result(), y.total_assets()),
+            "x9_sales_to_total_assets" => ratio(y.revenue(), y.total_assets()),
+            "x2_total_liabilities_to_total_assets" => y
+                .equity()
+                .zip(y.total_assets())
+                .and_then(|(e, t)| ratio(Some(t - e), Some(t))),
+            _ => None,
+        });
+        match (from_fec, from_filed) {
+            (Some(v), _) => f.push(
+                name,
+                Some(v),
+                SourceId::Accounting,
+                snap(SourceId::Accounting),
+                format!("/ratios/{name} (FEC account ranges, see docs/fec.md)"),
+                "ratio of the statements built from the FEC",
+            ),
+            (None, Some(v)) => f.push(
+                name,
+                Some(v),
+                SourceId::FiledAccounts,
+                snap(SourceId::FiledAccounts),
+                "/data/0/data/declarations (2051 EE, DL; 2052 FL; 2053 HN)".into(),
+                "ratio of the last filed balance sheet",
+            ),
+            (None, None) => f.push(
+                name,
+                None,
+                SourceId::Accounting,
+                None,
+                String::new(),
+                "no accounts",
+            ),
+        }
+    }
+}
+
+/// The repère's form (2050 assets, 2051 liabilities, 2052–2053 income statement).
+fn form_of(code: &str) -> &'static str {
+    match code.as_bytes().first() {
+        Some(b'D' | b'E') => "2051",
+        Some(b'F' | b'G') => "2052",
+        Some(b'H') => "2053",
+        _ => "2050",
+    }
+}
+
+/// Every attribute of the accounts (`sources::accounts`), FEC first, filed accounts otherwise,
+/// each with the repères it read and, when it has no value, why.
+fn account_attributes(f: &mut Features, facts: &Facts) {
+    use crate::sources::accounts::{self, Lines};
+    let fec = facts.accounting.as_ref();
+    let filed = facts.filed_accounts.as_deref().unwrap_or_default();
+    let (lines, source, where_) = if let Some(report) = fec {
+        let liasse = report.get("liasse");
+        let days = report
+            .pointer("/period/days")
+            .and_then(serde_json::Value::as_i64);
+        let lines = Lines::from_reperes(|code| liasse?.get(code)?.as_i64(), days);
+        (
+            Some(lines),
+            SourceId::Accounting,
+            "/liasse (repères computed from the FEC)",
+        )
+    } else if let Some(year) = filed.first() {
+        let of = |y: &crate::sources::api_entreprise::FiledYear, code: &str| {
+            y.amount(form_of(code), code)
+        };
+        let mut lines =
+            Lines::from_reperes(|code| of(year, code), year.duration_days.map(i64::from));
+        let earlier = |back: i32| filed.iter().find(|y| y.year == year.year - back);
+        lines.previous_sales = earlier(1).and_then(|y| of(y, "FL")).map(|v| v as f64);
+        let gross = |y: &crate::sources::api_entreprise::FiledYear| {
+            Some(of(y, "HN")? as f64 + of(y, "HK")? as f64)
+        };
+        lines.gross_profit_three_years =
+            (|| Some(gross(year)? + gross(earlier(1)?)? + gross(earlier(2)?)?))();
+        (
+            Some(lines),
+            SourceId::FiledAccounts,
+            "/data/*/declarations (2050–2053 lines of the filed accounts)",
+        )
+    } else {
+        (None, SourceId::Accounting, "")
+    };
+    let snapshot = facts.snapshot_of.get(&source);
+    for a in &accounts::ATTRIBUTES {
+        let (value, missing, transform) = match &lines {
+            Some(lines) => match (a.compute)(lines) {
+                Ok(v) => (Some(v), None, format!("{}: {}", a.attribute, a.definition)),
+                Err(why) => (
+                    None,
+                    Some(why.as_str()),
+                    format!("{}: {} — {}", a.attribute, a.definition, why.describe()),
+                ),
+            },
+            None => (None, Some("no_accounts"), "no accounts".to_owned()),
+        };
+        f.list.push(Feature {
+            name: a.key.to_owned(),
+            value: value.filter(|v| v.is_finite()),
+            source,
+            snapshot: lines.as_ref().and(snapshot).cloned(),
+            path: if lines.is_some() {
+                format!("{where_}: {}", accounts::lineage(a))
+            } else {
+                String::new()
+            },
+            transform,
+            missing: missing.map(str::to_owned),
+        });
+    }
 }
 
 fn ratio(num: Option<i64>, den: Option<i64>) -> Option<f64> {

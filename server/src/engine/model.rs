@@ -34,7 +34,7 @@ pub use training::TrainingOutput;
 use baseline::Baseline;
 use data::Row;
 use scorecard::Scorecard;
-use trees::Ensemble;
+use trees::{Ensemble, Inputs};
 
 /// Number of folds of the cross-validation behind the committed model.
 pub const TRAINING_FOLDS: usize = 5;
@@ -55,6 +55,46 @@ pub struct Model {
     file: ModelFile,
     /// Expected value of each tree under the training distribution (gradient boosting only).
     tree_means: Vec<f64>,
+}
+
+/// One input of a prediction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Input {
+    Value(f64),
+    /// The ratio is undefined: its denominator is zero in the company's accounts. The training
+    /// data's missing values are such ratios, so a model reads it the way it learned them.
+    Undefined,
+    /// Nothing is known (no accounts, or a line the source does not give): integrated out, so
+    /// the input contributes nothing.
+    Unknown,
+}
+
+impl Input {
+    /// `Value` for a finite number, `Unknown` otherwise.
+    pub fn known(value: Option<f64>) -> Input {
+        match value {
+            Some(v) if v.is_finite() => Input::Value(v),
+            _ => Input::Unknown,
+        }
+    }
+}
+
+/// The affine map of the log-odds that calibrates the probability (Platt scaling, fitted out of
+/// fold): `calibrated = slope × raw + intercept`. It is applied to the intercept and to each
+/// contribution, so the contributions still add up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+/// The training distribution of a value, for the population stability index: the nine cut
+/// points of its deciles, and the share of the training rows in each decile and undefined
+/// (eleven shares).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    pub cuts: Vec<f64>,
+    pub shares: Vec<f64>,
 }
 
 /// A band of a ratio's scoring: `(lower, upper, log-odds)`, `lower ≤ x < upper`, `None` ends
@@ -142,41 +182,102 @@ impl Model {
         }
     }
 
-    /// Predicts from the ratios keyed by their input names (see `input_keys`). Absent keys,
-    /// `None` and non-finite values are missing; unknown keys are ignored.
-    pub fn predict(&self, inputs: &BTreeMap<String, Option<f64>>) -> Prediction {
-        let row = self.row_from_inputs(inputs);
+    /// The median of an input over the training rows, when the model file records it.
+    pub fn training_median(&self, key: &str) -> Option<f64> {
+        self.file
+            .features
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.median)
+    }
+
+    /// The log-odds of default of a company about which nothing is known: the training rows'
+    /// default rate.
+    pub fn prior_log_odds(&self) -> f64 {
+        let t = &self.file.training;
+        let rate = (t.positives as f64 + 0.5) / (t.rows as f64 + 1.0);
+        (rate / (1.0 - rate)).ln()
+    }
+
+    /// The training distribution of the model's log-odds, when recorded.
+    pub fn score_reference(&self) -> Option<&Reference> {
+        self.file.score_reference.as_ref()
+    }
+
+    /// The training distribution of an input, when recorded.
+    pub fn input_reference(&self, key: &str) -> Option<&Reference> {
+        self.file
+            .features
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.reference.as_ref())
+    }
+
+    /// The calibration applied to the predictor's log-odds, if any.
+    pub fn calibration(&self) -> Option<Calibration> {
+        self.file.calibration
+    }
+
+    /// Predicts from the ratios keyed by their input names (see `input_keys`). An absent key or
+    /// a non-finite value is unknown; keys the model does not read are ignored.
+    pub fn predict(&self, inputs: &BTreeMap<String, Input>) -> Prediction {
+        let (row, unknown) = self.row_from_inputs(inputs);
         let keys: Vec<&str> = self.input_keys().collect();
-        match &self.file.predictor {
+        let raw = match &self.file.predictor {
             Predictor::WoeScorecard(card) => card.explain(&row, &keys),
             Predictor::GradientBoosting(ensemble) => {
-                ensemble.explain(&row, &keys, &self.tree_means)
+                let inputs = Inputs {
+                    row: &row,
+                    unknown: &unknown,
+                    otherwise_unknown: true,
+                };
+                ensemble.explain(&inputs, &keys, &self.tree_means)
             }
+        };
+        match self.file.calibration {
+            None => raw,
+            Some(c) => Prediction {
+                log_odds: c.slope * raw.log_odds + c.intercept,
+                intercept: c.slope * raw.intercept + c.intercept,
+                contributions: raw
+                    .contributions
+                    .into_iter()
+                    .map(|k| Contribution {
+                        log_odds: c.slope * k.log_odds,
+                        ..k
+                    })
+                    .collect(),
+            },
         }
     }
 
     /// Log-odds of default of the committed baseline (Altman-style logistic regression).
-    pub fn baseline_log_odds(&self, inputs: &BTreeMap<String, Option<f64>>) -> f64 {
-        self.file.baseline.log_odds(&self.row_from_inputs(inputs))
+    pub fn baseline_log_odds(&self, inputs: &BTreeMap<String, Input>) -> f64 {
+        self.file.baseline.log_odds(&self.row_from_inputs(inputs).0)
     }
 
-    fn row_from_inputs(&self, inputs: &BTreeMap<String, Option<f64>>) -> Row {
+    /// The row in the model's feature order, and which of its missing values are unknown (the
+    /// others are undefined).
+    fn row_from_inputs(&self, inputs: &BTreeMap<String, Input>) -> (Row, Vec<bool>) {
         self.file
             .features
             .iter()
-            .map(|f| {
-                inputs
-                    .get(&f.key)
-                    .copied()
-                    .flatten()
-                    .filter(|v| v.is_finite())
+            .map(|f| match inputs.get(&f.key) {
+                Some(Input::Value(v)) if v.is_finite() => (Some(*v), false),
+                Some(Input::Undefined) => (None, false),
+                _ => (None, true),
             })
-            .collect()
+            .unzip()
     }
 
-    /// Log-odds of the model for a row in the order of the model's features (fast path).
+    /// Calibrated log-odds of the model for a row in the order of the model's features, every
+    /// missing value undefined (as in the training data).
     fn row_log_odds(&self, row: &[Option<f64>]) -> f64 {
-        self.file.predictor.log_odds(row)
+        let raw = self.file.predictor.log_odds(row);
+        match self.file.calibration {
+            None => raw,
+            Some(c) => c.slope * raw + c.intercept,
+        }
     }
 }
 
@@ -204,6 +305,12 @@ struct ModelFile {
     missing_values: String,
     outliers: String,
     predictor: Predictor,
+    /// Platt scaling of the predictor's log-odds (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<Calibration>,
+    /// The training distribution of the model's log-odds, for drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    score_reference: Option<Reference>,
     baseline: Baseline,
     evaluation: training::Evaluation,
 }
@@ -232,6 +339,12 @@ struct FeatureInfo {
     /// Whether the chosen model uses it; when not, `note` says why.
     used: bool,
     note: String,
+    /// Median over the training rows with a value: the reference reason texts name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    median: Option<f64>,
+    /// Its training distribution, for drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference: Option<Reference>,
 }
 
 /// The fitted predictor.
@@ -243,10 +356,11 @@ enum Predictor {
 }
 
 impl Predictor {
+    /// Raw log-odds, every missing value undefined (the training data's meaning).
     fn log_odds(&self, row: &[Option<f64>]) -> f64 {
         match self {
             Predictor::WoeScorecard(card) => card.log_odds(row),
-            Predictor::GradientBoosting(ensemble) => ensemble.log_odds(row),
+            Predictor::GradientBoosting(ensemble) => ensemble.log_odds(&Inputs::training(row)),
         }
     }
 
@@ -267,6 +381,11 @@ impl TryFrom<ModelFile> for Model {
         }
         file.predictor.check(file.features.len())?;
         file.baseline.check(file.features.len())?;
+        if let Some(c) = file.calibration {
+            if !(c.slope.is_finite() && c.slope > 0.0 && c.intercept.is_finite()) {
+                return Err("the calibration must have a positive, finite slope".into());
+            }
+        }
         let tree_means = match &file.predictor {
             Predictor::GradientBoosting(ensemble) => ensemble.tree_means(),
             Predictor::WoeScorecard(_) => Vec::new(),

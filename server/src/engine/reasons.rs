@@ -1,6 +1,10 @@
 //! The reason-code catalogue: stable codes with French and English texts, filled in with the
 //! value and the threshold that triggered them.
 
+use super::features::Features;
+use super::{scored_reason, Contribution, Outcome, PdModel, POINTS_PER_LOG_ODDS};
+use crate::sources::accounts::{self, Attribute, Group};
+use crate::sources::facts::Facts;
 use serde::{Deserialize, Serialize};
 
 /// What kind of reason a code is.
@@ -62,6 +66,16 @@ pub const CATALOGUE: &[(&str, ReasonKind, &str, &str)] = &[
     ("EQ01", ReasonKind::Adverse, "Equity to total assets of {value} ({threshold})", "Capitaux propres sur total du bilan de {value} ({threshold})"),
     ("EQ11", ReasonKind::Favourable, "Equity to total assets of {value}", "Capitaux propres sur total du bilan de {value}"),
     ("AC00", ReasonKind::Adverse, "No accounts available", "Aucun compte annuel disponible"),
+    ("PF01", ReasonKind::Adverse, "Profitability raises the risk: {name} of {value}{reference}", "La rentabilité accroît le risque : {name} de {value}{reference}"),
+    ("PF11", ReasonKind::Favourable, "Profitability lowers the risk: {name} of {value}{reference}", "La rentabilité réduit le risque : {name} de {value}{reference}"),
+    ("DS01", ReasonKind::Adverse, "Debt service raises the risk: {name} of {value}{reference}", "Le service de la dette accroît le risque : {name} de {value}{reference}"),
+    ("DS11", ReasonKind::Favourable, "Debt service lowers the risk: {name} of {value}{reference}", "Le service de la dette réduit le risque : {name} de {value}{reference}"),
+    ("LI01", ReasonKind::Adverse, "Liquidity raises the risk: {name} of {value}{reference}", "La liquidité accroît le risque : {name} de {value}{reference}"),
+    ("LI11", ReasonKind::Favourable, "Liquidity lowers the risk: {name} of {value}{reference}", "La liquidité réduit le risque : {name} de {value}{reference}"),
+    ("LE01", ReasonKind::Adverse, "Leverage raises the risk: {name} of {value}{reference}", "L'endettement accroît le risque : {name} de {value}{reference}"),
+    ("LE11", ReasonKind::Favourable, "Leverage lowers the risk: {name} of {value}{reference}", "L'endettement réduit le risque : {name} de {value}{reference}"),
+    ("AT01", ReasonKind::Adverse, "Activity and turnover raise the risk: {name} of {value}{reference}", "L'activité et la rotation accroissent le risque : {name} de {value}{reference}"),
+    ("AT11", ReasonKind::Favourable, "Activity and turnover lower the risk: {name} of {value}{reference}", "L'activité et la rotation réduisent le risque : {name} de {value}{reference}"),
     ("KY01", ReasonKind::Policy, "The IBAN given is not one of the company's connected accounts", "L'IBAN fourni ne fait pas partie des comptes connectés de l'entreprise"),
     ("FR01", ReasonKind::Fraud, "The bank account holder ({value}) is not the company", "Le titulaire du compte bancaire ({value}) n'est pas l'entreprise"),
     ("FR02", ReasonKind::Fraud, "Company {value} days old, bank connected minutes ago, large request", "Entreprise de {value} jours, banque connectée il y a quelques minutes, montant élevé"),
@@ -121,6 +135,197 @@ pub fn reason(code: &str, value: Option<String>, threshold: Option<String>) -> R
     }
 }
 
+/// A reason whose text names something (`{name}`) in each language, with a value given in each
+/// language (a number reads the same; "undefined" does not) and, when known, the reference it
+/// is read against (`{reference}`: the median of the companies the model learned from).
+pub fn named_reason(
+    code: &str,
+    name: (&str, &str),
+    value: (String, String),
+    threshold: Option<String>,
+) -> Reason {
+    let mut r = reason(code, Some(value.0.clone()), threshold.clone());
+    let (en, fr) = CATALOGUE
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, _, en, fr)| (*en, *fr))
+        .unwrap_or(("{value}", "{value}"));
+    let reference = |words: &str| {
+        threshold
+            .as_deref()
+            .map(|t| format!(" ({words} {t})"))
+            .unwrap_or_default()
+    };
+    let fill = |t: &str, name: &str, value: &str, reference: &str| {
+        t.replace("{name}", name)
+            .replace("{value}", value)
+            .replace("{reference}", reference)
+    };
+    r.text_en = fill(
+        en,
+        name.0,
+        &value.0,
+        &reference("median of the reference companies"),
+    );
+    r.text_fr = fill(
+        fr,
+        name.1,
+        &value.1,
+        &reference("médiane des entreprises de référence"),
+    );
+    r
+}
+
+/// The codes of a group of ratios: (adverse, favourable).
+pub fn group_codes(group: Group) -> (&'static str, &'static str) {
+    match group {
+        Group::Profitability => ("PF01", "PF11"),
+        Group::DebtService => ("DS01", "DS11"),
+        Group::Liquidity => ("LI01", "LI11"),
+        Group::Leverage => ("LE01", "LE11"),
+        Group::Activity => ("AT01", "AT11"),
+    }
+}
+
+/// The code of one attribute's contribution: its group's, adverse or favourable by sign.
+pub fn group_code(key: &str, log_odds: f64) -> Option<&'static str> {
+    let (adverse, favourable) = group_codes(accounts::attribute(key)?.group);
+    if log_odds > 0.0 {
+        Some(adverse)
+    } else if log_odds < 0.0 {
+        Some(favourable)
+    } else {
+        None
+    }
+}
+
+/// A ratio's value for a reason text: days whole, other ratios to three significant digits.
+fn ratio_text(value: f64, days: bool) -> String {
+    if days {
+        return format!("{value:.0}");
+    }
+    let magnitude = value.abs();
+    if magnitude >= 100.0 {
+        format!("{value:.0}")
+    } else if magnitude >= 10.0 {
+        format!("{value:.1}")
+    } else if magnitude >= 1.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// The second generation's scored reasons: the model's contributions summed by group of ratios
+/// (profitability, debt service, liquidity, leverage, activity), each naming the ratio of the
+/// group that moved the risk most with the company's value and the reference companies'
+/// median, together with the expert scorecard's reasons; the four largest in the outcome's
+/// direction.
+pub(crate) fn grouped(
+    contributions: &[Contribution],
+    features: &Features,
+    model: &dyn PdModel,
+    outcome: Outcome,
+    facts: &Facts,
+) -> Vec<Reason> {
+    let adverse = outcome != Outcome::Approve;
+    let in_direction = |log_odds: f64| {
+        if adverse {
+            log_odds > 0.0
+        } else {
+            log_odds < 0.0
+        }
+    };
+    let mut candidates: Vec<(f64, String, Reason)> = Vec::new();
+    for group in Group::ALL {
+        let members: Vec<(&Contribution, &Attribute)> = contributions
+            .iter()
+            .filter(|c| c.origin == "model")
+            .filter_map(|c| Some((c, accounts::attribute(&c.feature)?)))
+            .filter(|(_, a)| a.group == group)
+            .collect();
+        let total: f64 = members.iter().map(|(c, _)| c.log_odds).sum();
+        if !in_direction(total) {
+            continue;
+        }
+        // The ratio named: among those that moved the risk this way and whose value sits on the
+        // side of the reference companies' median that finance reads the same way (a low
+        // profitability raising the risk, not a high one), the one that moved it most; any of
+        // them if none does.
+        let reads_as_finance = |c: &Contribution, a: &Attribute| {
+            let (Some(v), Some(m)) = (c.value, model.reference(&c.feature)) else {
+                return true;
+            };
+            match accounts::direction(a) {
+                Some(higher_is_safer) => (v < m) == (higher_is_safer == adverse) || v == m,
+                None => true,
+            }
+        };
+        let by_weight = |a: &(&Contribution, &Attribute), b: &(&Contribution, &Attribute)| {
+            a.0.log_odds
+                .abs()
+                .total_cmp(&b.0.log_odds.abs())
+                .then_with(|| b.0.feature.cmp(&a.0.feature))
+        };
+        let moved: Vec<(&Contribution, &Attribute)> = members
+            .iter()
+            .copied()
+            .filter(|(c, _)| in_direction(c.log_odds))
+            .collect();
+        let Some((lead, attribute)) = moved
+            .iter()
+            .copied()
+            .filter(|(c, a)| reads_as_finance(c, a))
+            .max_by(|a, b| by_weight(a, b))
+            .or_else(|| moved.iter().copied().max_by(|a, b| by_weight(a, b)))
+        else {
+            continue;
+        };
+        let (code_adverse, code_favourable) = group_codes(group);
+        let code = if adverse {
+            code_adverse
+        } else {
+            code_favourable
+        };
+        let value = match lead.value {
+            Some(v) => (ratio_text(v, attribute.days), ratio_text(v, attribute.days)),
+            None => match features
+                .feature(&lead.feature)
+                .and_then(|f| f.missing.as_deref())
+            {
+                Some("zero_denominator") => (
+                    "undefined (zero denominator)".to_owned(),
+                    "non défini (dénominateur nul)".to_owned(),
+                ),
+                _ => ("unknown".to_owned(), "inconnu".to_owned()),
+            },
+        };
+        let threshold = model
+            .reference(&lead.feature)
+            .map(|m| ratio_text(m, attribute.days));
+        let mut r = named_reason(
+            code,
+            (attribute.name_en, attribute.name_fr),
+            value,
+            threshold,
+        );
+        r.log_odds = Some(total);
+        r.points = Some(-POINTS_PER_LOG_ODDS * total);
+        candidates.push((total, group.as_str().to_owned(), r));
+    }
+    for c in contributions.iter().filter(|c| {
+        (c.origin == "expert" || c.code.as_deref() == Some("AC00"))
+            && c.code.is_some()
+            && in_direction(c.log_odds)
+    }) {
+        if let Some(r) = scored_reason(c, facts) {
+            candidates.push((c.log_odds, c.feature.clone(), r));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then_with(|| a.1.cmp(&b.1)));
+    candidates.into_iter().map(|(_, _, r)| r).take(4).collect()
+}
+
 /// Euros from cents, with a thin space between thousands: `12 500 €`.
 pub fn euros(cents: i64) -> String {
     let units = (cents / 100).unsigned_abs().to_string();
@@ -150,6 +355,12 @@ mod tests {
             assert_eq!(code.len(), 4);
             assert!(!en.is_empty() && !fr.is_empty());
             assert_eq!(en.contains("{value}"), fr.contains("{value}"), "{code}");
+            assert_eq!(en.contains("{name}"), fr.contains("{name}"), "{code}");
+            assert_eq!(
+                en.contains("{reference}"),
+                fr.contains("{reference}"),
+                "{code}"
+            );
             assert_eq!(
                 en.contains("{threshold}"),
                 fr.contains("{threshold}"),

@@ -17,7 +17,7 @@ impl PdModel for LinearModel {
     fn version(&self) -> &str {
         "test-linear"
     }
-    fn terms(&self, inputs: &BTreeMap<String, Option<f64>>) -> ModelOutput {
+    fn terms(&self, inputs: &BTreeMap<String, model::Input>) -> ModelOutput {
         let weight = |f: &str| match f {
             "x2_total_liabilities_to_total_assets" => 2.0,
             "x1_net_profit_to_total_assets" => -3.0,
@@ -28,9 +28,19 @@ impl PdModel for LinearModel {
             intercept: -4.0,
             terms: inputs
                 .iter()
+                .map(|(f, input)| {
+                    (
+                        f,
+                        if let model::Input::Value(v) = input {
+                            Some(*v)
+                        } else {
+                            None
+                        },
+                    )
+                })
                 .map(|(f, v)| ModelTerm {
                     feature: f.clone(),
-                    value: *v,
+                    value: v,
                     log_odds: v
                         .map(|v| weight(f) * v.clamp(-5.0, 5.0))
                         .unwrap_or(0.3 * weight(f).abs()),
@@ -368,12 +378,13 @@ proptest! {
         base[x2] = Some(debt);
         let mut higher = ratios.clone();
         higher[x2] = Some(debt + more_debt);
-        let a = score_features(features_of(&base, days, rejected), model).log_odds;
-        let b = score_features(features_of(&higher, days, rejected), model).log_odds;
+        let g = Generation::CURRENT;
+        let a = score_features(features_of(&base, days, rejected), model, g).log_odds;
+        let b = score_features(features_of(&higher, days, rejected), model, g).log_odds;
         prop_assert!(b >= a - 1e-12, "debt {debt} -> {}: {a} -> {b}", debt + more_debt);
-        let c = score_features(features_of(&base, (days + more_days).min(90.0), rejected), model).log_odds;
+        let c = score_features(features_of(&base, (days + more_days).min(90.0), rejected), model, g).log_odds;
         prop_assert!(c >= a - 1e-12, "days {days} -> {}: {a} -> {c}", days + more_days);
-        let r = score_features(features_of(&base, days, rejected + 1.0), model).log_odds;
+        let r = score_features(features_of(&base, days, rejected + 1.0), model, g).log_odds;
         prop_assert!(r >= a - 1e-12);
     }
 
@@ -382,7 +393,7 @@ proptest! {
         ratios in proptest::collection::vec(ratio_value(), 9),
         days in 0.0f64..90.0,
     ) {
-        let risk = score_features(features_of(&ratios, days, 0.0), crate::engine::model::Model::committed());
+        let risk = score_features(features_of(&ratios, days, 0.0), crate::engine::model::Model::committed(), Generation::CURRENT);
         let sum: f64 = risk.contributions.iter().map(|c| c.log_odds).sum();
         prop_assert!((sum - risk.log_odds).abs() < 1e-9);
         let points: f64 = risk.contributions.iter().map(|c| c.points).sum();

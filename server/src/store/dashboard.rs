@@ -76,6 +76,55 @@ where
     [by_day, by_product, latency, scores, queue]
 }
 
+/// The drift counts of one model: for each UTC day, position in the model's bins (1 the score,
+/// then each input) and bin character, the number of decisions, over the decisions of `world`
+/// made in `[from, to)` whose bins were computed for `model_version`. Each decision's bins are
+/// stored as `<model version>:<one character per position>`, so a version's decisions are
+/// found by their prefix and a position read at a fixed offset.
+pub(crate) fn drift_query<'a, DB>(
+    world: &str,
+    from_ms: i64,
+    to_ms: i64,
+    model_version: &str,
+    positions: usize,
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    let offset = model_version.chars().count() + 1;
+    let values: Vec<String> = (1..=positions.max(1)).map(|k| format!("({k})")).collect();
+    let mut q = QueryBuilder::<DB>::new(format!(
+        "SELECT decided_at_ms / {DAY_MS}, CAST(ks.column1 AS BIGINT), \
+         substr(model_bins, ks.column1 + {offset}, 1), COUNT(*) \
+         FROM cases, (VALUES {}) AS ks WHERE world = ",
+        values.join(", ")
+    ));
+    q.push_bind(world.to_owned())
+        .push(" AND decided_at_ms >= ")
+        .push_bind(from_ms)
+        .push(" AND decided_at_ms < ")
+        .push_bind(to_ms)
+        .push(" AND model_bins LIKE ")
+        .push_bind(format!("{model_version}:%"))
+        .push(" GROUP BY 1, 2, 3");
+    q
+}
+
+/// Reads the rows of [`drift_query`]: (day, position, bin, decisions).
+pub(crate) fn read_drift<R>(rows: Vec<R>) -> StoreResult<Vec<(i64, i64, String, i64)>>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    rows.iter()
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?)))
+        .collect()
+}
+
 fn get<'r, R, T>(row: &'r R, i: usize) -> StoreResult<T>
 where
     R: Row,

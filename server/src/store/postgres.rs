@@ -558,6 +558,27 @@ impl Store for PostgresStore {
         super::dashboard::read(sets)
     }
 
+    async fn drift_counts(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        model_version: &str,
+        positions: usize,
+    ) -> StoreResult<Vec<(i64, i64, String, i64)>> {
+        let rows = super::dashboard::drift_query::<sqlx::Postgres>(
+            world,
+            millis(from),
+            millis(to),
+            model_version,
+            positions,
+        )
+        .build()
+        .fetch_all(&self.pool)
+        .await?;
+        super::dashboard::read_drift(rows)
+    }
+
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
@@ -865,7 +886,7 @@ const CASE_COLUMNS: &str = "decision_id, world, siren, company_name, product, am
     automated_outcome, status, final_outcome, final_limit_cents, referrals, score, grade, \
     probability_of_default, proposed_limit_cents, coverage, fraud, decided_at_ms, updated_at_ms, \
     latency_ms, submitted_by, api_key_id, external_reference, claimed_by, claimed_by_name, \
-    claimed_at_ms, pending_action, pending_by, overridden, events";
+    claimed_at_ms, pending_action, pending_by, overridden, events, model_bins";
 
 fn case_from_row(row: &PgRow) -> StoreResult<CaseRow> {
     let opt_time = |v: Option<i64>| v.map(from_millis).transpose();
@@ -900,6 +921,7 @@ fn case_from_row(row: &PgRow) -> StoreResult<CaseRow> {
         pending_by: row.try_get("pending_by")?,
         overridden: row.try_get::<i64, _>("overridden")? != 0,
         events: row.try_get("events")?,
+        model_bins: row.try_get("model_bins")?,
     })
 }
 
@@ -909,7 +931,7 @@ where
 {
     sqlx::query(&format!(
         "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,\
-          $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) ON CONFLICT (decision_id) DO UPDATE SET \
+          $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (decision_id) DO UPDATE SET \
          status = excluded.status, final_outcome = excluded.final_outcome, \
          final_limit_cents = excluded.final_limit_cents, updated_at_ms = excluded.updated_at_ms, \
          claimed_by = excluded.claimed_by, claimed_by_name = excluded.claimed_by_name, \
@@ -947,6 +969,7 @@ where
     .bind(c.pending_by)
     .bind(i64::from(c.overridden))
     .bind(c.events)
+    .bind(&c.model_bins)
     .execute(executor)
     .await?;
     Ok(())

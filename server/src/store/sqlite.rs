@@ -598,6 +598,27 @@ impl Store for SqliteStore {
         super::dashboard::read(sets)
     }
 
+    async fn drift_counts(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        model_version: &str,
+        positions: usize,
+    ) -> StoreResult<Vec<(i64, i64, String, i64)>> {
+        let rows = super::dashboard::drift_query::<sqlx::Sqlite>(
+            world,
+            millis(from),
+            millis(to),
+            model_version,
+            positions,
+        )
+        .build()
+        .fetch_all(&self.pool)
+        .await?;
+        super::dashboard::read_drift(rows)
+    }
+
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
@@ -1155,7 +1176,7 @@ const CASE_COLUMNS: &str = "decision_id, world, siren, company_name, product, am
     automated_outcome, status, final_outcome, final_limit_cents, referrals, score, grade, \
     probability_of_default, proposed_limit_cents, coverage, fraud, decided_at_ms, updated_at_ms, \
     latency_ms, submitted_by, api_key_id, external_reference, claimed_by, claimed_by_name, \
-    claimed_at_ms, pending_action, pending_by, overridden, events";
+    claimed_at_ms, pending_action, pending_by, overridden, events, model_bins";
 
 fn case_from_row(row: &SqliteRow) -> StoreResult<CaseRow> {
     let opt_time = |v: Option<i64>| v.map(from_millis).transpose();
@@ -1190,12 +1211,13 @@ fn case_from_row(row: &SqliteRow) -> StoreResult<CaseRow> {
         pending_by: row.try_get("pending_by")?,
         overridden: row.try_get::<i64, _>("overridden")? != 0,
         events: row.try_get("events")?,
+        model_bins: row.try_get("model_bins")?,
     })
 }
 
 /// Inserts cases, or updates what can change of those already there.
 async fn upsert_cases(conn: &mut sqlx::SqliteConnection, cases: &[&CaseRow]) -> StoreResult<()> {
-    for chunk in cases.chunks(MAX_BOUND_VALUES / 30) {
+    for chunk in cases.chunks(MAX_BOUND_VALUES / 31) {
         let mut upsert =
             sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT INTO cases ({CASE_COLUMNS}) "));
         upsert.push_values(chunk, |mut row, c| {
@@ -1228,7 +1250,8 @@ async fn upsert_cases(conn: &mut sqlx::SqliteConnection, cases: &[&CaseRow]) -> 
                 .push_bind(&c.pending_action)
                 .push_bind(c.pending_by)
                 .push_bind(i64::from(c.overridden))
-                .push_bind(c.events);
+                .push_bind(c.events)
+                .push_bind(&c.model_bins);
         });
         upsert.push(
             " ON CONFLICT (decision_id) DO UPDATE SET \

@@ -230,5 +230,6 @@ async fn the_admin_sees_every_user_and_the_counts_by_role() {
     assert_eq!(versions.len(), 2, "{versions:?}");
     assert!(versions.iter().all(|v| v.active));
     let home = app.get("/").await.text().await.unwrap();
-    assert!(home.contains("pd-polish-5y-1") && home.contains("policy-2026.11-1"));
+    let model = server::engine::model::Model::committed().version();
+    assert!(home.contains(model) && home.contains("policy-2026.11-1"));
 }

@@ -86,7 +86,7 @@ async fn a_sandbox_decision_is_answered_in_the_same_request_and_can_be_read_back
     .await;
     assert_eq!(status, StatusCode::CREATED, "{d}");
     assert_eq!(d["outcome"], "approve");
-    assert_eq!(d["grade"], "B");
+    assert_eq!(d["grade"], "C");
     assert!(d["score"].as_u64().unwrap() > 700);
     assert!(d["proposed_limit_cents"].as_i64().unwrap() >= 1_500_000);
     assert_eq!(d["external_reference"], "order-42");
@@ -97,7 +97,11 @@ async fn a_sandbox_decision_is_answered_in_the_same_request_and_can_be_read_back
         .unwrap()
         .iter()
         .any(|s| s["source"] == "sirene_unit" && s["answered"] == true));
-    assert_eq!(d["versions"]["model"], "pd-polish-5y-1");
+    assert_eq!(
+        d["versions"]["model"],
+        server::engine::model::Model::committed().version()
+    );
+    assert_eq!(d["versions"]["engine"], server::engine::ENGINE_VERSION);
     let id = d["id"].as_str().unwrap();
     let (status, again, _) = call(
         &app,

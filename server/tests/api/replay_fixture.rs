@@ -234,6 +234,23 @@ async fn every_decision_of_every_earlier_engine_version_replays_bit_for_bit() {
                 "{fixture:?}: {id} no longer replays identically: {:?}",
                 report.differences
             );
+            // Under today's versions the same snapshots go through today's engine and model,
+            // and the report says what changed.
+            let today = server::decisions::replay(store.as_ref(), engine, id, true)
+                .await
+                .unwrap();
+            if report.versions != today.versions {
+                assert!(!today.identical, "{id}");
+                assert!(
+                    today
+                        .differences
+                        .iter()
+                        .any(|(path, ..)| path == "/versions/engine")
+                        || report.versions.engine == today.versions.engine,
+                    "{id}: {:?}",
+                    today.differences
+                );
+            }
         }
         store.close().await;
     }

@@ -951,6 +951,7 @@ fn case_row(
         pending_by: None,
         overridden: false,
         events: 0,
+        model_bins: None,
     }
 }
 
@@ -1230,6 +1231,81 @@ async fn an_engine_version_names_one_content_for_ever() {
             .unwrap()
             .is_none());
         assert_eq!(store.engine_versions().await.unwrap().len(), 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_drift_counts_read_each_position_of_a_models_bins_the_same_way_in_both() {
+    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    let today = now.timestamp_millis() / 86_400_000;
+    for (backend, store, _dir) in backends().await {
+        let mut rows = Vec::new();
+        for (i, (bins, at, world)) in [
+            (Some("pd-test-2:3u-"), now - Duration::minutes(5), "sandbox"),
+            (Some("pd-test-2:3u0"), now - Duration::minutes(4), "sandbox"),
+            (Some("pd-test-2:97-"), now - Duration::minutes(3), "sandbox"),
+            // Another model, no bins, another world, out of the window: not counted.
+            (Some("pd-test-1:999"), now - Duration::minutes(2), "sandbox"),
+            (None, now - Duration::minutes(2), "sandbox"),
+            (Some("pd-test-2:000"), now - Duration::minutes(1), "live"),
+            (Some("pd-test-2:000"), now - Duration::days(40), "sandbox"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut c = case_row(&format!("dr{i}"), "100000009", "approve", 100, at);
+            c.model_bins = bins.map(str::to_owned);
+            c.world = world.into();
+            rows.push(c);
+        }
+        for c in &rows {
+            store
+                .append_audit(
+                    NewAuditRecord {
+                        case: Some(c.clone()),
+                        ..audit_entry(&c.decision_id, "{}")
+                    },
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        let counts = store
+            .drift_counts(
+                "sandbox",
+                now - Duration::days(7),
+                now + Duration::seconds(1),
+                "pd-test-2",
+                3,
+            )
+            .await
+            .unwrap();
+        let expected: Vec<(i64, i64, String, i64)> = vec![
+            (today, 1, "3".into(), 2),
+            (today, 1, "9".into(), 1),
+            (today, 2, "7".into(), 1),
+            (today, 2, "u".into(), 2),
+            (today, 3, "-".into(), 2),
+            (today, 3, "0".into(), 1),
+        ];
+        // Decisions made just before midnight fall on the day before: merge the days.
+        let mut counts: Vec<(i64, i64, String, i64)> = counts
+            .into_iter()
+            .map(|(day, p, b, n)| {
+                assert!(day == today || day == today - 1, "{backend}: day {day}");
+                (today, p, b, n)
+            })
+            .collect();
+        counts.sort();
+        let counts: Vec<(i64, i64, String, i64)> =
+            counts.into_iter().fold(Vec::new(), |mut acc, row| {
+                match acc.last_mut() {
+                    Some(last) if last.1 == row.1 && last.2 == row.2 => last.3 += row.3,
+                    _ => acc.push(row),
+                }
+                acc
+            });
+        assert_eq!(counts, expected, "{backend}");
     }
 }
 

@@ -480,7 +480,8 @@ async fn applied(app: &TestApp, siren: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_case_page_shows_the_balance_the_ratios_against_their_bands_and_the_legal_events() {
+async fn the_case_page_shows_the_balance_the_ratios_among_the_reference_companies_and_the_legal_events(
+) {
     let app = instant_app().await;
     app.sign_in_role(Role::SalesRep).await;
     let strapped = applied(&app, "400000006").await;
@@ -522,18 +523,24 @@ async fn the_case_page_shows_the_balance_the_ratios_against_their_bands_and_the_
     assert_eq!(f64::from(balance.negative_days), feature);
     assert!(balance.lowest_cents < 0 && balance.svg.contains("<svg"));
 
-    // Each known ratio sits in exactly one band, whose points are the ratio's.
+    // Every ratio of the accounts, each known one with its decile among the reference
+    // companies; a ratio whose denominator is zero says so. The ratios' points are the model's
+    // contributions: with the rest of the terms they add up to the score.
     let known: Vec<_> = d.ratios.iter().filter(|r| r.value.is_some()).collect();
-    assert!(!known.is_empty(), "the accounts give ratios");
-    for r in known {
-        let v = r.value.unwrap();
-        let hits: Vec<_> = r
-            .bands
-            .iter()
-            .filter(|b| b.lower.is_none_or(|l| v >= l) && b.upper.is_none_or(|u| v < u))
-            .collect();
-        assert_eq!(hits.len(), 1, "{}: {v} in {:?}", r.feature, r.bands);
-        assert!((hits[0].points - r.points).abs() < 1e-6, "{}", r.feature);
+    assert!(
+        known.len() >= 50,
+        "the accounts give ratios: {}",
+        known.len()
+    );
+    for r in &known {
+        assert!(r.decile.is_some_and(|k| (1..=10).contains(&k)), "{r:?}");
+        assert!(
+            r.median.is_some() && r.label.is_some() && r.group.is_some(),
+            "{r:?}"
+        );
+    }
+    for r in d.ratios.iter().filter(|r| r.value.is_none()) {
+        assert!(r.missing.is_some(), "{r:?}");
     }
 
     // The opened proceeding is on the timeline, critical, newest first.
@@ -575,7 +582,38 @@ async fn the_case_page_shows_the_balance_the_ratios_against_their_bands_and_the_
         .text()
         .await
         .unwrap();
-    assert!(page.contains("End-of-day balance, last 90 days") && page.contains("band-active"));
+    assert!(page.contains("End-of-day balance, last 90 days"));
+    // The ratios with their exact contributions and their place among the reference companies,
+    // and the reasons and the waterfall by group of ratios.
+    assert!(
+        page.contains("exact contribution to the score (TreeSHAP)"),
+        "ratios explained"
+    );
+    assert!(page.contains("data-feature=\"x27_operating_profit_to_financial_expenses\""));
+    assert!(page.contains("decile "), "deciles shown");
+    assert!(
+        page.contains("Liquidity raises the risk"),
+        "a grouped reason"
+    );
+    assert!(
+        page.contains("Liquidity ("),
+        "the waterfall groups the ratios"
+    );
+    // The same page in French.
+    app.jar
+        .add_cookie_str("lang=fr; Path=/", &app.address.parse().unwrap());
+    let french = app
+        .get(&format!("/cases/{strapped}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        french.contains("La liquidité accroît le risque"),
+        "reasons in French"
+    );
+    assert!(french.contains("Liquidité ("), "the waterfall in French");
+    assert!(french.contains("décile "), "deciles in French");
 }
 
 #[tokio::test]
@@ -596,6 +634,27 @@ async fn the_dashboard_counts_the_decisions_made_and_refuses_a_window_it_does_no
     assert_eq!(d.approval_rate, Some(2.0 / 3.0));
     assert!(d.latency_p50_ms.is_some() && d.latency_p99_ms >= d.latency_p50_ms);
     assert_eq!(d.charts.len(), 5);
+    // The model's drift: its score and every input, each decision counted once per position.
+    let drift = d.drift.expect("decisions of the model in force");
+    let model = server::engine::model::Model::committed();
+    assert_eq!(drift.model_version, model.version());
+    assert_eq!(drift.decisions, 4);
+    assert_eq!(drift.rows.len(), model.input_keys().count() + 1);
+    assert_eq!(drift.rows[0].key, "score");
+    assert!(drift
+        .rows
+        .iter()
+        .all(|r| r.by_month.len() == drift.months.len()));
+    assert!(drift
+        .rows
+        .windows(2)
+        .skip(1)
+        .all(|w| w[0].psi.unwrap_or(-1.0) >= w[1].psi.unwrap_or(-1.0)));
+    // The thin file has no accounts: every ratio of its decision is unknown.
+    assert!(drift
+        .missing
+        .iter()
+        .all(|m| (m.unknown_share - 0.25).abs() < 1e-9 || m.undefined_share > 0.0));
     let response = app.server_fn_with("dashboard", "days=365").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = app.get("/dashboard?days=7").await.text().await.unwrap();
@@ -604,6 +663,9 @@ async fn the_dashboard_counts_the_decisions_made_and_refuses_a_window_it_does_no
         "data-testid=\"chart-scores\"",
         "Decisions per day by automated outcome",
         "<svg",
+        "data-testid=\"drift-table\"",
+        "Population stability (PSI)",
+        "data-input=\"score\"",
     ] {
         assert!(page.contains(part), "{part} missing");
     }

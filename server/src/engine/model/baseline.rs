@@ -1,8 +1,9 @@
-//! The baseline: an Altman-style logistic regression on working capital, retained earnings,
-//! EBIT, equity / liabilities and sales (X3, X6, X7, X8, X9), each winsorised at its training
-//! 1st and 99th percentiles, a missing value replaced by the training median.
+//! Logistic regressions on winsorised ratios: the Altman-style baseline on working capital,
+//! retained earnings, EBIT, equity / liabilities and sales (X3, X6, X7, X8, X9), and the
+//! logistic reference on every ratio. Each ratio is winsorised at its training 1st and 99th
+//! percentiles, a missing value replaced by the training median.
 
-use super::data::{Labelled, BASELINE_FEATURES, FEATURES};
+use super::data::{features, Labelled};
 use super::json::sig;
 use super::regression;
 use serde::{Deserialize, Serialize};
@@ -48,9 +49,9 @@ impl Term {
     }
 }
 
-/// Fits the baseline on `data` (rows in `FEATURES` order).
-pub(crate) fn fit(data: &Labelled) -> Baseline {
-    let mut terms: Vec<Term> = BASELINE_FEATURES
+/// Fits a regression on the columns at `positions` of `data` (rows in `features()` order).
+pub(crate) fn fit(data: &Labelled, positions: &[usize]) -> Baseline {
+    let mut terms: Vec<Term> = positions
         .iter()
         .map(|&j| {
             let mut values: Vec<f64> = data.column(j).into_iter().map(|(v, _)| v).collect();
@@ -61,7 +62,7 @@ pub(crate) fn fit(data: &Labelled) -> Baseline {
             );
             Term {
                 feature: j,
-                key: FEATURES[j].key.to_string(),
+                key: features()[j].key.to_string(),
                 lower,
                 upper,
                 fill: percentile(&values, 50),

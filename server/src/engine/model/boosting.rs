@@ -1,43 +1,64 @@
 //! Gradient-boosted trees trained with `forust-ml` (an XGBoost-style booster with monotone
-//! constraints), exported into the model's own tree format so that prediction and TreeSHAP do
-//! not depend on the library.
+//! constraints and native missing values), exported into the model's own tree format so that
+//! prediction and TreeSHAP do not depend on the library.
 
-use super::data::{Direction, Labelled, FEATURES};
+use super::data::{features, Direction, Labelled};
 use super::json::sig;
-use super::trees::{Ensemble, Node, Tree};
+use super::trees::{Ensemble, Inputs, Node, Side, Tree};
 use forust_ml::constraints::{Constraint, ConstraintMap};
 use forust_ml::objective::ObjectiveType;
 use forust_ml::{GradientBooster, Matrix};
 use serde::{Deserialize, Serialize};
 
-/// The booster's settings. Fixed in advance (common, conservative values for a few thousand
-/// rows), not tuned on the training file.
+/// The booster's settings, as recorded in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Settings {
     pub iterations: usize,
     pub learning_rate: f64,
     pub max_depth: usize,
-    /// Minimum sum of hessians p(1 − p) in a leaf (about 15 rows at the sample's default rate).
+    /// Minimum sum of hessians p(1 − p) in a leaf.
     pub min_leaf_weight: f64,
     pub l2: f64,
     pub nbins: u16,
 }
 
-pub(crate) const SETTINGS: Settings = Settings {
-    iterations: 300,
-    learning_rate: 0.05,
-    max_depth: 3,
-    min_leaf_weight: 1.0,
-    l2: 1.0,
-    nbins: 256,
-};
+/// Learning rate of every candidate setting.
+pub(crate) const LEARNING_RATE: f64 = 0.05;
+/// Most trees a model may have: the number is chosen on inner folds up to this, and bounded so
+/// that exact contributions stay well inside the engine's time budget.
+pub(crate) const MAX_TREES: usize = 500;
+/// Histogram bins per ratio.
+pub(crate) const BINS: u16 = 256;
+
+/// The settings tried (depth × L2 penalty × minimum leaf hessian); which one and how many trees
+/// are chosen on inner folds of the training rows.
+pub(crate) fn grid() -> Vec<Settings> {
+    let mut out = Vec::new();
+    for max_depth in [2, 3, 4] {
+        for (l2, min_leaf_weight) in [(1.0, 1.0), (10.0, 5.0)] {
+            out.push(Settings {
+                iterations: MAX_TREES,
+                learning_rate: LEARNING_RATE,
+                max_depth,
+                min_leaf_weight,
+                l2,
+                nbins: BINS,
+            });
+        }
+    }
+    out
+}
 
 /// Name and version of the library, recorded in the model file.
 pub(crate) const LIBRARY: &str = "forust-ml 0.8";
 
-/// Trains the ensemble on `data` with a monotone constraint per ratio.
-pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> anyhow::Result<Ensemble> {
-    let booster = train_booster(data, directions)?;
+/// Trains the ensemble on `data` with `settings` and a monotone constraint per ratio.
+pub(crate) fn fit(
+    data: &Labelled,
+    directions: &[Direction],
+    settings: &Settings,
+) -> anyhow::Result<Ensemble> {
+    let booster = train_booster(data, directions, settings)?;
     let trees = booster
         .trees
         .iter()
@@ -45,16 +66,32 @@ pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> anyhow::Result<E
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Ensemble {
         library: LIBRARY.to_string(),
-        settings: SETTINGS,
+        settings: settings.clone(),
         base_score: sig(booster.base_score, 10),
         trees,
     })
 }
 
+/// The raw log-odds of `rows` after each number of trees: `out[t][i]` is row `i`'s log-odds
+/// with the first `t + 1` trees.
+pub(crate) fn staged_log_odds(ensemble: &Ensemble, rows: &[Vec<Option<f64>>]) -> Vec<Vec<f64>> {
+    let mut current = vec![ensemble.base_score; rows.len()];
+    ensemble
+        .trees
+        .iter()
+        .map(|tree| {
+            for (value, row) in current.iter_mut().zip(rows) {
+                *value += tree.output(&Inputs::training(row));
+            }
+            current.clone()
+        })
+        .collect()
+}
+
 /// The rows as forust's column-major matrix, missing values as NaN.
 fn columns(data: &Labelled) -> Vec<f64> {
     let n = data.rows.len();
-    let p = FEATURES.len();
+    let p = features().len();
     let mut columns = vec![f64::NAN; n * p];
     for (i, row) in data.rows.iter().enumerate() {
         for (j, value) in row.iter().enumerate().take(p) {
@@ -64,9 +101,13 @@ fn columns(data: &Labelled) -> Vec<f64> {
     columns
 }
 
-fn train_booster(data: &Labelled, directions: &[Direction]) -> anyhow::Result<GradientBooster> {
+fn train_booster(
+    data: &Labelled,
+    directions: &[Direction],
+    settings: &Settings,
+) -> anyhow::Result<GradientBooster> {
     let columns = columns(data);
-    let matrix = Matrix::new(&columns, data.rows.len(), FEATURES.len());
+    let matrix = Matrix::new(&columns, data.rows.len(), features().len());
     let y: Vec<f64> = data
         .labels
         .iter()
@@ -75,23 +116,20 @@ fn train_booster(data: &Labelled, directions: &[Direction]) -> anyhow::Result<Gr
     let constraints: ConstraintMap = directions
         .iter()
         .enumerate()
-        .map(|(j, d)| {
-            let c = match d {
-                Direction::Increasing => Constraint::Positive,
-                Direction::Decreasing => Constraint::Negative,
-                Direction::Unconstrained => Constraint::Unconstrained,
-            };
-            (j, c)
+        .filter_map(|(j, d)| match d {
+            Direction::Increasing => Some((j, Constraint::Positive)),
+            Direction::Decreasing => Some((j, Constraint::Negative)),
+            Direction::Unconstrained => None,
         })
         .collect();
     let mut booster = GradientBooster::default()
         .set_objective_type(ObjectiveType::LogLoss)
-        .set_iterations(SETTINGS.iterations)
-        .set_learning_rate(SETTINGS.learning_rate as f32)
-        .set_max_depth(SETTINGS.max_depth)
-        .set_min_leaf_weight(SETTINGS.min_leaf_weight as f32)
-        .set_l2(SETTINGS.l2 as f32)
-        .set_nbins(SETTINGS.nbins)
+        .set_iterations(settings.iterations)
+        .set_learning_rate(settings.learning_rate as f32)
+        .set_max_depth(settings.max_depth)
+        .set_min_leaf_weight(settings.min_leaf_weight as f32)
+        .set_l2(settings.l2 as f32)
+        .set_nbins(settings.nbins)
         .set_parallel(false)
         .set_allow_missing_splits(false)
         .set_initialize_base_score(true)
@@ -104,7 +142,7 @@ fn train_booster(data: &Labelled, directions: &[Direction]) -> anyhow::Result<Gr
 }
 
 /// Copies a forust tree in depth-first order, counting the training rows that reach each node
-/// (a missing value follows the branch forust chose for it in training).
+/// and keeping the branch the training's missing values took at each split.
 ///
 /// forust bounds the weights only at splits on a constrained ratio, so a split on an
 /// unconstrained ratio below a constrained one can break the direction. Each leaf is therefore
@@ -171,12 +209,20 @@ fn export(
                 cover: cover[index],
             });
         } else {
+            let missing = if node.missing_node == node.left_child {
+                Side::Left
+            } else if node.missing_node == node.right_child {
+                Side::Right
+            } else {
+                anyhow::bail!("forust tree has a separate missing branch");
+            };
             out.push(Node::Split {
                 feature: node.split_feature,
                 threshold: node.split_value,
                 left: 0,
                 right: 0,
                 cover: cover[index],
+                missing: Some(missing),
             });
             let mid = (weight(node.left_child) + weight(node.right_child)) / 2.0;
             let (left, right) = match directions.get(node.split_feature) {
@@ -208,6 +254,13 @@ fn export(
 mod tests {
     use super::*;
 
+    fn settings() -> Settings {
+        Settings {
+            iterations: 60,
+            ..grid()[2].clone()
+        }
+    }
+
     /// Rows whose risk rises with X2 and falls with X1, with noise, a few missing values and
     /// the other ratios random. Deterministic (a linear congruential generator).
     fn synthetic(n: usize) -> Labelled {
@@ -220,8 +273,8 @@ mod tests {
         };
         let mut data = Labelled::default();
         for i in 0..n {
-            let row: Vec<Option<f64>> = (0..FEATURES.len())
-                .map(|j| (i % 37 != j).then(|| uniform() * 2.0 - 0.5))
+            let row: Vec<Option<f64>> = (0..features().len())
+                .map(|j| (i % 97 != j).then(|| uniform() * 2.0 - 0.5))
                 .collect();
             let x1 = row[0].unwrap_or(0.5);
             let x2 = row[1].unwrap_or(0.5);
@@ -234,7 +287,7 @@ mod tests {
     }
 
     fn directions() -> Vec<Direction> {
-        FEATURES
+        features()
             .iter()
             .map(|f| f.prior.unwrap_or(Direction::Unconstrained))
             .collect()
@@ -244,20 +297,23 @@ mod tests {
     fn the_exported_trees_predict_what_the_library_predicts() {
         // With every ratio constrained forust bounds every split, so the export changes nothing.
         let data = synthetic(400);
-        let all_constrained: Vec<Direction> = FEATURES
+        let all_constrained: Vec<Direction> = features()
             .iter()
             .map(|f| f.prior.unwrap_or(Direction::Decreasing))
             .collect();
-        let booster = train_booster(&data, &all_constrained).unwrap();
-        let ensemble = fit(&data, &all_constrained).unwrap();
+        let booster = train_booster(&data, &all_constrained, &settings()).unwrap();
+        let ensemble = fit(&data, &all_constrained, &settings()).unwrap();
         let complete: Vec<usize> = (0..data.rows.len())
             .filter(|&i| data.rows[i].iter().all(Option::is_some))
             .collect();
         let subset = data.subset(&complete);
         let columns = columns(&subset);
-        let expected = booster.predict(&Matrix::new(&columns, subset.rows.len(), 9), false);
+        let expected = booster.predict(
+            &Matrix::new(&columns, subset.rows.len(), features().len()),
+            false,
+        );
         for (row, want) in subset.rows.iter().zip(expected) {
-            let got = ensemble.log_odds(row);
+            let got = ensemble.log_odds(&Inputs::training(row));
             assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         }
     }
@@ -265,19 +321,19 @@ mod tests {
     #[test]
     fn the_trees_respect_the_directions_and_their_contributions_add_up() {
         let data = synthetic(400);
-        let ensemble = fit(&data, &directions()).unwrap();
-        ensemble.check(FEATURES.len()).unwrap();
+        let ensemble = fit(&data, &directions(), &settings()).unwrap();
+        ensemble.check(features().len()).unwrap();
         let means = ensemble.tree_means();
-        let keys: Vec<&str> = FEATURES.iter().map(|f| f.key).collect();
+        let keys: Vec<&str> = features().iter().map(|f| f.key).collect();
         for row in data.rows.iter().take(50) {
-            let prediction = ensemble.explain(row, &keys, &means);
+            let prediction = ensemble.explain(&Inputs::training(row), &keys, &means);
             let sum: f64 = prediction.contributions.iter().map(|c| c.log_odds).sum();
             assert!((prediction.intercept + sum - prediction.log_odds).abs() < 1e-9);
             let mut previous = f64::NEG_INFINITY;
             for step in 0..30 {
                 let mut moved = row.clone();
                 moved[1] = Some(-1.0 + f64::from(step) * 0.1);
-                let value = ensemble.log_odds(&moved);
+                let value = ensemble.log_odds(&Inputs::training(&moved));
                 assert!(
                     value >= previous,
                     "X2 up, risk down: {previous} -> {value} at step {step}, row {row:?}"

@@ -90,10 +90,16 @@ fn calibration_table(out: &mut String, bins: &[CalibrationBin]) {
 fn display_name(name: &str) -> &str {
     match name {
         "woe_scorecard" => "WoE scorecard",
-        "gradient_boosting" => "Gradient-boosted trees",
+        "gradient_boosting" => "Gradient-boosted trees (monotone)",
+        "gradient_boosting_unconstrained" => "Gradient-boosted trees (unconstrained)",
+        "logistic_all_ratios" => "Logistic regression (every ratio)",
         "altman_logistic_baseline" => "Altman-style logistic (baseline)",
         other => other,
     }
+}
+
+fn scores_line(s: &super::training::Scores) -> String {
+    format!("AUC {:.3}, KS {:.3}, Brier {:.4}", s.auc, s.ks, s.brier)
 }
 
 /// Renders the card.
@@ -119,6 +125,14 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
         "- **Output**: log-odds of default with one additive contribution per ratio; \
          PD = 1 / (1 + e^(−log-odds)).\n",
     );
+    if let Some(c) = file.calibration {
+        let _ = writeln!(
+            out,
+            "- **Calibration**: Platt scaling fitted out of fold, log-odds = {:.4} × raw {:+.4}, \
+             applied to the intercept and to every contribution so that they still add up.",
+            c.slope, c.intercept
+        );
+    }
     if let Some(c) = find("chosen") {
         let _ = writeln!(
             out,
@@ -167,10 +181,15 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
 
     out.push_str("## Inputs\n\n");
     out.push_str(
-        "The model only uses ratios the product computes for a French company from its accounts \
-         (`server::sources::fec::Ratios`); each maps to one attribute of the Polish data.\n\n\
-         | Input key | Attribute | Definition | Direction | Missing in training | Used | Note |\n\
-         | --- | --- | --- | --- | ---: | --- | --- |\n",
+        "Every attribute of the Polish data that one year of French accounts yields, computed \
+         by the product from the FEC or the filed accounts (`server::sources::accounts`, the \
+         account mapping in `docs/fec.md`). Left out: X21 (sales growth) and X24 (three-year \
+         gross profit), which need earlier years (computed and shown when available, never \
+         read by the model: see *Missing values*), and X29 (logarithm of total assets) and \
+         X55 (working capital), amounts in Polish zloty of 2000–2013 that do not convert \
+         meaningfully.\n\n\
+         | Input key | Attribute | Definition | Direction | Missing in training | Median | Used | Note |\n\
+         | --- | --- | --- | --- | ---: | ---: | --- | --- |\n",
     );
     for (j, f) in file.features.iter().enumerate() {
         let missing = data
@@ -180,20 +199,33 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
             .count();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
             f.key,
             f.attribute,
             f.definition,
             f.direction.describe(),
             missing,
+            f.median.map(|m| format!("{m}")).unwrap_or_default(),
             if f.used { "yes" } else { "no" },
             f.note
         );
     }
-    out.push_str(
-        "\nDirections come from finance: more debt never lowers the risk; more profit, equity, \
-         liquidity, working capital, retained earnings or EBIT never raise it. Sales / total \
-         assets has no such direction and is constrained only when the training data show one.\n\n",
+    let _ = writeln!(
+        out,
+        "\nDirections: finance gives one to {} of the {} ratios (more debt never lowers the \
+         risk; more profit, equity, liquidity or coverage never raises it); the model enforces \
+         it where the training data confirm it strongly (the Spearman correlation between the \
+         ratio's deciles and their default rates is at least {} in magnitude, with the same \
+         sign), measured inside each training fold. Turnover ratios, day counts and ratios \
+         whose denominator can be negative have no direction in finance and are left \
+         unconstrained. What the constraints cost is measured below (unconstrained trees, same \
+         settings).\n",
+        super::data::features()
+            .iter()
+            .filter(|f| f.prior.is_some())
+            .count(),
+        file.features.len(),
+        super::training::DIRECTION_EVIDENCE
     );
 
     out.push_str("## Method comparison (out of sample)\n\n");
@@ -246,15 +278,70 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
     out.push_str(
         "Out-of-fold predictions sorted by predicted PD and cut into ten groups of equal size.\n\n",
     );
-    for c in candidates.iter().filter(|c| c.role != "candidate") {
+    for c in candidates {
         let _ = writeln!(out, "### {}\n", display_name(&c.name));
         calibration_table(&mut out, &c.calibration);
         out.push('\n');
     }
-    if let Some(c) = find("candidate") {
-        let _ = writeln!(out, "### {}\n", display_name(&c.name));
-        calibration_table(&mut out, &c.calibration);
-        out.push('\n');
+
+    if let Some(m) = &file.evaluation.missing {
+        out.push_str("## Missing values: what they mean, and what reading them is worth\n\n");
+        let _ = writeln!(
+            out,
+            "- In the training file a missing ratio is one whose denominator is zero. The \
+             product reads a zero denominator the same way (the branch learned for missing \
+             values) and integrates out a ratio the accounts do not give (it contributes \
+             nothing). Out of fold, the chosen model with every missing value read as trained: \
+             {}; with every missing value integrated out instead: {}.",
+            scores_line(&m.as_trained),
+            scores_line(&m.all_unknown)
+        );
+        for e in &m.earlier_years {
+            let _ = writeln!(
+                out,
+                "- `{}` ({}) is missing in {} rows, {} of them bankrupt ({}, against {} in all \
+                 rows): in the training file its absence says how the data were collected (a \
+                 company without earlier years on file), while a French company with one year \
+                 of accounts would simply lack it. It is computed and shown when earlier years \
+                 are available, but it is not an input, so the model cannot read its absence.",
+                e.key,
+                e.attribute,
+                e.missing,
+                e.missing_positives,
+                percent(e.missing_positives, e.missing),
+                percent(t.positives, t.rows)
+            );
+        }
+        out.push_str(
+            "\nInputs missing in at least 0.5% of the training rows; the last column is the \
+             out-of-fold AUC of the chosen model when only that input's missing values are \
+             integrated out (the difference from the AUC above is what its zero denominators \
+             tell the model):\n\n\
+             | Input key | Attribute | Missing | Bankrupt among them | AUC if unknown |\n\
+             | --- | --- | ---: | ---: | ---: |\n",
+        );
+        for i in &m.inputs {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} ({}) | {} |",
+                i.key,
+                i.attribute,
+                i.missing,
+                i.missing_positives,
+                percent(i.missing_positives, i.missing),
+                i.auc_if_unknown
+                    .map(|a| format!("{a:.3}"))
+                    .unwrap_or_default()
+            );
+        }
+        out.push_str(
+            "\nThe largest effect is the interest cover (Attr27): companies without financial \
+             expenses failed far more often than the others in the training data. The product \
+             keeps that reading because it is what the data say of a zero denominator; a \
+             lender who judges it not to carry over to French companies without debt can see \
+             it in every decision (the input's contribution is listed with the value \
+             \"undefined\").\n\n",
+        );
     }
 
     out.push_str("## The committed model\n\n");
@@ -330,6 +417,35 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
                 ensemble.base_score,
                 ensemble.library
             );
+            if !file.evaluation.tuning.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "Settings ({} trees of depth {}, L2 {}, minimum leaf hessian {}) chosen on \
+                     {} folds of all rows by the lowest out-of-fold log loss:\n",
+                    ensemble.settings.iterations,
+                    ensemble.settings.max_depth,
+                    ensemble.settings.l2,
+                    ensemble.settings.min_leaf_weight,
+                    t.folds
+                );
+                out.push_str(
+                    "| Depth | L2 | Min leaf hessian | Best number of trees | Log loss | Chosen |\n\
+                     | ---: | ---: | ---: | ---: | ---: | --- |\n",
+                );
+                for row in &file.evaluation.tuning {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {:.5} | {} |",
+                        row.max_depth,
+                        row.l2,
+                        row.min_leaf_weight,
+                        row.best_trees,
+                        row.log_loss,
+                        if row.chosen { "yes" } else { "" }
+                    );
+                }
+                out.push('\n');
+            }
             out.push_str("| Input key | Splits | Trees using it |\n| --- | ---: | ---: |\n");
             for (j, f) in file.features.iter().enumerate() {
                 let splits_in = |tree: &super::trees::Tree| {
@@ -394,10 +510,16 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
     out.push_str(
         "- **Era**: one period (2000–2013). Rates, accounting practice and the economy differ \
          today; the level of PD in particular may not carry over.\n\
-         - **Definitions**: the ratios are defined on Polish accounting statements. The product \
-         computes the same ratios from French accounts (FEC, plan comptable général); the \
-         mapping is close but not exact (for example the split of short- and long-term \
-         liabilities and retained earnings).\n\
+         - **Domain shift**: the model learned from Polish companies of 2000–2013 and scores \
+         French companies today. The ratios are defined on Polish statements; the product \
+         computes them from French accounts (FEC, plan comptable général) with stated \
+         approximations (`docs/fec.md`): the FEC gives no maturities, so long-term debts are \
+         bonds, bank loans other than overdrafts and other financial debts; gross profit is the \
+         profit before income tax; profit on sales is the operating result without other \
+         operating income and charges, and the cost of products sold is sales minus that \
+         profit. Two attributes are used at the scale the data show rather than the one their \
+         published definition gives (X41 with 365/12, X52 without × 365: checked against the \
+         other attributes of the same rows).\n\
          - **Target**: bankruptcy within one year, observed from the 5th year of the data. The \
          product's horizon is 12 months; a default on a trade credit is a wider event than \
          bankruptcy.\n",
@@ -418,12 +540,12 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
          as a probability (the ranking, AUC and KS, does not depend on it).\n\
          - **Withheld data**: part of the file is withheld; the figures here are cross-validated \
          on the released part only, and the blind evaluation may differ.\n\
-         - **Selection**: several ratios measure nearly the same thing (X2, X8 and X10 are all \
-         leverage; X1 and X7 both profitability), so which ratios the scorecard keeps changes \
-         from fold to fold (see the per-fold table); the cross-validated numbers include that \
-         choice.\n\
-         - **Few inputs**: nine ratios from the accounts; the original study used 64. \
-         Accounts are also late (up to a year and a half) by the time they are filed.\n\n",
+         - **Collinearity**: many ratios measure nearly the same thing (X7, X14, X18 and X22 \
+         are all returns on assets), so a contribution is shared among them; the reason codes \
+         therefore speak of groups (profitability, debt service, liquidity, leverage, \
+         activity), not of single ratios.\n\
+         - **Late accounts**: accounts are late (up to a year and a half) by the time they are \
+         filed; the bank data of the expert scorecard are current.\n\n",
     );
 
     out.push_str(EXPERT_SECTION);
@@ -449,13 +571,13 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::data::FEATURES;
+    use super::super::data::features;
     use super::*;
 
     #[test]
     fn the_expert_section_says_it_is_not_trained_and_adds_on_the_log_odds_scale() {
         assert!(EXPERT_SECTION.contains("not trained"));
         assert!(EXPERT_SECTION.contains("log-odds"));
-        assert_eq!(FEATURES.len(), 9);
+        assert_eq!(features().len(), 60);
     }
 }

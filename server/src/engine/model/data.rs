@@ -29,76 +29,57 @@ impl Direction {
 
 /// One candidate input.
 pub(crate) struct FeatureSpec {
-    /// Input key, the field name in `sources::fec::Ratios`.
+    /// Input key: the attribute's key in `sources::accounts::ATTRIBUTES`.
     pub key: &'static str,
     /// Attribute of the Polish dataset.
     pub attribute: &'static str,
     pub definition: &'static str,
-    /// The direction finance gives; `None` when the training data decide.
+    /// The direction finance gives; `None` when finance gives none.
     pub prior: Option<Direction>,
 }
 
-/// The candidate inputs, in the order of every row.
-pub(crate) const FEATURES: [FeatureSpec; 9] = [
-    FeatureSpec {
-        key: "x1_net_profit_to_total_assets",
-        attribute: "Attr1",
-        definition: "net profit / total assets",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x2_total_liabilities_to_total_assets",
-        attribute: "Attr2",
-        definition: "total liabilities / total assets",
-        prior: Some(Direction::Increasing),
-    },
-    FeatureSpec {
-        key: "x3_working_capital_to_total_assets",
-        attribute: "Attr3",
-        definition: "working capital / total assets",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x4_current_assets_to_short_term_liabilities",
-        attribute: "Attr4",
-        definition: "current assets / short-term liabilities",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x6_retained_earnings_to_total_assets",
-        attribute: "Attr6",
-        definition: "retained earnings / total assets",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x7_ebit_to_total_assets",
-        attribute: "Attr7",
-        definition: "EBIT / total assets",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x8_book_equity_to_total_liabilities",
-        attribute: "Attr8",
-        definition: "book value of equity / total liabilities",
-        prior: Some(Direction::Decreasing),
-    },
-    FeatureSpec {
-        key: "x9_sales_to_total_assets",
-        attribute: "Attr9",
-        definition: "sales / total assets",
-        prior: None,
-    },
-    FeatureSpec {
-        key: "x10_equity_to_total_assets",
-        attribute: "Attr10",
-        definition: "equity / total assets",
-        prior: Some(Direction::Decreasing),
-    },
-];
+fn prior(attribute: &crate::sources::accounts::Attribute) -> Option<Direction> {
+    crate::sources::accounts::direction(attribute).map(|higher_is_safer| {
+        if higher_is_safer {
+            Direction::Decreasing
+        } else {
+            Direction::Increasing
+        }
+    })
+}
 
-/// Positions in `FEATURES` of the Altman-style baseline's ratios: working capital, retained
-/// earnings, EBIT, equity / liabilities and sales, each over total assets (X3, X6, X7, X8, X9).
-pub(crate) const BASELINE_FEATURES: [usize; 5] = [2, 4, 5, 6, 7];
+/// The candidate inputs, in the order of every row: every attribute one year of French accounts
+/// yields (`sources::accounts::ATTRIBUTES`) except those that need earlier years.
+pub(crate) fn features() -> &'static [FeatureSpec] {
+    static FEATURES: std::sync::OnceLock<Vec<FeatureSpec>> = std::sync::OnceLock::new();
+    FEATURES.get_or_init(|| {
+        crate::sources::accounts::ATTRIBUTES
+            .iter()
+            .filter(|a| !crate::sources::accounts::NEEDS_EARLIER_YEARS.contains(&a.key))
+            .map(|a| FeatureSpec {
+                key: a.key,
+                attribute: a.attribute,
+                definition: a.definition,
+                prior: prior(a),
+            })
+            .collect()
+    })
+}
+
+/// The position of an input in [`features`].
+pub(crate) fn position(key: &str) -> Option<usize> {
+    features().iter().position(|f| f.key == key)
+}
+
+/// The Altman-style baseline's ratios: working capital, retained earnings, EBIT, equity /
+/// liabilities and sales, each over total assets (X3, X6, X7, X8, X9).
+pub(crate) const BASELINE_KEYS: [&str; 5] = [
+    "x3_working_capital_to_total_assets",
+    "x6_retained_earnings_to_total_assets",
+    "x7_ebit_to_total_assets",
+    "x8_book_equity_to_total_liabilities",
+    "x9_sales_to_total_assets",
+];
 
 /// One company's ratios, in the order of the model's features; `None` is missing.
 pub(crate) type Row = Vec<Option<f64>>;
@@ -142,7 +123,7 @@ impl Labelled {
                 .position(|a| a.name.eq_ignore_ascii_case(name))
                 .ok_or_else(|| ArffError::Structure(format!("no attribute named {name}")))
         };
-        let columns = FEATURES
+        let columns = features()
             .iter()
             .map(|f| position(f.attribute))
             .collect::<Result<Vec<_>, _>>()?;

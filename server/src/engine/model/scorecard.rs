@@ -3,7 +3,7 @@
 //! against the sample's), and a logistic regression on the WoE values weighs the ratios. A
 //! company's log-odds is the intercept plus one number per ratio, read from its bin.
 
-use super::data::{Direction, Labelled, Row, FEATURES};
+use super::data::{features, Direction, Labelled, Row};
 use super::json::sig;
 use super::regression;
 use super::{Contribution, Prediction};
@@ -197,7 +197,7 @@ fn make_monotone(binning: &mut Binning, direction: Direction, rate: f64) {
     binning.cuts = stack.iter().filter_map(|b| b.1).collect();
 }
 
-/// Fits a scorecard on `data` with the given direction per ratio (`FEATURES` order).
+/// Fits a scorecard on `data` with the given direction per ratio (`features()` order).
 pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> Scorecard {
     let n = data.labels.len();
     let rate = data.positives() as f64 / n.max(1) as f64;
@@ -219,7 +219,7 @@ pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> Scorecard {
         if binning.counts.len() < 2 {
             excluded.push(Excluded {
                 feature: j,
-                key: FEATURES[j].key.to_string(),
+                key: features()[j].key.to_string(),
                 reason: "one bin left after merging: no usable pattern".into(),
             });
         } else {
@@ -261,7 +261,7 @@ pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> Scorecard {
                 let (j, _, _) = candidates.remove(i);
                 excluded.push(Excluded {
                     feature: j,
-                    key: FEATURES[j].key.to_string(),
+                    key: features()[j].key.to_string(),
                     reason: "weight on WoE not positive next to the other ratios (collinear)"
                         .into(),
                 });
@@ -299,7 +299,7 @@ pub(crate) fn fit(data: &Labelled, directions: &[Direction]) -> Scorecard {
             };
             ScoredFeature {
                 feature: *j,
-                key: FEATURES[*j].key.to_string(),
+                key: features()[*j].key.to_string(),
                 direction: directions[*j],
                 coefficient,
                 bins,

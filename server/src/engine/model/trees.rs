@@ -1,11 +1,13 @@
 //! A boosted tree ensemble as stored in the model file, its prediction and its exact
 //! per-feature contributions (path-dependent TreeSHAP, Lundberg et al. 2018, Algorithm 2).
 //!
-//! A missing value is integrated out: at a split on a missing ratio both branches are followed
-//! and weighted by the training rows that went each way. The ensemble then gives a missing ratio
-//! a contribution of exactly zero, and its other contributions still add up to the log-odds.
+//! A value is one of three things. A number follows the split. An undefined ratio (its
+//! denominator is zero, which is what a missing value of the training data is) follows the
+//! branch the booster learned for missing values at that split. An unknown ratio (the source
+//! does not give it) is integrated out: at a split on it both branches are followed and weighted
+//! by the training rows that went each way, so its contribution is exactly zero and the other
+//! contributions still add up to the log-odds.
 
-use super::data::Row;
 use super::{Contribution, Prediction};
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +29,17 @@ pub(crate) struct Tree {
     pub nodes: Vec<Node>,
 }
 
+/// The branch an undefined value takes at a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Side {
+    Left,
+    Right,
+}
+
 /// A split (`x < threshold` goes left) or a leaf. `cover` is the number of training rows that
-/// reached the node.
+/// reached the node. `missing` is the branch the training's missing values took (absent in
+/// trees that never saw one: an undefined value is then integrated out).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Node {
@@ -38,12 +49,73 @@ pub(crate) enum Node {
         left: usize,
         right: usize,
         cover: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missing: Option<Side>,
     },
     Leaf {
         value: f64,
         cover: usize,
     },
 }
+
+/// A row to predict: the values (`None` when there is none) and which features are unknown
+/// rather than undefined.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inputs<'a> {
+    pub row: &'a [Option<f64>],
+    /// `unknown[j]`: feature `j`, when it has no value, is unknown (integrated out); otherwise
+    /// it is undefined (the learned missing branch).
+    pub unknown: &'a [bool],
+    /// Whether a feature beyond `unknown` is unknown.
+    pub otherwise_unknown: bool,
+}
+
+/// Where a row goes at a split.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Way {
+    Left,
+    Right,
+    /// Both branches, weighted by their training rows.
+    Both,
+}
+
+impl Inputs<'_> {
+    /// A training row: every missing value is undefined.
+    pub(crate) fn training(row: &[Option<f64>]) -> Inputs<'_> {
+        Inputs {
+            row,
+            unknown: &[],
+            otherwise_unknown: false,
+        }
+    }
+
+    fn way(&self, feature: usize, threshold: f64, missing: Option<Side>) -> Way {
+        match self.row.get(feature).copied().flatten() {
+            Some(v) if v < threshold => Way::Left,
+            Some(_) => Way::Right,
+            None if self
+                .unknown
+                .get(feature)
+                .copied()
+                .unwrap_or(self.otherwise_unknown) =>
+            {
+                Way::Both
+            }
+            None => match missing {
+                Some(Side::Left) => Way::Left,
+                Some(Side::Right) => Way::Right,
+                None => Way::Both,
+            },
+        }
+    }
+}
+
+/// Every feature unknown: the tree's expectation over the training rows.
+const NOTHING_KNOWN: Inputs<'static> = Inputs {
+    row: &[],
+    unknown: &[],
+    otherwise_unknown: true,
+};
 
 impl Node {
     fn cover(&self) -> usize {
@@ -145,22 +217,28 @@ impl Tree {
         }
     }
 
-    /// The tree's output; missing values average both branches.
-    fn value(&self, node: usize, row: &[Option<f64>]) -> f64 {
+    /// The tree's output for a row.
+    pub(crate) fn output(&self, inputs: &Inputs) -> f64 {
+        self.value(0, inputs)
+    }
+
+    /// The output of the subtree at `node`.
+    fn value(&self, node: usize, inputs: &Inputs) -> f64 {
         match self.nodes.get(node) {
             Some(Node::Leaf { value, .. }) => *value,
-            Some(Node::Split {
+            Some(&Node::Split {
                 feature,
                 threshold,
                 left,
                 right,
+                missing,
                 ..
-            }) => match row.get(*feature).copied().flatten() {
-                Some(v) if v < *threshold => self.value(*left, row),
-                Some(_) => self.value(*right, row),
-                None => {
-                    let (l, r) = self.shares(*left, *right);
-                    l * self.value(*left, row) + r * self.value(*right, row)
+            }) => match inputs.way(feature, threshold, missing) {
+                Way::Left => self.value(left, inputs),
+                Way::Right => self.value(right, inputs),
+                Way::Both => {
+                    let (l, r) = self.shares(left, right);
+                    l * self.value(left, inputs) + r * self.value(right, inputs)
                 }
             },
             None => 0.0,
@@ -188,15 +266,15 @@ impl Tree {
 
     /// Adds the tree's SHAP values for `row` to `phi`; `path` is scratch space from
     /// `path_buffer`.
-    fn shap(&self, row: &[Option<f64>], phi: &mut [f64], path: &mut [PathElement]) {
-        self.shap_node(0, row, phi, path, 0, 0, 1.0, 1.0, NO_FEATURE);
+    fn shap(&self, inputs: &Inputs, phi: &mut [f64], path: &mut [PathElement]) {
+        self.shap_node(0, inputs, phi, path, 0, 0, 1.0, 1.0, NO_FEATURE);
     }
 
     #[allow(clippy::too_many_arguments)]
     fn shap_node(
         &self,
         node: usize,
-        row: &[Option<f64>],
+        inputs: &Inputs,
         phi: &mut [f64],
         buffer: &mut [PathElement],
         parent_offset: usize,
@@ -224,6 +302,7 @@ impl Tree {
                 threshold,
                 left,
                 right,
+                missing,
                 ..
             }) => {
                 let mut depth = depth;
@@ -235,19 +314,16 @@ impl Tree {
                     depth -= 1;
                 }
                 let (l, r) = self.shares(left, right);
-                let children = match row.get(split).copied().flatten() {
-                    Some(v) => {
-                        let (hot, cold, hot_share, cold_share) = if v < threshold {
-                            (left, right, l, r)
-                        } else {
-                            (right, left, r, l)
-                        };
-                        [
-                            (hot, hot_share * incoming_zero, incoming_one),
-                            (cold, cold_share * incoming_zero, 0.0),
-                        ]
-                    }
-                    None => [
+                let hot_cold = |hot, cold, hot_share: f64, cold_share: f64| {
+                    [
+                        (hot, hot_share * incoming_zero, incoming_one),
+                        (cold, cold_share * incoming_zero, 0.0),
+                    ]
+                };
+                let children = match inputs.way(split, threshold, missing) {
+                    Way::Left => hot_cold(left, right, l, r),
+                    Way::Right => hot_cold(right, left, r, l),
+                    Way::Both => [
                         (left, l * incoming_zero, l * incoming_one),
                         (right, r * incoming_zero, r * incoming_one),
                     ],
@@ -256,7 +332,7 @@ impl Tree {
                     if child_zero != 0.0 || child_one != 0.0 {
                         self.shap_node(
                             child,
-                            row,
+                            inputs,
                             phi,
                             buffer,
                             offset,
@@ -272,9 +348,9 @@ impl Tree {
         }
     }
 
-    /// The tree's expected output over the training rows (the value with every ratio missing).
+    /// The tree's expected output over the training rows (the value with every ratio unknown).
     fn mean(&self) -> f64 {
-        self.value(0, &[])
+        self.value(0, &NOTHING_KNOWN)
     }
 
     fn check(&self, features: usize) -> Result<(), String> {
@@ -313,10 +389,10 @@ impl Tree {
 }
 
 impl Ensemble {
-    pub(crate) fn log_odds(&self, row: &[Option<f64>]) -> f64 {
+    pub(crate) fn log_odds(&self, inputs: &Inputs) -> f64 {
         self.trees
             .iter()
-            .fold(self.base_score, |sum, tree| sum + tree.value(0, row))
+            .fold(self.base_score, |sum, tree| sum + tree.value(0, inputs))
     }
 
     pub(crate) fn tree_means(&self) -> Vec<f64> {
@@ -324,11 +400,11 @@ impl Ensemble {
     }
 
     /// The prediction with exact TreeSHAP contributions; `means` from `tree_means`.
-    pub(crate) fn explain(&self, row: &Row, keys: &[&str], means: &[f64]) -> Prediction {
+    pub(crate) fn explain(&self, inputs: &Inputs, keys: &[&str], means: &[f64]) -> Prediction {
         let mut phi = vec![0.0; keys.len()];
         let mut path = path_buffer();
         for tree in &self.trees {
-            tree.shap(row, &mut phi, &mut path);
+            tree.shap(inputs, &mut phi, &mut path);
         }
         let intercept = means.iter().fold(self.base_score, |sum, m| sum + m);
         let contributions = keys
@@ -336,10 +412,21 @@ impl Ensemble {
             .zip(&phi)
             .enumerate()
             .map(|(j, (key, &log_odds))| {
-                let value = row.get(j).copied().flatten();
-                let detail = match value {
-                    Some(_) => format!("exact TreeSHAP over {} trees", self.trees.len()),
-                    None => "missing: both branches of each split, weighted by training rows"
+                let value = inputs.row.get(j).copied().flatten();
+                let unknown = inputs
+                    .unknown
+                    .get(j)
+                    .copied()
+                    .unwrap_or(inputs.otherwise_unknown);
+                let detail = match (value, unknown) {
+                    (Some(_), _) => format!("exact TreeSHAP over {} trees", self.trees.len()),
+                    (None, false) => format!(
+                        "undefined: the branch of the training's missing values, exact TreeSHAP \
+                         over {} trees",
+                        self.trees.len()
+                    ),
+                    (None, true) => "unknown: both branches of each split, weighted by \
+                                     training rows (contributes nothing)"
                         .to_string(),
                 };
                 Contribution {
@@ -351,7 +438,7 @@ impl Ensemble {
             })
             .collect();
         Prediction {
-            log_odds: self.log_odds(row),
+            log_odds: self.log_odds(inputs),
             intercept,
             contributions,
         }
@@ -377,6 +464,16 @@ pub(crate) mod tests {
             left,
             right,
             cover,
+            missing: None,
+        }
+    }
+
+    /// Every missing value unknown (integrated out).
+    fn unknown(row: &[Option<f64>]) -> Inputs<'_> {
+        Inputs {
+            row,
+            unknown: &[],
+            otherwise_unknown: true,
         }
     }
 
@@ -399,32 +496,41 @@ pub(crate) mod tests {
         }
     }
 
-    /// The path-dependent value function: features in `known` follow `row`, the others (and
-    /// missing values) average both branches by cover.
-    fn conditional(tree: &Tree, node: usize, row: &[Option<f64>], known: u32) -> f64 {
+    /// The path-dependent value function: features in `known` follow the inputs (a number its
+    /// branch, an undefined value the learned missing branch, an unknown one both), the others
+    /// average both branches by cover.
+    fn conditional(tree: &Tree, node: usize, inputs: &Inputs, known: u32) -> f64 {
         match &tree.nodes[node] {
             Node::Leaf { value, .. } => *value,
-            Node::Split {
+            &Node::Split {
                 feature,
                 threshold,
                 left,
                 right,
+                missing,
                 ..
-            } => match row[*feature].filter(|_| known & (1 << feature) != 0) {
-                Some(v) if v < *threshold => conditional(tree, *left, row, known),
-                Some(_) => conditional(tree, *right, row, known),
-                None => {
-                    let (l, r) = tree.shares(*left, *right);
-                    l * conditional(tree, *left, row, known)
-                        + r * conditional(tree, *right, row, known)
+            } => {
+                let way = if known & (1 << feature) != 0 {
+                    inputs.way(feature, threshold, missing)
+                } else {
+                    Way::Both
+                };
+                match way {
+                    Way::Left => conditional(tree, left, inputs, known),
+                    Way::Right => conditional(tree, right, inputs, known),
+                    Way::Both => {
+                        let (l, r) = tree.shares(left, right);
+                        l * conditional(tree, left, inputs, known)
+                            + r * conditional(tree, right, inputs, known)
+                    }
                 }
-            },
+            }
         }
     }
 
     /// Shapley values by enumerating every coalition.
-    pub(crate) fn brute_force(tree: &Tree, row: &[Option<f64>]) -> Vec<f64> {
-        let m = row.len();
+    pub(crate) fn brute_force(tree: &Tree, inputs: &Inputs) -> Vec<f64> {
+        let m = inputs.row.len();
         let factorial = |k: usize| (1..=k).map(|v| v as f64).product::<f64>();
         (0..m)
             .map(|j| {
@@ -434,8 +540,8 @@ pub(crate) mod tests {
                         let size = s.count_ones() as usize;
                         let weight = factorial(size) * factorial(m - size - 1) / factorial(m);
                         weight
-                            * (conditional(tree, 0, row, s | (1 << j))
-                                - conditional(tree, 0, row, s))
+                            * (conditional(tree, 0, inputs, s | (1 << j))
+                                - conditional(tree, 0, inputs, s))
                     })
                     .sum()
             })
@@ -453,13 +559,13 @@ pub(crate) mod tests {
             vec![None, None, None],
         ] {
             let mut phi = vec![0.0; 3];
-            tree.shap(&row, &mut phi, &mut path_buffer());
-            let exact = brute_force(&tree, &row);
+            tree.shap(&unknown(&row), &mut phi, &mut path_buffer());
+            let exact = brute_force(&tree, &unknown(&row));
             for (a, b) in phi.iter().zip(&exact) {
                 assert!((a - b).abs() < 1e-12, "{row:?}: {phi:?} vs {exact:?}");
             }
             let total = tree.mean() + phi.iter().sum::<f64>();
-            assert!((total - tree.value(0, &row)).abs() < 1e-12);
+            assert!((total - tree.value(0, &unknown(&row))).abs() < 1e-12);
             for (j, v) in row.iter().enumerate() {
                 if v.is_none() {
                     assert_eq!(phi[j], 0.0, "a missing ratio contributes nothing");
@@ -472,8 +578,31 @@ pub(crate) mod tests {
     fn a_missing_value_averages_the_branches_by_training_rows() {
         let tree = sample_tree();
         // Feature 0 missing, feature 1 = 1.0: 0.7 × (−1.0) + 0.3 × (⅓ × 1.5 + ⅔ × 3.0).
-        let value = tree.value(0, &[None, Some(1.0)]);
+        let value = tree.value(0, &unknown(&[None, Some(1.0)]));
         assert!((value - (-0.7 + 0.3 * 2.5)).abs() < 1e-12, "{value}");
+    }
+
+    #[test]
+    fn an_undefined_value_takes_the_learned_branch_and_an_unknown_one_both() {
+        let mut tree = sample_tree();
+        if let Node::Split { missing, .. } = &mut tree.nodes[0] {
+            *missing = Some(Side::Right);
+        }
+        let row = [None, Some(1.0), None];
+        let undefined = Inputs::training(&row);
+        // Feature 0 undefined: right at the root, then ⅓ × 1.5 + ⅔ × 3.0 at the unlearned split.
+        assert!((tree.value(0, &undefined) - 2.5).abs() < 1e-12);
+        assert!((tree.value(0, &unknown(&row)) - (-0.7 + 0.3 * 2.5)).abs() < 1e-12);
+        // The undefined value is a known fact: it has a contribution, and they add up.
+        let mut phi = vec![0.0; 3];
+        tree.shap(&undefined, &mut phi, &mut path_buffer());
+        let exact = brute_force(&tree, &undefined);
+        for (a, b) in phi.iter().zip(&exact) {
+            assert!((a - b).abs() < 1e-12, "{phi:?} vs {exact:?}");
+        }
+        assert!(phi[0] > 0.0, "the undefined branch is the riskier one here");
+        let total = tree.mean() + phi.iter().sum::<f64>();
+        assert!((total - tree.value(0, &undefined)).abs() < 1e-12);
     }
 
     #[test]
@@ -525,6 +654,11 @@ pub(crate) mod tests {
                         left,
                         right,
                         cover: cl + cr,
+                        missing: match (feature + index) % 3 {
+                            0 => None,
+                            1 => Some(Side::Left),
+                            _ => Some(Side::Right),
+                        },
                     };
                     cl + cr
                 }
@@ -537,13 +671,22 @@ pub(crate) mod tests {
         #[test]
         fn tree_shap_matches_brute_force_on_random_trees(
             tree in arbitrary_tree(),
-            row in proptest::collection::vec(proptest::option::weighted(0.8, -1.0f64..1.0), 4),
+            row in proptest::collection::vec(proptest::option::weighted(0.7, -1.0f64..1.0), 4),
+            unknown_mask in proptest::collection::vec(proptest::bool::ANY, 4),
         ) {
+            let inputs = Inputs { row: &row, unknown: &unknown_mask, otherwise_unknown: false };
             let mut phi = vec![0.0; 4];
-            tree.shap(&row, &mut phi, &mut path_buffer());
-            let exact = brute_force(&tree, &row);
+            tree.shap(&inputs, &mut phi, &mut path_buffer());
+            let exact = brute_force(&tree, &inputs);
             for (a, b) in phi.iter().zip(&exact) {
                 prop_assert!((a - b).abs() < 1e-9, "{:?} vs {:?}", phi, exact);
+            }
+            let total = tree.mean() + phi.iter().sum::<f64>();
+            prop_assert!((total - tree.value(0, &inputs)).abs() < 1e-9);
+            for j in 0..4 {
+                if row[j].is_none() && unknown_mask[j] {
+                    prop_assert_eq!(phi[j], 0.0, "an unknown value contributes nothing");
+                }
             }
         }
     }

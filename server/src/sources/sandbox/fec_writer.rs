@@ -110,8 +110,9 @@ pub fn write(company: &Company) -> Option<(String, String)> {
     } else {
         (-a.retained, 0)
     };
-    // Opening: fixed assets and cash against capital, reserves and the loan. Cash balances it.
-    let cash = a.capital + a.retained + a.loan - a.fixed_assets;
+    // Opening: fixed assets, stock and cash against capital, reserves and the loan. Cash
+    // balances it.
+    let cash = a.capital + a.retained + a.loan - a.fixed_assets - a.inventory;
     let (cash_debit, overdraft) = if cash >= 0 { (cash, 0) } else { (0, -cash) };
     w.entry(
         an,
@@ -132,6 +133,7 @@ pub fn write(company: &Company) -> Option<(String, String)> {
                 a.loan,
             ),
             ("215400", "Materiel industriel", a.fixed_assets, 0),
+            ("310000", "Stocks de matieres premieres", a.inventory, 0),
             ("512000", "Banque", cash_debit, 0),
             ("519000", "Concours bancaires courants", 0, overdraft),
         ],

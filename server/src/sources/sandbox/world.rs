@@ -130,6 +130,8 @@ pub struct Accounts {
     pub retained: i64,
     pub loan: i64,
     pub fixed_assets: i64,
+    /// Raw materials in stock, the same at opening and closing.
+    pub inventory: i64,
     pub opening_cash: i64,
 }
 
@@ -598,6 +600,7 @@ pub fn company(siren: &Siren, as_of: DateTime<Utc>) -> Company {
             },
             loan: share(0.15),
             fixed_assets: share(0.25),
+            inventory: share(margin_costs * 0.40 / 8.0),
             opening_cash: share(0.08),
         }
     });

@@ -237,8 +237,11 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   await expect(manager.getByTestId("balance").locator("svg")).toBeVisible();
   await expect(manager.getByTestId("negative-days")).not.toHaveText(/^0 \//);
   const ratio = manager.locator('[data-testid=ratio][data-feature="x1_net_profit_to_total_assets"]');
-  await expect(ratio).toContainText("Net profit / total assets");
-  await expect(ratio.locator("li.band-active")).toHaveCount(1);
+  await expect(ratio).toContainText("Net profit / total assets (X1)");
+  await expect(ratio).toContainText(/decile \d+ of 10, median/);
+  // The reasons and the waterfall speak of groups of ratios.
+  await expect(manager.getByText("Liquidity raises the risk")).toBeVisible();
+  await expect(manager.getByTestId("waterfall")).toContainText("Liquidity (");
   await manager.screenshot({ path: "test-results/manager-evidence.png", fullPage: true });
   await manager.getByTestId("balance").screenshot({ path: "test-results/manager-balance.png" });
   await manager.getByTestId("ratios").screenshot({ path: "test-results/manager-ratios.png" });
@@ -267,6 +270,10 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   for (const chart of ["outcomes_per_day", "rates_by_product", "queue_age", "latency", "scores"]) {
     await expect(manager.getByTestId(`chart-${chart}`).locator("svg")).toBeVisible();
   }
+  // The model's drift: the score's and every input's stability index, banded.
+  await expect(manager.getByTestId("drift-table").locator('tr[data-input="score"]')).toBeVisible();
+  await expect(manager.getByTestId("drift-table").locator("tr[data-band]").first()).toHaveAttribute("data-band", /^(stable|watch|act)$/);
+  await manager.getByTestId("drift").screenshot({ path: "test-results/manager-drift.png" });
   await manager.getByRole("link", { name: "Last 7 days" }).click();
   await expect(manager).toHaveURL("/dashboard?days=7");
   await expect(manager.getByRole("link", { name: "Last 7 days" })).toHaveAttribute("aria-current", "page");

@@ -84,9 +84,13 @@ pub fn ratios(decision: &Decision, model: &Model, lang: Lang) -> Vec<RatioView> 
                 .filter(|f| f.value.is_some())
                 .map(|f| f.source.as_str().to_owned()),
             label: attribute(&c.feature).map(|a| {
+                let name = if french { a.name_fr } else { a.name_en };
+                let mut chars = name.chars();
+                let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
                 format!(
-                    "{} ({})",
-                    if french { a.name_fr } else { a.name_en },
+                    "{}{} ({})",
+                    first.unwrap_or_default(),
+                    chars.as_str(),
                     a.attribute.replace("Attr", "X")
                 )
             }),

@@ -155,7 +155,7 @@ pub enum UsersCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // The model commands need no settings either.
     if let Some(Command::Model { command }) = &cli.command {
-        return model_command(command);
+        return model_command(command).await;
     }
     // Inspecting files and identifiers needs no settings: it works anywhere, on any file.
     if let Some(Command::Inspect { command }) = &cli.command {
@@ -312,7 +312,7 @@ fn inspect(command: &InspectCommand) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(&value)?)
 }
 
-fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
+async fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
     use crate::engine::model;
     match command {
         ModelCommand::Train {
@@ -347,8 +347,7 @@ fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: {e}", old_model.display()))?;
             let old = model::Model::from_json(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", old_model.display()))?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            let report = runtime.block_on(async {
+            let report = async {
                 use crate::comparison::{self, Side};
                 use crate::engine::Generation;
                 let engine = crate::decisions::Engine::current();
@@ -385,7 +384,8 @@ fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
                     "policy": engine.policy.version,
                     "comparisons": out,
                 }))
-            })?;
+            }
+            .await?;
             print_out(&serde_json::to_string_pretty(&report)?)
         }
     }

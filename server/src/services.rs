@@ -639,7 +639,6 @@ impl Services for AppServices {
                 from,
                 now + chrono::Duration::seconds(1),
                 model.version(),
-                model.input_keys().count() + 1,
             )
             .await
             .map_err(internal)?;

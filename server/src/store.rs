@@ -473,14 +473,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<dashboard::DashboardCounts>;
 
     /// The drift counts of `model_version` (`store::dashboard::drift_query`): (UTC day,
-    /// position, bin character, decisions).
+    /// position, bin character, decisions), for the days of `[from, to)`.
     async fn drift_counts(
         &self,
         world: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         model_version: &str,
-        positions: usize,
     ) -> StoreResult<Vec<(i64, i64, String, i64)>>;
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;

@@ -77,39 +77,91 @@ where
 }
 
 /// The drift counts of one model: for each UTC day, position in the model's bins (1 the score,
-/// then each input) and bin character, the number of decisions, over the decisions of `world`
-/// made in `[from, to)` whose bins were computed for `model_version`. Each decision's bins are
-/// stored as `<model version>:<one character per position>`, so a version's decisions are
-/// found by their prefix and a position read at a fixed offset.
+/// then each input) and bin character, the number of decisions of `world` made in
+/// `[from, to)`, read from the counts kept as decisions are recorded (see [`drift_rows`]).
 pub(crate) fn drift_query<'a, DB>(
     world: &str,
     from_ms: i64,
     to_ms: i64,
     model_version: &str,
-    positions: usize,
 ) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     String: Encode<'a, DB> + Type<DB>,
     i64: Encode<'a, DB> + Type<DB>,
 {
-    let offset = model_version.chars().count() + 1;
-    let values: Vec<String> = (1..=positions.max(1)).map(|k| format!("({k})")).collect();
-    let mut q = QueryBuilder::<DB>::new(format!(
-        "SELECT decided_at_ms / {DAY_MS}, CAST(ks.column1 AS BIGINT), \
-         substr(model_bins, ks.column1 + {offset}, 1), COUNT(*) \
-         FROM cases, (VALUES {}) AS ks WHERE world = ",
-        values.join(", ")
-    ));
+    let mut q = QueryBuilder::<DB>::new(
+        "SELECT day, position, bin, decisions FROM drift_counts WHERE world = ",
+    );
     q.push_bind(world.to_owned())
-        .push(" AND decided_at_ms >= ")
-        .push_bind(from_ms)
-        .push(" AND decided_at_ms < ")
-        .push_bind(to_ms)
-        .push(" AND model_bins LIKE ")
-        .push_bind(format!("{model_version}:%"))
-        .push(" GROUP BY 1, 2, 3");
+        .push(" AND model_version = ")
+        .push_bind(model_version.to_owned())
+        .push(" AND day >= ")
+        .push_bind(from_ms.div_euclid(DAY_MS))
+        .push(" AND day <= ")
+        .push_bind((to_ms - 1).div_euclid(DAY_MS));
     q
+}
+
+/// One count to add: (world, model version, day, position, bin, decisions).
+pub(crate) type DriftRow = (String, String, i64, i64, String, i64);
+
+/// The counts that recording `cases` (new decisions) adds: each case's bins,
+/// `<model version>:<one character per position>`, counted by world, version, day, position
+/// and character.
+pub(crate) fn drift_rows(cases: &[&super::CaseRow]) -> Vec<DriftRow> {
+    let mut counts: std::collections::BTreeMap<(String, String, i64, i64, String), i64> =
+        std::collections::BTreeMap::new();
+    for c in cases {
+        let Some((version, bins)) = c.model_bins.as_deref().and_then(|b| b.split_once(':')) else {
+            continue;
+        };
+        let day = c.decided_at.timestamp_millis().div_euclid(DAY_MS);
+        for (i, bin) in bins.chars().enumerate() {
+            *counts
+                .entry((
+                    c.world.clone(),
+                    version.to_owned(),
+                    day,
+                    i as i64 + 1,
+                    bin.to_string(),
+                ))
+                .or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((w, v, d, p, b), n)| (w, v, d, p, b, n))
+        .collect()
+}
+
+/// Adds counts (at most 1,000 rows a statement), one statement text for both databases.
+pub(crate) fn drift_upserts<'a, DB>(rows: &'a [DriftRow]) -> Vec<QueryBuilder<'a, DB>>
+where
+    DB: Database,
+    &'a String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    rows.chunks(1_000)
+        .map(|chunk| {
+            let mut q = QueryBuilder::<DB>::new(
+                "INSERT INTO drift_counts (world, model_version, day, position, bin, decisions) ",
+            );
+            q.push_values(chunk, |mut row, (w, v, d, p, b, n)| {
+                row.push_bind(w)
+                    .push_bind(v)
+                    .push_bind(*d)
+                    .push_bind(*p)
+                    .push_bind(b)
+                    .push_bind(*n);
+            });
+            q.push(
+                " ON CONFLICT (world, model_version, day, position, bin) DO UPDATE SET \
+                 decisions = drift_counts.decisions + excluded.decisions",
+            );
+            q
+        })
+        .collect()
 }
 
 /// Reads the rows of [`drift_query`]: (day, position, bin, decisions).

@@ -564,14 +564,12 @@ impl Store for PostgresStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         model_version: &str,
-        positions: usize,
     ) -> StoreResult<Vec<(i64, i64, String, i64)>> {
         let rows = super::dashboard::drift_query::<sqlx::Postgres>(
             world,
             millis(from),
             millis(to),
             model_version,
-            positions,
         )
         .build()
         .fetch_all(&self.pool)
@@ -861,6 +859,12 @@ async fn append_in_tx(
     .map_err(|e| conflict_or(e, || format!("audit record {}", record.id)))?;
     if let Some(case) = &record.case {
         upsert_case(&mut **tx, case).await?;
+        if record.kind == "decision" {
+            let drift = super::dashboard::drift_rows(&[case]);
+            for mut upsert in super::dashboard::drift_upserts::<sqlx::Postgres>(&drift) {
+                upsert.build().execute(&mut **tx).await?;
+            }
+        }
     }
     q::write_in_tx(
         tx,

@@ -604,14 +604,12 @@ impl Store for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         model_version: &str,
-        positions: usize,
     ) -> StoreResult<Vec<(i64, i64, String, i64)>> {
         let rows = super::dashboard::drift_query::<sqlx::Sqlite>(
             world,
             millis(from),
             millis(to),
             model_version,
-            positions,
         )
         .build()
         .fetch_all(&self.pool)
@@ -1088,6 +1086,15 @@ async fn write_records(
         .filter_map(|(r, _)| r.case.as_ref())
         .collect();
     upsert_cases(tx, &cases).await?;
+    let decided: Vec<_> = records
+        .iter()
+        .filter(|(r, _)| r.kind == "decision")
+        .filter_map(|(r, _)| r.case.as_ref())
+        .collect();
+    let drift = super::dashboard::drift_rows(&decided);
+    for mut upsert in super::dashboard::drift_upserts::<sqlx::Sqlite>(&drift) {
+        upsert.build().execute(&mut **tx).await?;
+    }
     let events: Vec<_> = records
         .iter()
         .flat_map(|(r, _)| r.events.iter().map(|e| (r.world.as_str(), e)))

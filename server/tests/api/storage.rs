@@ -1235,7 +1235,7 @@ async fn an_engine_version_names_one_content_for_ever() {
 }
 
 #[tokio::test]
-async fn the_drift_counts_read_each_position_of_a_models_bins_the_same_way_in_both() {
+async fn the_drift_counts_are_added_to_as_decisions_are_recorded_the_same_way_in_both() {
     let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
     let today = now.timestamp_millis() / 86_400_000;
     for (backend, store, _dir) in backends().await {
@@ -1270,13 +1270,25 @@ async fn the_drift_counts_read_each_position_of_a_models_bins_the_same_way_in_bo
                 .await
                 .unwrap();
         }
+        // A later event about a decision (its case updated) does not count it again.
+        store
+            .append_audit(
+                NewAuditRecord {
+                    kind: "claimed".into(),
+                    decision_id: rows[0].decision_id.clone(),
+                    case: Some(rows[0].clone()),
+                    ..audit_entry("ev-dr0", "{}")
+                },
+                &[],
+            )
+            .await
+            .unwrap();
         let counts = store
             .drift_counts(
                 "sandbox",
                 now - Duration::days(7),
                 now + Duration::seconds(1),
                 "pd-test-2",
-                3,
             )
             .await
             .unwrap();

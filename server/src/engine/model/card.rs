@@ -420,23 +420,27 @@ pub(crate) fn render(file: &ModelFile, data: &Labelled) -> String {
             if !file.evaluation.tuning.is_empty() {
                 let _ = writeln!(
                     out,
-                    "Settings ({} trees of depth {}, L2 {}, minimum leaf hessian {}) chosen on \
-                     {} folds of all rows by the lowest out-of-fold log loss:\n",
+                    "Settings ({} trees of depth {}, learning rate {}, L2 {}, minimum leaf \
+                     hessian {}) chosen on {} folds of all rows by the lowest out-of-fold log \
+                     loss:\n",
                     ensemble.settings.iterations,
                     ensemble.settings.max_depth,
+                    ensemble.settings.learning_rate,
                     ensemble.settings.l2,
                     ensemble.settings.min_leaf_weight,
                     t.folds
                 );
                 out.push_str(
-                    "| Depth | L2 | Min leaf hessian | Best number of trees | Log loss | Chosen |\n\
-                     | ---: | ---: | ---: | ---: | ---: | --- |\n",
+                    "| Depth | Learning rate | L2 | Min leaf hessian | Best number of trees | Log \
+                     loss | Chosen |\n\
+                     | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
                 );
                 for row in &file.evaluation.tuning {
                     let _ = writeln!(
                         out,
-                        "| {} | {} | {} | {} | {:.5} | {} |",
+                        "| {} | {} | {} | {} | {} | {:.5} | {} |",
                         row.max_depth,
+                        row.learning_rate,
                         row.l2,
                         row.min_leaf_weight,
                         row.best_trees,

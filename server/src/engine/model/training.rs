@@ -112,6 +112,7 @@ pub(crate) struct FoldResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TuningRow {
     pub max_depth: usize,
+    pub learning_rate: f64,
     pub l2: f64,
     pub min_leaf_weight: f64,
     /// Trees at the lowest inner-fold log loss.
@@ -180,11 +181,11 @@ impl Candidate {
         let grid = boosting::grid();
         let depths: Vec<String> = grid.iter().map(|s| s.max_depth.to_string()).collect();
         let tuned = format!(
-            "gradient-boosted trees ({}): learning rate {}, depth, L2 penalty and minimum leaf \
-             hessian chosen among {} settings (depths {}) and the number of trees (at most {}) \
-             at the lowest log loss of {} inner folds of the training rows; {} bins; missing \
-             values handled natively (each split learns a branch for them); Platt scaling \
-             fitted on the inner folds' out-of-fold log-odds",
+            "gradient-boosted trees ({}): depth, learning rate ({} or 0.1), L2 penalty and \
+             minimum leaf hessian chosen among {} settings (depths {}) and the number of trees \
+             (at most {}) at the lowest log loss of {} inner folds of the training rows; {} \
+             bins; missing values handled natively (each split learns a branch for them); Platt \
+             scaling fitted on the inner folds' out-of-fold log-odds",
             boosting::LIBRARY,
             boosting::LEARNING_RATE,
             grid.len(),
@@ -440,6 +441,7 @@ fn tune(
             );
         table.push(TuningRow {
             max_depth: settings.max_depth,
+            learning_rate: settings.learning_rate,
             l2: settings.l2,
             min_leaf_weight: settings.min_leaf_weight,
             best_trees: t + 1,
@@ -480,8 +482,8 @@ fn fit_boosted(
 
 fn settings_note(s: &Settings, c: &Calibration) -> String {
     format!(
-        "depth {}, L2 {}, min leaf hessian {}, {} trees; Platt {:.3}·z{:+.3}",
-        s.max_depth, s.l2, s.min_leaf_weight, s.iterations, c.slope, c.intercept
+        "depth {}, learning rate {}, L2 {}, min leaf hessian {}, {} trees; Platt {:.3}·z{:+.3}",
+        s.max_depth, s.learning_rate, s.l2, s.min_leaf_weight, s.iterations, c.slope, c.intercept
     )
 }
 

@@ -150,6 +150,9 @@ messages! {
     ColBands => "Bands and points", "Tranches et points";
     RatiosIntroTrees => "Each ratio's exact contribution to the score (TreeSHAP), in points: they add up, with the intercept and the cash-flow and legal terms, to the score. Beside it, where the value sits among the companies the model learned from. A ratio whose denominator is zero is undefined and read as the model learned it; an unknown one contributes nothing.", "La contribution exacte de chaque ratio au score (TreeSHAP), en points : avec la constante et les termes de trésorerie et juridiques, elles font le score. À côté, la place de la valeur parmi les entreprises dont le modèle a appris. Un ratio dont le dénominateur est nul est non défini et lu comme le modèle l'a appris ; un ratio inconnu ne compte pas.";
     ColGroup => "Group", "Famille";
+    RatiosAll => "The other ratios (all {n})", "Les autres ratios ({n} en tout)";
+    RatiosTitleTrees => "Financial ratios and their contributions", "Ratios financiers et leurs contributions";
+    DriftFew => "With so few decisions the index mostly measures the sample's smallness: read it from a few hundred decisions on.", "Avec si peu de décisions, l'indice mesure surtout la petite taille de l'échantillon : il se lit à partir de quelques centaines de décisions.";
     ColReference => "Among the reference companies", "Parmi les entreprises de référence";
     RatioDecile => "decile {d} of 10, median {m}", "décile {d} sur 10, médiane {m}";
     RatioUndefined => "undefined (zero denominator)", "non défini (dénominateur nul)";

@@ -138,7 +138,7 @@ test("a manager claims a case, reads its reasons and proposes above the four-eye
   await expect(auditor.getByTestId("actions")).toHaveCount(0);
   await auditor.getByTestId("replay-recorded").click();
   await expect(auditor.getByTestId("replay-verdict")).toHaveAttribute("data-identical", "true");
-  await expect(auditor.getByTestId("replay-verdict")).toContainText("pd-polish-5y-1");
+  await expect(auditor.getByTestId("replay-verdict")).toContainText("pd-polish-5y-2");
   await auditor.screenshot({ path: "test-results/auditor-replay.png", fullPage: true });
   const dossier = await auditor.request.get(`/cases/${decisionId}/dossier.json`);
   expect(dossier.status()).toBe(200);
@@ -236,6 +236,10 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   await hydrated(manager);
   await expect(manager.getByTestId("balance").locator("svg")).toBeVisible();
   await expect(manager.getByTestId("negative-days")).not.toHaveText(/^0 \//);
+  // The twelve largest effects first, every other ratio one click away.
+  await expect(manager.getByTestId("ratios").locator("[data-testid=ratio]:visible")).toHaveCount(12);
+  await manager.getByTestId("ratios-rest").locator("summary").click();
+  await expect(manager.getByTestId("ratios").locator("[data-testid=ratio]:visible")).toHaveCount(60);
   const ratio = manager.locator('[data-testid=ratio][data-feature="x1_net_profit_to_total_assets"]');
   await expect(ratio).toContainText("Net profit / total assets (X1)");
   await expect(ratio).toContainText(/decile \d+ of 10, median/);
@@ -272,6 +276,7 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   }
   // The model's drift: the score's and every input's stability index, banded.
   await expect(manager.getByTestId("drift-table").locator('tr[data-input="score"]')).toBeVisible();
+  await expect(manager.getByTestId("drift-few")).toBeVisible();
   await expect(manager.getByTestId("drift-table").locator("tr[data-band]").first()).toHaveAttribute("data-band", /^(stable|watch|act)$/);
   await manager.getByTestId("drift").screenshot({ path: "test-results/manager-drift.png" });
   await manager.getByRole("link", { name: "Last 7 days" }).click();

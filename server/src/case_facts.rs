@@ -54,8 +54,7 @@ pub fn balance(facts: &Facts, decided_at: DateTime<Utc>, lang: Lang) -> Option<B
 /// The ratios the model read, each with its value, the points it gave and, for a model that
 /// scores by band, every band with its points, so that the thresholds around the value can be
 /// read; for trees, where the value sits among the companies the model learned from (decile,
-/// median) and why a missing one is missing. Trees' ratios come by group, the largest effects
-/// first.
+/// median) and why a missing one is missing. Trees' ratios come with the largest effects first.
 pub fn ratios(decision: &Decision, model: &Model, lang: Lang) -> Vec<RatioView> {
     use crate::sources::accounts::attribute;
     let french = lang == Lang::Fr;
@@ -107,15 +106,10 @@ pub fn ratios(decision: &Decision, model: &Model, lang: Lang) -> Vec<RatioView> 
         })
         .collect();
     if out.iter().all(|r| r.bands.is_empty()) {
-        let group_rank = |r: &RatioView| {
-            attribute(&r.feature)
-                .map(|a| a.group as usize)
-                .unwrap_or(usize::MAX)
-        };
         out.sort_by(|a, b| {
-            group_rank(a)
-                .cmp(&group_rank(b))
-                .then(b.points.abs().total_cmp(&a.points.abs()))
+            b.points
+                .abs()
+                .total_cmp(&a.points.abs())
                 .then_with(|| a.feature.cmp(&b.feature))
         });
     }

@@ -60,24 +60,46 @@ pub fn RatiosCard(ratios: Vec<RatioView>) -> impl IntoView {
     let no_accounts = ratios.iter().all(|r| r.value.is_none());
     let trees = ratios.iter().all(|r| r.bands.is_empty());
     if trees && !no_accounts {
+        let total = ratios.len();
+        let mut rows = ratios.into_iter();
+        let first: Vec<RatioView> = rows.by_ref().take(RATIOS_SHOWN).collect();
+        let rest: Vec<RatioView> = rows.collect();
+        let header = move || {
+            view! {
+                <thead><tr>
+                    <th scope="col">{tr(Msg::ColGroup)}</th>
+                    <th scope="col">{tr(Msg::ColRatio)}</th>
+                    <th scope="col" class="num">{tr(Msg::ColValue)}</th>
+                    <th scope="col" class="num">{tr(Msg::Points)}</th>
+                    <th scope="col">{tr(Msg::ColReference)}</th>
+                </tr></thead>
+            }
+        };
         return view! {
             <section class="card" data-testid="ratios">
-                <h2>{tr(Msg::RatiosTitle)}</h2>
+                <h2>{tr(Msg::RatiosTitleTrees)}</h2>
                 <p class="muted">{tr(Msg::RatiosIntroTrees)}</p>
                 <div class="table-wrap">
                     <table class="table ratios">
-                        <thead><tr>
-                            <th scope="col">{tr(Msg::ColGroup)}</th>
-                            <th scope="col">{tr(Msg::ColRatio)}</th>
-                            <th scope="col" class="num">{tr(Msg::ColValue)}</th>
-                            <th scope="col" class="num">{tr(Msg::Points)}</th>
-                            <th scope="col">{tr(Msg::ColReference)}</th>
-                        </tr></thead>
+                        {header()}
                         <tbody>
-                            {ratios.into_iter().map(|r| tree_ratio_row(r, lang)).collect_view()}
+                            {first.into_iter().map(|r| tree_ratio_row(r, lang)).collect_view()}
                         </tbody>
                     </table>
                 </div>
+                {(!rest.is_empty()).then(|| view! {
+                    <details data-testid="ratios-rest">
+                        <summary>{Msg::RatiosAll.format(lang, &[("n", &total.to_string())])}</summary>
+                        <div class="table-wrap">
+                            <table class="table ratios">
+                                {header()}
+                                <tbody>
+                                    {rest.into_iter().map(|r| tree_ratio_row(r, lang)).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </details>
+                })}
             </section>
         }
         .into_any();
@@ -109,6 +131,9 @@ pub fn RatiosCard(ratios: Vec<RatioView>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// Ratios of a tree model shown before the fold (the largest effects).
+const RATIOS_SHOWN: usize = 12;
 
 /// A ratio of a tree model: its value (or why there is none), its exact contribution, and where
 /// it sits among the reference companies.

@@ -140,7 +140,7 @@ fn Drift(drift: DriftView) -> impl IntoView {
         let text = band_text(&r.band);
         view! {
             <tr data-input=r.key.clone() data-band=r.band.clone()>
-                <th scope="row">{r.label}</th>
+                <td>{r.label}</td>
                 <td class="num">{psi_text(r.psi)}" "<span class=class>{text}</span></td>
                 {r.by_month.into_iter().map(|v| view! { <td class="num">{psi_text(v)}</td> }).collect_view()}
             </tr>
@@ -157,8 +157,10 @@ fn Drift(drift: DriftView) -> impl IntoView {
         ],
     );
     let pct = move |v: f64| percent(v, lang);
+    let few = drift.decisions < 200;
     view! {
         <p class="muted small">{intro}</p>
+        {few.then(|| view! { <p class="muted small" data-testid="drift-few">{tr(Msg::DriftFew)}</p> })}
         <div class="table-wrap">
             <table class="table" data-testid="drift-table">
                 {header.clone()()}
@@ -186,7 +188,7 @@ fn Drift(drift: DriftView) -> impl IntoView {
             <tbody>
                 {drift.missing.into_iter().map(|m| view! {
                     <tr data-input=m.key>
-                        <th scope="row">{m.label}</th>
+                        <td>{m.label}</td>
                         <td class="num">{pct(m.unknown_share)}</td>
                         <td class="num">{pct(m.undefined_share)}</td>
                     </tr>

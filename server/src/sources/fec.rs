@@ -460,9 +460,35 @@ const REPORTED_UNBALANCED_ENTRIES: usize = 100;
 
 /// Everything the reader computes about a FEC file, as one JSON object: `lines`, `entries`,
 /// `journals`, `total_debit` and `total_credit` (decimal strings), `balanced`,
-/// `unbalanced_entries`, `period`, `format`, `warnings`, `statements`, `liasse` and `ratios`.
+/// `unbalanced_entries`, `period`, `format`, `warnings`, `statements`, `liasse`, `ratios` and
+/// the model's `attributes` (each with its value or why it has none, and the lines it read).
 pub fn inspect_report(bytes: &[u8]) -> Result<Value, FecError> {
-    Ok(report(&parse(bytes)?))
+    let mut out = report(&parse(bytes)?);
+    // The model's attributes, computed from the report's repères as a decision computes them.
+    let days = out.pointer("/period/days").and_then(Value::as_i64);
+    let lines = {
+        let liasse = out.get("liasse");
+        super::accounts::Lines::from_reperes(|code| liasse?.get(code)?.as_i64(), days)
+    };
+    let attributes: serde_json::Map<String, Value> = super::accounts::compute(&lines)
+        .into_iter()
+        .map(|(a, v)| {
+            (
+                a.key.to_owned(),
+                json!({
+                    "attribute": a.attribute,
+                    "definition": a.definition,
+                    "value": v.ok(),
+                    "missing": v.err().map(super::accounts::Missing::as_str),
+                    "reads": super::accounts::lineage(a),
+                }),
+            )
+        })
+        .collect();
+    if let Some(object) = out.as_object_mut() {
+        object.insert("attributes".to_owned(), Value::Object(attributes));
+    }
+    Ok(out)
 }
 
 /// [`inspect_report`] of a parsed file.

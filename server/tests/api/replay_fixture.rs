@@ -7,7 +7,7 @@
 //! `AVAL_WRITE_REPLAY_FIXTURE=1 cargo test -p server --test api replay_fixture::writes -- --ignored`
 //! and then never rewritten: each engine version adds its own file.
 
-use crate::helpers::{location, TestApp};
+use crate::helpers::{location, until_some, Receiver, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
@@ -69,6 +69,9 @@ async fn act(app: &TestApp, id: &str, form: &[(&str, &str)]) {
 }
 
 /// Writes a fixture with the engine of this build (run on purpose, see the module comment).
+/// From `aval-engine-0.1.0+2` on, a fixture also holds a four-eyes decision (proposed by one
+/// manager, confirmed by another), webhook deliveries to a local receiver and monitoring checks
+/// (one unchanged, one that found a collective proceeding and opened a review).
 #[tokio::test]
 #[ignore = "writes a fixture; run once per engine version"]
 async fn writes_the_replay_fixture_of_this_engine_version() {
@@ -80,7 +83,10 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
             l.median_ms = 0.0;
             l.p99_ms = 0.0;
         });
-        s.monitoring.enabled = false;
+        s.cases.four_eyes_above_eur = 10_000;
+        s.webhooks.retry_schedule_seconds = vec![1; 10];
+        s.webhooks.poll_interval_ms = 100;
+        s.monitoring.poll_interval_ms = 100;
     })
     .await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
@@ -92,8 +98,28 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
     )
     .await
     .unwrap();
-    store.close().await;
     let key = key.secret.expose_secret().to_owned();
+    let receiver = Receiver::start(204).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/webhook-endpoints"))
+        .bearer_auth(&key)
+        .json(&json!({"url": receiver.url, "event_types": [
+            "decision.created", "decision.updated", "company.risk_changed",
+            "monitoring.source_failed"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // A grant that monitoring watches (first, before other applications of the company).
+    let granted = decide(
+        &app,
+        &key,
+        json!({"siren": "100000009", "amount": "5000.00", "product": "bnpl"}),
+    )
+    .await;
+    assert_eq!(granted["outcome"], "approve", "{granted}");
+
     let mut referred = Vec::new();
     for siren in TEST_COMPANIES.iter().chain(&ORDINARY_COMPANIES) {
         let d = decide(
@@ -142,7 +168,8 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
     assert!(location(&response).starts_with("/applications/dec_"));
     app.jar_clear().await;
 
-    // Managers decide referred cases: one approval, one counter-offer, one decline.
+    // Managers decide referred cases: one approval above the four-eyes amount (proposed, then
+    // confirmed by a second manager), one counter-offer, one decline.
     app.sign_in_role(Role::CreditManager).await;
     assert!(referred.len() >= 3, "{referred:?}");
     for (i, (siren, id)) in referred.iter().take(3).enumerate() {
@@ -163,6 +190,54 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
         }
         act(&app, id, &form).await;
     }
+    let proposed = &referred[0].1;
+    assert_eq!(
+        store.case(proposed).await.unwrap().unwrap().status,
+        "awaiting_confirmation"
+    );
+    app.jar_clear().await;
+    let response = app
+        .sign_in_as("manager2", crate::helpers::demo_password("manager2"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    act(&app, proposed, &[("action", "confirm")]).await;
+    assert_eq!(
+        store.case(proposed).await.unwrap().unwrap().status,
+        "resolved"
+    );
+    app.jar_clear().await;
+
+    // Monitoring: a check that finds nothing, then a collective proceeding that opens a review.
+    app.sign_in_role(Role::Admin).await;
+    app.post_form("/admin/monitoring/check", &[("siren", "100000009")])
+        .await;
+    until_some(10, "the first check", || async {
+        let m = store.monitored_companies("sandbox", 10).await.unwrap();
+        m.iter()
+            .find(|m| m.siren == "100000009")
+            .and_then(|m| m.last_checked)
+    })
+    .await;
+    app.post_form(
+        "/admin/sandbox/conditions",
+        &[("siren", "100000009"), ("condition", "proceeding")],
+    )
+    .await;
+    until_some(20, "company.risk_changed delivered", || async {
+        receiver.event("company.risk_changed")
+    })
+    .await;
+    until_some(20, "decision.updated delivered", || async {
+        receiver.event("decision.updated")
+    })
+    .await;
+    // Every queued event delivered before the copy is taken.
+    until_some(20, "every event delivered", || async {
+        let messages = store.webhook_messages(None, 1000).await.unwrap();
+        (receiver.delivered().len() >= messages.len()).then_some(())
+    })
+    .await;
+    store.close().await;
     app.stop().await;
 
     let name = format!("{}.db", server::engine::ENGINE_VERSION);

@@ -351,7 +351,7 @@ mod tests {
 
     fn vectors(name: &str) -> Vec<Vec<String>> {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/data/testvectors")
+            .join("../testdata/testvectors")
             .join(name);
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

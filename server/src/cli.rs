@@ -88,7 +88,7 @@ pub enum ModelCommand {
     /// and its card (`models/pd-model.json`, `models/MODEL_CARD.md`).
     Train {
         /// The labelled training file.
-        #[arg(long, default_value = "../shared/data/polish/5year-train.arff")]
+        #[arg(long, default_value = "testdata/polish/5year-train.arff")]
         data: PathBuf,
         #[arg(long, default_value_t = crate::engine::model::TRAINING_FOLDS)]
         folds: usize,

@@ -252,10 +252,10 @@ pub trait Source: Send + Sync {
 
 #[cfg(test)]
 pub(crate) mod tests_support {
-    /// A file of the shared reference payloads (`../shared/data/payloads` beside the checkout).
+    /// A file of the reference payloads (`testdata/payloads`).
     pub fn payload(relative: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../../shared/data/payloads/{relative}",
+            "{}/../testdata/payloads/{relative}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -360,14 +360,14 @@ fn paris_date(timestamp: i64) -> Option<NaiveDate> {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    //! The reference payloads of `shared/data/payloads`, read the way the tests need them.
+    //! The reference payloads of `testdata/payloads`, read the way the tests need them.
 
     use std::path::PathBuf;
 
     pub fn folder(relative: &str) -> PathBuf {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/data/payloads/"
+            "/../testdata/payloads/"
         ))
         .join(relative)
     }

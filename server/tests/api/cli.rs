@@ -176,8 +176,7 @@ fn inspect(args: &[&str]) -> (Output, serde_json::Value) {
 
 #[test]
 fn inspect_fec_prints_the_counts_and_totals_of_a_real_file() {
-    let file =
-        workspace_root().join("../shared/data/fec/neolegal_fec_reader/123456789FEC20500930.txt");
+    let file = workspace_root().join("testdata/fec/neolegal_fec_reader/123456789FEC20500930.txt");
     let (out, report) = inspect(&["fec", file.to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -246,7 +245,7 @@ fn inspect_id_guesses_the_kind_and_says_why_a_value_is_invalid() {
 #[test]
 fn model_evaluate_prints_the_committed_model_and_baseline_metrics_for_a_labelled_file() {
     let dir = tempfile::tempdir().unwrap();
-    let file = workspace_root().join("../shared/data/polish/5year-train.arff");
+    let file = workspace_root().join("testdata/polish/5year-train.arff");
     let out = server(dir.path())
         .args(["model", "evaluate", file.to_str().unwrap()])
         .output()

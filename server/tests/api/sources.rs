@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn shared(relative: &str) -> Vec<u8> {
-    let path = workspace_root().join("../shared/data").join(relative);
+    let path = workspace_root().join("testdata").join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

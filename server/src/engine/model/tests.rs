@@ -9,9 +9,9 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The shared training file, beside the workspace (`../shared`), as in CI.
+/// The training file, in the repository's test data.
 fn training_file() -> PathBuf {
-    workspace().join("../shared/data/polish/5year-train.arff")
+    workspace().join("testdata/polish/5year-train.arff")
 }
 
 fn inputs(values: &[(&str, Option<f64>)]) -> BTreeMap<String, Input> {

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 const SHARED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/fec/neolegal_fec_reader/"
+    "/../testdata/fec/neolegal_fec_reader/"
 );
 
 fn shared_file(name: &str) -> Vec<u8> {

@@ -139,35 +139,9 @@ pub struct ReplayVerdict {
     pub notes: Vec<String>,
 }
 
-/// A person's decision on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HumanOutcome {
-    Approve,
-    Decline,
-    /// Approve a different limit than the one asked for.
-    CounterOffer,
-}
-
-impl HumanOutcome {
-    pub const ALL: [HumanOutcome; 3] = [
-        HumanOutcome::Approve,
-        HumanOutcome::Decline,
-        HumanOutcome::CounterOffer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HumanOutcome::Approve => "approve",
-            HumanOutcome::Decline => "decline",
-            HumanOutcome::CounterOffer => "counter_offer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<HumanOutcome> {
-        HumanOutcome::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-}
+pub use aval_core::vocabulary::{
+    CaseStatus, HumanOutcome, Outcome, Product, Referral, OUTCOMES_IN_FORCE,
+};
 
 /// The categories a human decision is filed under; one is mandatory with every decision.
 pub const DECISION_CATEGORIES: [&str; 8] = [

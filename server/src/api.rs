@@ -10,7 +10,7 @@ pub mod webhook_endpoints;
 use crate::cases::{self, Origin};
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
 use crate::sources::World;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{ApiKeyRecord, Idempotency};
 use crate::store::{AuditRecord, CaseRow};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -19,11 +19,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::Quota;
 pub use problem::Problem;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -71,37 +75,43 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// A token bucket per API key, in this server instance.
-pub struct RateLimiter {
-    per_second: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+/// A rate limit per API key, in this server instance: `per_second` requests sustained, `burst`
+/// at once (the generic cell rate algorithm of `governor`, equivalent to a token bucket).
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    limiter: governor::RateLimiter<
+        String,
+        DefaultKeyedStateStore<String>,
+        C,
+        NoOpMiddleware<<C as Clock>::Instant>,
+    >,
+    clock: C,
 }
 
 impl RateLimiter {
     pub fn new(per_second: u32, burst: u32) -> Self {
+        Self::with_clock(per_second, burst, DefaultClock::default())
+    }
+}
+
+impl<C: Clock + Clone> RateLimiter<C> {
+    pub fn with_clock(per_second: u32, burst: u32, clock: C) -> Self {
+        let quota = Quota::per_second(NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
         Self {
-            per_second: f64::from(per_second.max(1)),
-            burst: f64::from(burst.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+            limiter: governor::RateLimiter::new(
+                quota,
+                DefaultKeyedStateStore::default(),
+                clock.clone(),
+            ),
+            clock,
         }
     }
 
-    /// `Ok` to go ahead, or the wait before a token is available.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
-        };
-        let (tokens, last) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
-        let refill = now.saturating_duration_since(*last).as_secs_f64() * self.per_second;
-        *tokens = (*tokens + refill).min(self.burst);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_second))
-        }
+    /// `Ok` to go ahead, or the wait before the key may send again.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        self.limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 
@@ -111,7 +121,7 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
         .get::<Caller>()
         .map(|c| c.key.id.clone())
         .unwrap_or_default();
-    match limiter.check(&key, Instant::now()) {
+    match limiter.check(&key) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -540,17 +550,18 @@ mod tests {
 
     #[test]
     fn a_key_may_burst_then_waits_for_tokens() {
-        let limiter = RateLimiter::new(10, 3);
-        let t0 = Instant::now();
+        let clock = governor::clock::FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(10, 3, clock.clone());
         for _ in 0..3 {
-            assert!(limiter.check("k", t0).is_ok());
+            assert!(limiter.check("k").is_ok());
         }
-        let wait = limiter.check("k", t0).unwrap_err();
+        let wait = limiter.check("k").unwrap_err();
         assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO);
         assert!(
-            limiter.check("other", t0).is_ok(),
+            limiter.check("other").is_ok(),
             "keys are limited separately"
         );
-        assert!(limiter.check("k", t0 + Duration::from_millis(120)).is_ok());
+        clock.advance(Duration::from_millis(120));
+        assert!(limiter.check("k").is_ok());
     }
 }

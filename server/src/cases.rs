@@ -7,7 +7,7 @@ use crate::decisions::RecordedDecision;
 use crate::engine::Outcome;
 use crate::store::{CaseRow, MonitoringWrite, NewAuditRecord, Store, StoreError};
 use app::model::{
-    CaseCommand, HumanDecision, HumanOutcome, Role, SessionUser, DECISION_CATEGORIES,
+    CaseCommand, CaseStatus, HumanDecision, HumanOutcome, Role, SessionUser, DECISION_CATEGORIES,
     MIN_JUSTIFICATION_CHARS,
 };
 use chrono::{DateTime, Utc};
@@ -123,6 +123,19 @@ pub struct CaseRules {
     pub monitor_every: Option<chrono::Duration>,
 }
 
+impl crate::config::Settings {
+    /// The rules of human decisions, with the monitoring cadence a grant enrols its company at.
+    pub fn case_rules(&self) -> CaseRules {
+        CaseRules {
+            four_eyes_above_cents: i64::try_from(
+                self.cases.four_eyes_above_eur.saturating_mul(100),
+            )
+            .unwrap_or(i64::MAX),
+            monitor_every: self.monitoring.every(),
+        }
+    }
+}
+
 /// Why an action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -213,15 +226,15 @@ pub fn check_decision(case: &CaseRow, d: &HumanDecision) -> Result<HumanDecision
 
 fn resolve(case: &CaseRow, d: &HumanDecision, now: DateTime<Utc>) -> CaseRow {
     let same_as_automated = match d.outcome {
-        HumanOutcome::Approve => case.automated_outcome == "approve",
-        HumanOutcome::Decline => case.automated_outcome == "decline",
+        HumanOutcome::Approve => Outcome::Approve == case.automated_outcome.as_str(),
+        HumanOutcome::Decline => Outcome::Decline == case.automated_outcome.as_str(),
         HumanOutcome::CounterOffer => false,
     };
     CaseRow {
-        status: "resolved".into(),
+        status: CaseStatus::Resolved.as_str().into(),
         final_outcome: Some(d.outcome.as_str().to_owned()),
         final_limit_cents: Some(d.limit_cents.unwrap_or(0)),
-        overridden: case.automated_outcome != "refer" && !same_as_automated,
+        overridden: Outcome::Refer != case.automated_outcome.as_str() && !same_as_automated,
         claimed_by: None,
         claimed_by_name: None,
         claimed_at: None,
@@ -255,7 +268,11 @@ pub fn transition(
             .clone()
             .unwrap_or_else(|| "another manager".into())
     };
-    let workable = matches!(case.status.as_str(), "in_review" | "decided" | "resolved");
+    let status = CaseStatus::parse(&case.status).map_err(|e| CaseError::Refused(e.to_string()))?;
+    let workable = matches!(
+        status,
+        CaseStatus::InReview | CaseStatus::Decided | CaseStatus::Resolved
+    );
     match command {
         CaseCommand::Claim => {
             if !workable {
@@ -328,7 +345,7 @@ pub fn transition(
             if decision.limit_cents.unwrap_or(0) > rules.four_eyes_above_cents {
                 Ok((
                     CaseRow {
-                        status: "awaiting_confirmation".into(),
+                        status: CaseStatus::AwaitingConfirmation.as_str().into(),
                         pending_action: serde_json::to_string(&decision).ok(),
                         pending_by: Some(actor.user_id),
                         claimed_by: None,
@@ -347,7 +364,7 @@ pub fn transition(
             }
         }
         CaseCommand::Confirm | CaseCommand::Reject { .. } => {
-            if case.status != "awaiting_confirmation" {
+            if status != CaseStatus::AwaitingConfirmation {
                 return Err(CaseError::Refused(
                     "no decision is waiting for confirmation".into(),
                 ));
@@ -373,12 +390,16 @@ pub fn transition(
                         CaseRow {
                             // Back to where it stood before the proposal.
                             status: match &case.final_outcome {
-                                None => "in_review",
-                                Some(_) if case.automated_outcome == "refer" || case.overridden => {
-                                    "resolved"
+                                None => CaseStatus::InReview,
+                                Some(_)
+                                    if Outcome::Refer == case.automated_outcome.as_str()
+                                        || case.overridden =>
+                                {
+                                    CaseStatus::Resolved
                                 }
-                                Some(_) => "decided",
+                                Some(_) => CaseStatus::Decided,
                             }
+                            .as_str()
                             .into(),
                             pending_action: None,
                             pending_by: None,
@@ -426,13 +447,19 @@ pub async fn act(
                 at: now,
             };
             let payload = serde_json::to_string(&record).map_err(|e| e.to_string())?;
-            let decided = next.status == "resolved"
+            let decided = CaseStatus::Resolved == next.status.as_str()
                 && matches!(
                     record.event,
                     CaseEvent::HumanDecision { .. } | CaseEvent::DecisionConfirmed { .. }
                 );
-            let monitoring = match (rules.monitor_every, next.final_outcome.as_deref()) {
-                (Some(every), Some("approve" | "counter_offer")) if decided => {
+            let in_force = next
+                .final_outcome
+                .as_deref()
+                .and_then(|o| HumanOutcome::parse(o).ok());
+            let monitoring = match (rules.monitor_every, in_force) {
+                (Some(every), Some(HumanOutcome::Approve | HumanOutcome::CounterOffer))
+                    if decided =>
+                {
                     Some(MonitoringWrite::Enrol {
                         world: next.world.clone(),
                         siren: next.siren.clone(),
@@ -442,7 +469,7 @@ pub async fn act(
                         next_check: now + every,
                     })
                 }
-                (_, Some("decline")) if decided => Some(MonitoringWrite::Withdraw {
+                (_, Some(HumanOutcome::Decline)) if decided => Some(MonitoringWrite::Withdraw {
                     world: next.world.clone(),
                     siren: next.siren.clone(),
                     decision_id: next.decision_id.clone(),
@@ -480,17 +507,12 @@ pub async fn act(
 /// The case a new decision opens.
 pub fn new_case(r: &RecordedDecision, company_name: Option<String>, origin: &Origin) -> CaseRow {
     let d = &r.decision;
-    let (status, final_outcome, final_limit) = match d.outcome {
-        Outcome::Approve => ("decided", Some("approve"), Some(d.proposed_limit_cents)),
-        Outcome::Decline => ("decided", Some("decline"), Some(0)),
-        Outcome::Refer => ("in_review", None, None),
+    let (status, final_limit) = match d.outcome {
+        Outcome::Approve => (CaseStatus::Decided, Some(d.proposed_limit_cents)),
+        Outcome::Decline => (CaseStatus::Decided, Some(0)),
+        Outcome::Refer => (CaseStatus::InReview, None),
     };
-    let referrals: Vec<String> = d
-        .referrals
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
+    let referrals: Vec<&str> = d.referrals.iter().map(|r| r.as_str()).collect();
     CaseRow {
         decision_id: r.id.clone(),
         world: r.request.world.as_str().to_owned(),
@@ -498,14 +520,9 @@ pub fn new_case(r: &RecordedDecision, company_name: Option<String>, origin: &Ori
         company_name,
         product: r.request.application.product.as_str().to_owned(),
         amount_cents: r.request.application.amount_cents,
-        automated_outcome: match d.outcome {
-            Outcome::Approve => "approve",
-            Outcome::Refer => "refer",
-            Outcome::Decline => "decline",
-        }
-        .to_owned(),
-        status: status.to_owned(),
-        final_outcome: final_outcome.map(str::to_owned),
+        automated_outcome: d.outcome.as_str().to_owned(),
+        status: status.as_str().to_owned(),
+        final_outcome: d.outcome.in_force().map(|o| o.as_str().to_owned()),
         final_limit_cents: final_limit,
         referrals: referrals.join(","),
         score: i64::from(d.score),

@@ -75,11 +75,7 @@ pub struct Comparison {
 }
 
 fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Approve => "approve",
-        Outcome::Refer => "refer",
-        Outcome::Decline => "decline",
-    }
+    o.as_str()
 }
 
 /// The check digit that makes eight digits a valid SIREN.

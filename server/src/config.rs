@@ -123,15 +123,6 @@ impl Default for WebhookSettings {
     }
 }
 
-impl WebhookSettings {
-    pub fn disable_rule(&self) -> crate::store::DisableRule {
-        crate::store::DisableRule {
-            after_failures: i64::from(self.disable_after_failures),
-            for_ms: i64::from(self.disable_after_minutes) * 60_000,
-        }
-    }
-}
-
 /// Monitoring of the companies a grant enrolled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,16 +169,6 @@ impl Default for CaseSettings {
         Self {
             four_eyes_above_eur: 50_000,
             service_target_hours: 4,
-        }
-    }
-}
-
-impl CaseSettings {
-    pub fn rules(&self) -> crate::cases::CaseRules {
-        crate::cases::CaseRules {
-            four_eyes_above_cents: i64::try_from(self.four_eyes_above_eur.saturating_mul(100))
-                .unwrap_or(i64::MAX),
-            monitor_every: None,
         }
     }
 }
@@ -586,14 +567,6 @@ impl Settings {
     }
 
     /// Whether cookies must carry the Secure flag.
-    /// The rules of human decisions, with the monitoring cadence a grant enrols its company at.
-    pub fn case_rules(&self) -> crate::cases::CaseRules {
-        crate::cases::CaseRules {
-            monitor_every: self.monitoring.every(),
-            ..self.cases.rules()
-        }
-    }
-
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }

@@ -9,8 +9,8 @@ use app::model::{ChartView, DashboardView};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
-pub const OUTCOMES: [&str; 3] = ["approve", "refer", "decline"];
-pub const PRODUCTS: [&str; 3] = ["bnpl", "factoring", "credit_line_increase"];
+pub const OUTCOMES: &[&str] = app::model::Outcome::WORDS;
+pub const PRODUCTS: &[&str] = app::model::Product::WORDS;
 
 /// Bands of time waited in the queue: (upper bound in hours, label).
 const WAIT_BANDS: [(i64, &str); 5] = [

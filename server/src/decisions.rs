@@ -384,11 +384,7 @@ pub async fn record(
     let now = recorded.decided_at;
     let payload =
         serde_json::to_string(&recorded).map_err(|e| DecisionError::Corrupt(e.to_string()))?;
-    let outcome = match recorded.decision.outcome {
-        Outcome::Approve => "approve",
-        Outcome::Refer => "refer",
-        Outcome::Decline => "decline",
-    };
+    let outcome = recorded.decision.outcome.as_str();
     let entry = CreditHistoryEntry {
         id: id.clone(),
         world: recorded.request.world.as_str().to_owned(),

@@ -18,6 +18,14 @@ pub const LEASE: Duration = Duration::seconds(60);
 /// Messages taken per round.
 const BATCH: i64 = 32;
 
+/// When the dispatcher disables an endpoint that keeps failing.
+fn disable_rule(settings: &crate::config::WebhookSettings) -> crate::store::DisableRule {
+    crate::store::DisableRule {
+        after_failures: i64::from(settings.disable_after_failures),
+        for_ms: i64::from(settings.disable_after_minutes) * 60_000,
+    }
+}
+
 /// When the next attempt is due after `attempts` failed ones, or `None` when none is left.
 /// `jitter` in [0, 1) spreads the wait by up to a fifth either way.
 pub fn next_attempt(
@@ -85,7 +93,7 @@ pub async fn attempt(
         excerpt: delivery.excerpt,
     };
     let disabled = store
-        .record_webhook_attempt(&record, &endpoint.id, outcome, settings.disable_rule())
+        .record_webhook_attempt(&record, &endpoint.id, outcome, disable_rule(settings))
         .await?;
     if disabled {
         tracing::warn!(endpoint = %endpoint.id, url = %endpoint.url, "webhook endpoint disabled after repeated failures");

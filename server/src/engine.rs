@@ -63,26 +63,7 @@ pub const POINTS_PER_LOG_ODDS: f64 = 50.0 / std::f64::consts::LN_2;
 /// The score at even odds.
 pub const SCORE_AT_EVEN_ODDS: f64 = 500.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Product {
-    /// B2B buy now, pay later: a purchase paid in instalments.
-    Bnpl,
-    /// Instant invoice factoring: an advance on one invoice.
-    Factoring,
-    /// A higher limit on an existing credit line.
-    CreditLineIncrease,
-}
-
-impl Product {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Product::Bnpl => "bnpl",
-            Product::Factoring => "factoring",
-            Product::CreditLineIncrease => "credit_line_increase",
-        }
-    }
-}
+pub use aval_core::vocabulary::{Outcome, Product, Referral};
 
 /// What the lender asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,27 +149,6 @@ impl PdModel for model::Model {
                 .collect(),
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Approve,
-    Refer,
-    Decline,
-}
-
-/// Why a case goes to a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Referral {
-    UncertainScore,
-    LowCoverage,
-    FraudSignal,
-    AboveAuthority,
-    AboveLimit,
-    /// No accounts at all: a person decides rather than the score alone.
-    ThinFile,
 }
 
 /// One term of the score, on both scales.

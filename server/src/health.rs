@@ -1,11 +1,12 @@
 //! Liveness and readiness probes.
 
-use crate::startup::AppState;
+use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The process is up and serving requests.
 pub async fn healthz() -> impl IntoResponse {
@@ -13,8 +14,8 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 /// The process can do its work: the database answers.
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+pub async fn readyz(State(store): State<Arc<dyn Store>>) -> impl IntoResponse {
+    match store.ping().await {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "database": "ok" })),

@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod services;
 pub mod sources;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod users;

@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
 /// The referral a review case carries.
-pub const RISK_CHANGED_REFERRAL: &str = "risk_changed";
+pub const RISK_CHANGED_REFERRAL: &str = app::model::Referral::RiskChanged.as_str();
 
 /// How long a scheduler holds a company it is checking; after a crash it is checked again once
 /// this has passed.
@@ -175,7 +175,7 @@ pub async fn check(
         (None, Vec::new(), "unchanged")
     } else {
         let mut case = crate::cases::new_case(new, evaluated.company_name.clone(), &new.origin);
-        case.status = "in_review".into();
+        case.status = app::model::CaseStatus::InReview.as_str().into();
         case.final_outcome = None;
         case.final_limit_cents = None;
         case.referrals = std::iter::once(RISK_CHANGED_REFERRAL)

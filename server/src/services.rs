@@ -8,9 +8,10 @@ use crate::store::{CaseFilter, CaseRow, Store};
 use app::api::Services;
 use app::error::AppError;
 use app::model::{
-    ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseSummary,
-    ChainStatus, CompanyPreview, EventView, IssuedPassword, LineageView, ReasonView, ReplayVerdict,
-    Role, RoleCount, SessionUser, SourceView, UserSummary, VersionSummary,
+    ApiKeySummary, CaseCommand, CaseDetail, CaseList, CaseQuery, CaseScope, CaseStatus,
+    CaseSummary, ChainStatus, CompanyPreview, EventView, IssuedPassword, LineageView, Product,
+    ReasonView, Referral, ReplayVerdict, Role, RoleCount, SessionUser, SourceView, UserSummary,
+    VersionSummary, OUTCOMES_IN_FORCE,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -115,28 +116,9 @@ pub fn filter_of(q: &CaseQuery, world: World) -> Result<CaseFilter, AppError> {
     let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
     Ok(CaseFilter {
         world: Some(world.as_str().to_owned()),
-        referral: one_of(
-            "referral",
-            &q.referral,
-            &[
-                "uncertain_score",
-                "low_coverage",
-                "fraud_signal",
-                "above_authority",
-                "above_limit",
-                "thin_file",
-            ],
-        )?,
-        product: one_of(
-            "product",
-            &q.product,
-            &["bnpl", "factoring", "credit_line_increase"],
-        )?,
-        outcome: one_of(
-            "outcome",
-            &q.outcome,
-            &["approve", "decline", "counter_offer", "refer"],
-        )?,
+        referral: one_of("referral", &q.referral, Referral::WORDS)?,
+        product: one_of("product", &q.product, Product::WORDS)?,
+        outcome: one_of("outcome", &q.outcome, &OUTCOMES_IN_FORCE)?,
         overridden: match q.overridden.trim() {
             "" => None,
             "yes" => Some(true),
@@ -588,7 +570,10 @@ impl Services for AppServices {
         match scope {
             CaseScope::Mine => filter.submitted_by = Some(user.id),
             CaseScope::Queue => {
-                filter.statuses = vec!["in_review".into(), "awaiting_confirmation".into()]
+                filter.statuses = vec![
+                    CaseStatus::InReview.as_str().into(),
+                    CaseStatus::AwaitingConfirmation.as_str().into(),
+                ]
             }
             CaseScope::All => {}
         }
@@ -680,7 +665,10 @@ impl Services for AppServices {
         let may =
             |command: CaseCommand| cases::transition(&case, &actor, &command, rules, now).is_ok();
         let manager = user.role == Role::CreditManager;
-        let workable = matches!(case.status.as_str(), "in_review" | "decided" | "resolved");
+        let workable = matches!(
+            CaseStatus::parse(&case.status),
+            Ok(CaseStatus::InReview | CaseStatus::Decided | CaseStatus::Resolved)
+        );
         let pending = case
             .pending_action
             .as_deref()

@@ -15,7 +15,7 @@ use crate::{demo, health};
 use app::api::SharedServices;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -37,32 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub store: Arc<dyn Store>,
-    pub services: SharedServices,
-    pub leptos: LeptosOptions,
-    /// Gathers company data from the sandbox world or the live sources.
-    pub gatherer: Arc<Gatherer>,
-    /// Posts webhooks to the lenders' endpoints (no redirects followed).
-    pub webhook_client: reqwest::Client,
-    /// Starts a delivery round at once.
-    pub dispatcher_wake: Arc<tokio::sync::Notify>,
-    /// Starts a monitoring round at once.
-    pub monitoring_wake: Arc<tokio::sync::Notify>,
-    /// What admins made happen to sandbox companies.
-    pub sandbox_conditions: Arc<sandbox::Conditions>,
-    /// API decisions in progress at once (`api.max_concurrent_decisions`); others wait in order.
-    pub decision_slots: Arc<tokio::sync::Semaphore>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
+pub use crate::state::AppState;
 
 /// The data sources of both worlds: sandbox requests reach the sandbox world, live requests the
 /// live connectors; the sector table and the lender's own history serve both.

@@ -115,14 +115,14 @@ pub struct CreditHistoryEntry {
     pub received_at: DateTime<Utc>,
 }
 
-/// A webhook endpoint as stored, its signing secret included.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A webhook endpoint as stored, its signing secret included (which `Debug` does not print).
+#[derive(Debug, Clone)]
 pub struct WebhookEndpoint {
     pub id: String,
     pub world: String,
     pub url: String,
     pub event_types: Vec<String>,
-    pub secret: String,
+    pub secret: secrecy::SecretString,
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -132,6 +132,26 @@ pub struct WebhookEndpoint {
     /// Why the dispatcher disabled the endpoint; `None` if an admin did, or it is enabled.
     pub disabled_reason: Option<String>,
 }
+
+impl PartialEq for WebhookEndpoint {
+    fn eq(&self, other: &Self) -> bool {
+        use secrecy::ExposeSecret;
+        let (a, b) = (self, other);
+        a.id == b.id
+            && a.world == b.world
+            && a.url == b.url
+            && a.event_types == b.event_types
+            && a.secret.expose_secret() == b.secret.expose_secret()
+            && a.enabled == b.enabled
+            && a.created_at == b.created_at
+            && a.updated_at == b.updated_at
+            && a.consecutive_failures == b.consecutive_failures
+            && a.failing_since == b.failing_since
+            && a.disabled_reason == b.disabled_reason
+    }
+}
+
+impl Eq for WebhookEndpoint {}
 
 /// An audit record as stored: a decision or a later human action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -575,7 +595,7 @@ where
             .filter(|e| !e.is_empty())
             .map(str::to_owned)
             .collect(),
-        secret: row.try_get("secret")?,
+        secret: secrecy::SecretString::from(row.try_get::<String, _>("secret")?),
         enabled: row.try_get("enabled")?,
         created_at: from_millis(row.try_get("created_at_ms")?)?,
         updated_at: from_millis(row.try_get("updated_at_ms")?)?,

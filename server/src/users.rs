@@ -4,7 +4,7 @@
 //! leave no active admin; a reset ends the account's open sessions.
 
 use crate::auth::password;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{NewUser, StoreError, UserChange};
 use crate::workspace::require;
 use app::access::url_encode;

@@ -8,7 +8,7 @@
 //! admin's forms: endpoints, redelivery, monitoring checks and the sandbox's conditions.
 
 use crate::services::workspace_world;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{StoreError, WebhookEndpoint};
 use crate::workspace::require;
 use app::access::url_encode;
@@ -22,6 +22,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use std::time::{Duration, Instant};
 
@@ -42,12 +43,12 @@ pub const EXCERPT_CHARS: usize = 200;
 
 const SECRET_PREFIX: &str = "whsec_";
 
-/// A new signing secret: `whsec_` and 32 random bytes in base64.
-pub fn new_secret() -> String {
+/// A new signing secret: `whsec_` and 32 random bytes in base64. It never prints in `Debug`.
+pub fn new_secret() -> SecretString {
     let mut key = Vec::with_capacity(32);
     key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    format!("{SECRET_PREFIX}{}", STANDARD.encode(key))
+    SecretString::from(format!("{SECRET_PREFIX}{}", STANDARD.encode(key)))
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,7 +146,7 @@ pub async fn deliver(
     body: Vec<u8>,
     at: DateTime<Utc>,
 ) -> Result<Delivery, SignError> {
-    let headers = headers(&endpoint.secret, id, at.timestamp(), &body)?;
+    let headers = headers(endpoint.secret.expose_secret(), id, at.timestamp(), &body)?;
     let mut request = client
         .post(&endpoint.url)
         .timeout(DELIVERY_TIMEOUT)
@@ -264,7 +265,7 @@ pub async fn create(
     }
     tracing::info!(endpoint = %endpoint.id, by = %admin.username, "webhook endpoint registered");
     if let Err(error) = session
-        .insert(CREATED_SECRET, endpoint.secret.clone())
+        .insert(CREATED_SECRET, endpoint.secret.expose_secret().to_owned())
         .await
     {
         tracing::error!(%error, "cannot keep the new secret in the session");
@@ -499,9 +500,26 @@ mod tests {
     #[test]
     fn secrets_are_new_each_time_and_decode_to_32_bytes() {
         let (a, b) = (new_secret(), new_secret());
+        let (a, b) = (a.expose_secret(), b.expose_secret());
         assert_ne!(a, b);
         let key = STANDARD.decode(a.strip_prefix("whsec_").unwrap()).unwrap();
         assert_eq!(key.len(), 32);
+    }
+
+    #[test]
+    fn an_endpoint_never_prints_its_secret() {
+        let e = new_endpoint(
+            "sandbox",
+            "https://lender.example/hooks",
+            &["decision.created".to_owned()],
+            Utc::now(),
+        )
+        .unwrap();
+        let secret = e.secret.expose_secret().to_owned();
+        assert!(secret.starts_with("whsec_"));
+        let printed = format!("{e:?} {:?}", e.secret);
+        assert!(!printed.contains(&secret), "{printed}");
+        assert!(!printed.contains("whsec_"), "{printed}");
     }
 
     #[test]

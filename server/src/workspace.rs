@@ -5,10 +5,10 @@
 use crate::cases::{self, Actor, CaseError, Origin};
 use crate::decisions::{self, Engine};
 use crate::services::workspace_world;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::access::{sign_in_then, url_encode};
 use app::api::CurrentUser;
-use app::model::{CaseCommand, HumanDecision, HumanOutcome, Role, SessionUser};
+use app::model::{CaseCommand, HumanDecision, HumanOutcome, Product, Role, SessionUser};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -65,14 +65,15 @@ impl ApplicationForm {
         body.insert("siren".into(), json!(self.siren.trim()));
         body.insert("amount".into(), json!(normalise_amount(&self.amount)));
         body.insert("product".into(), json!(self.product.trim()));
-        if self.product.trim() == "factoring" {
+        let product = Product::parse(self.product.trim()).ok();
+        if product == Some(Product::Factoring) {
             body.insert(
                 "invoice_amount".into(),
                 json!(normalise_amount(&self.invoice_amount)),
             );
             body.insert("debtor_siren".into(), json!(self.debtor_siren.trim()));
         }
-        if self.product.trim() == "credit_line_increase" {
+        if product == Some(Product::CreditLineIncrease) {
             body.insert(
                 "current_limit".into(),
                 json!(normalise_amount(&self.current_limit)),
@@ -195,9 +196,8 @@ impl CaseActionForm {
                 reason: self.reason.clone(),
             },
             "decide" => {
-                let outcome = HumanOutcome::parse(&self.outcome).ok_or_else(|| {
-                    invalid("outcome", "choose approve, decline or counter-offer")
-                })?;
+                let outcome = HumanOutcome::parse(&self.outcome)
+                    .map_err(|_| invalid("outcome", "choose approve, decline or counter-offer"))?;
                 let limit_cents = if outcome == HumanOutcome::CounterOffer {
                     let limit = normalise_amount(&self.limit);
                     Some(crate::sources::psd2::cents(&limit).ok_or_else(|| {

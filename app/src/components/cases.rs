@@ -14,8 +14,8 @@ pub fn OutcomeBadge(summary: CaseSummary) -> impl IntoView {
     let code = summary
         .final_outcome
         .clone()
-        .unwrap_or_else(|| "refer".to_owned());
-    let text = if summary.status == "awaiting_confirmation" {
+        .unwrap_or_else(|| crate::model::Outcome::Refer.as_str().to_owned());
+    let text = if crate::model::CaseStatus::AwaitingConfirmation == summary.status.as_str() {
         Msg::StatusAwaiting.text(lang).to_owned()
     } else {
         format::label(&code, format::outcome, lang)

@@ -1,6 +1,7 @@
 //! How amounts, products, outcomes and other codes read in the interface language.
 
 use crate::i18n::{Lang, Msg};
+use crate::model::{CaseStatus, HumanOutcome, Outcome, Product, Referral};
 
 /// An amount in euros from cents: `15 000,00 €` in French, `€15,000.00` in English.
 pub fn eur(cents: i64, lang: Lang) -> String {
@@ -35,68 +36,66 @@ pub fn percent(fraction: f64, lang: Lang) -> String {
     }
 }
 
+// Each label is an exhaustive match on its word: a word added to the vocabulary does not
+// compile until it has a label.
+
 pub fn product(code: &str) -> Option<Msg> {
-    Some(match code {
-        "bnpl" => Msg::ProductBnpl,
-        "factoring" => Msg::ProductFactoring,
-        "credit_line_increase" => Msg::ProductCreditLine,
-        _ => return None,
+    Some(match Product::parse(code).ok()? {
+        Product::Bnpl => Msg::ProductBnpl,
+        Product::Factoring => Msg::ProductFactoring,
+        Product::CreditLineIncrease => Msg::ProductCreditLine,
     })
 }
 
+/// An outcome in force: the engine's (`refer` while nobody has decided) or a person's.
 pub fn outcome(code: &str) -> Option<Msg> {
-    Some(match code {
-        "approve" => Msg::OutcomeApprove,
-        "refer" => Msg::OutcomeRefer,
-        "decline" => Msg::OutcomeDecline,
-        "counter_offer" => Msg::OutcomeCounterOffer,
-        _ => return None,
+    if let Ok(o) = HumanOutcome::parse(code) {
+        return Some(match o {
+            HumanOutcome::Approve => Msg::OutcomeApprove,
+            HumanOutcome::Decline => Msg::OutcomeDecline,
+            HumanOutcome::CounterOffer => Msg::OutcomeCounterOffer,
+        });
+    }
+    Some(match Outcome::parse(code).ok()? {
+        Outcome::Approve => Msg::OutcomeApprove,
+        Outcome::Refer => Msg::OutcomeRefer,
+        Outcome::Decline => Msg::OutcomeDecline,
     })
 }
 
 /// The badge class of an outcome.
 pub fn outcome_class(code: &str) -> &'static str {
-    match code {
-        "approve" | "counter_offer" => "badge badge-approve",
-        "decline" => "badge badge-decline",
-        _ => "badge badge-refer",
+    match HumanOutcome::parse(code) {
+        Ok(HumanOutcome::Approve | HumanOutcome::CounterOffer) => "badge badge-approve",
+        Ok(HumanOutcome::Decline) => "badge badge-decline",
+        Err(_) => "badge badge-refer",
     }
 }
 
 pub fn status(code: &str) -> Option<Msg> {
-    Some(match code {
-        "decided" => Msg::StatusDecided,
-        "in_review" => Msg::StatusInReview,
-        "awaiting_confirmation" => Msg::StatusAwaiting,
-        "resolved" => Msg::StatusResolved,
-        _ => return None,
+    Some(match CaseStatus::parse(code).ok()? {
+        CaseStatus::Decided => Msg::StatusDecided,
+        CaseStatus::InReview => Msg::StatusInReview,
+        CaseStatus::AwaitingConfirmation => Msg::StatusAwaiting,
+        CaseStatus::Resolved => Msg::StatusResolved,
     })
 }
 
 pub fn referral(code: &str) -> Option<Msg> {
-    Some(match code {
-        "uncertain_score" => Msg::ReferralUncertainScore,
-        "low_coverage" => Msg::ReferralLowCoverage,
-        "fraud_signal" => Msg::ReferralFraudSignal,
-        "above_authority" => Msg::ReferralAboveAuthority,
-        "above_limit" => Msg::ReferralAboveLimit,
-        "thin_file" => Msg::ReferralThinFile,
-        "risk_changed" => Msg::ReferralRiskChanged,
-        _ => return None,
+    Some(match Referral::parse(code).ok()? {
+        Referral::UncertainScore => Msg::ReferralUncertainScore,
+        Referral::LowCoverage => Msg::ReferralLowCoverage,
+        Referral::FraudSignal => Msg::ReferralFraudSignal,
+        Referral::AboveAuthority => Msg::ReferralAboveAuthority,
+        Referral::AboveLimit => Msg::ReferralAboveLimit,
+        Referral::ThinFile => Msg::ReferralThinFile,
+        Referral::RiskChanged => Msg::ReferralRiskChanged,
     })
 }
 
-pub const REFERRALS: [&str; 7] = [
-    "uncertain_score",
-    "low_coverage",
-    "fraud_signal",
-    "above_authority",
-    "above_limit",
-    "thin_file",
-    "risk_changed",
-];
+pub const REFERRALS: &[&str] = Referral::WORDS;
 
-pub const PRODUCTS: [&str; 3] = ["bnpl", "factoring", "credit_line_increase"];
+pub const PRODUCTS: &[&str] = Product::WORDS;
 
 pub fn category(code: &str) -> Option<Msg> {
     Some(match code {
@@ -168,6 +167,12 @@ mod tests {
         }
         for code in PRODUCTS {
             assert!(product(code).is_some(), "{code}");
+        }
+        for code in crate::model::OUTCOMES_IN_FORCE {
+            assert!(outcome(code).is_some(), "{code}");
+        }
+        for code in CaseStatus::WORDS {
+            assert!(status(code).is_some(), "{code}");
         }
         assert_eq!(age(185, Lang::En), "3 h 05");
         assert_eq!(age(3000, Lang::Fr), "2 j 2 h");

@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 
 /// Whether a case may still change without anyone asking (a manager has yet to decide).
 pub fn still_open(status: &str) -> bool {
-    matches!(status, "in_review" | "awaiting_confirmation")
+    crate::model::CaseStatus::parse(status).is_ok_and(|s| s.is_open())
 }
 
 pub fn reason_text(r: &ReasonView, lang: Lang) -> String {
@@ -72,12 +72,15 @@ pub fn ApplicationPage() -> impl IntoView {
 fn DecisionView(d: CaseDetail) -> impl IntoView {
     let lang = use_lang();
     let s = d.summary.clone();
-    let code = s.final_outcome.clone().unwrap_or_else(|| "refer".into());
-    let next = match code.as_str() {
-        "approve" => Msg::NextApprove,
-        "decline" => Msg::NextDecline,
-        "counter_offer" => Msg::NextCounterOffer,
-        _ => Msg::NextRefer,
+    let code = s
+        .final_outcome
+        .clone()
+        .unwrap_or_else(|| crate::model::Outcome::Refer.as_str().into());
+    let next = match crate::model::HumanOutcome::parse(&code) {
+        Ok(crate::model::HumanOutcome::Approve) => Msg::NextApprove,
+        Ok(crate::model::HumanOutcome::Decline) => Msg::NextDecline,
+        Ok(crate::model::HumanOutcome::CounterOffer) => Msg::NextCounterOffer,
+        Err(_) => Msg::NextRefer,
     };
     let limit = match s.final_limit_cents {
         Some(l) => (Msg::GrantedLimit, eur(l, lang)),

@@ -125,7 +125,7 @@ fn ApplicationForm() -> impl IntoView {
                     <div class="field">
                         <label for="product">{tr(Msg::FieldProduct)}</label>
                         <select id="product" name="product">
-                            {format::PRODUCTS.into_iter().map(|p| view! {
+                            {format::PRODUCTS.iter().copied().map(|p| view! {
                                 <option value=p selected=p == product>{format::label(p, format::product, lang)}</option>
                             }).collect_view()}
                         </select>

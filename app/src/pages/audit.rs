@@ -48,7 +48,7 @@ pub fn AuditPage() -> impl IntoView {
     let list = Resource::new(current, search_decisions);
     let initial = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
     let selected = move |k: &str, v: &str| initial(k) == v;
-    let outcomes = ["approve", "decline", "counter_offer", "refer"];
+    let outcomes = crate::model::OUTCOMES_IN_FORCE;
     view! {
         <Guarded path=access::AUDIT>
             <Title text=tr(Msg::NavAudit) />

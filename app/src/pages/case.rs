@@ -242,7 +242,7 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
             <p class="muted">{tr(Msg::DecideIntro)}" "{four_eyes.clone()}</p>
             <fieldset class="field">
                 <legend>{tr(Msg::FieldOutcome)}</legend>
-                {HumanOutcome::ALL.into_iter().map(|o| view! {
+                {HumanOutcome::ALL.iter().copied().map(|o| view! {
                     <label class="radio">
                         <input type="radio" name="outcome" value=o.as_str() required />
                         " "{format::label(o.as_str(), format::outcome, lang)}

@@ -167,15 +167,13 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
             r.fail("currency", format!("{c:?} is not supported: only EUR"));
         }
     }
-    let product = match r.text("product") {
-        Some("bnpl") => Some(Product::Bnpl),
-        Some("factoring") => Some(Product::Factoring),
-        Some("credit_line_increase") => Some(Product::CreditLineIncrease),
-        Some(other) => {
+    let product = match r.text("product").map(|p| (p, Product::parse(p))) {
+        Some((_, Ok(product))) => Some(product),
+        Some((other, Err(_))) => {
             let other = other.to_owned();
             r.fail(
                 "product",
-                format!("{other:?} is not one of bnpl, factoring, credit_line_increase"),
+                format!("{other:?} is not one of {}", Product::WORDS.join(", ")),
             );
             None
         }

@@ -3,7 +3,7 @@
 
 use super::problem::{FieldError, Problem};
 use super::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{WebhookEndpoint, WebhookMessage};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -127,7 +127,7 @@ pub async fn create(
     }
     tracing::info!(endpoint = %endpoint.id, key = %caller.key.id, "webhook endpoint registered through the API");
     let mut view = endpoint_view(&endpoint);
-    view["secret"] = json!(endpoint.secret);
+    view["secret"] = json!(secrecy::ExposeSecret::expose_secret(&endpoint.secret));
     (StatusCode::CREATED, Json(view)).into_response()
 }
 

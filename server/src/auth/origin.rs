@@ -3,7 +3,7 @@
 //! a foreign page from signing a visitor in to another account (login CSRF) or switching
 //! their language.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;

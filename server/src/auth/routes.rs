@@ -4,7 +4,7 @@
 use super::password;
 use super::session;
 use super::throttle::{minutes_until, ThrottlePolicy};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::FailureKey;
 use app::access::{safe_next, url_encode, SIGN_IN};
 use app::i18n::{Lang, LANG_COOKIE};

@@ -2,7 +2,7 @@
 //! expiry (tower-sessions) and an absolute expiry (checked here). The middleware resolves the
 //! user of every request and applies the page access table before a page renders.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::access::{page_for, sign_in_then, Access, SIGN_IN};
 use app::api::CurrentUser;
 use app::model::SessionUser;

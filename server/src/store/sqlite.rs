@@ -253,7 +253,7 @@ impl Store for SqliteStore {
         .bind(&e.world)
         .bind(&e.url)
         .bind(e.event_types.join(","))
-        .bind(&e.secret)
+        .bind(secrecy::ExposeSecret::expose_secret(&e.secret))
         .bind(e.enabled)
         .bind(millis(e.created_at))
         .bind(millis(e.updated_at))

@@ -616,3 +616,63 @@ async fn a_source_that_stops_answering_is_reported_and_nothing_is_decided() {
         "checked again sooner"
     );
 }
+
+/// The queue's "why referred" filter offers every referral, monitoring's included, and the
+/// server accepts each of them.
+#[tokio::test]
+async fn the_queue_filters_the_reviews_monitoring_opened() {
+    let app = fast_app(|_| {}).await;
+    let key = key(&app, World::Sandbox).await;
+    let granted = decide(&app, &key, "100000009", "5000").await;
+    assert_eq!(granted["outcome"], "approve", "{granted}");
+    app.sign_in_role(Role::Admin).await;
+    app.post_form(
+        "/admin/sandbox/conditions",
+        &[("siren", "100000009"), ("condition", "proceeding")],
+    )
+    .await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let review = until_some(20, "the review case", || async {
+        let m = store.monitored_companies("sandbox", 10).await.unwrap();
+        m.iter()
+            .find(|m| m.last_result.as_deref() == Some("risk_changed"))
+            .and_then(|m| m.last_decision_id.clone())
+    })
+    .await;
+    app.jar_clear().await;
+    app.sign_in_role(Role::CreditManager).await;
+
+    let page = app.get("/queue").await.text().await.unwrap();
+    assert!(
+        page.contains("value=\"risk_changed\""),
+        "the filter offers it"
+    );
+    let filtered = app
+        .get("/queue?referral=risk_changed")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(filtered.contains(&review), "the review is listed");
+    let other = app
+        .get("/queue?referral=thin_file")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!other.contains(&review), "and only under its referral");
+    // Through the workspace's data call, every word the filter offers is accepted, and the
+    // review is listed under its own.
+    for referral in app::model::Referral::WORDS {
+        let response = app
+            .server_fn_with(
+                "review_queue",
+                &format!("query[page]=1&query[referral]={referral}"),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{referral}");
+        let list: app::model::CaseList = response.json().await.unwrap();
+        let listed = list.cases.iter().any(|c| c.decision_id == review);
+        assert_eq!(listed, *referral == "risk_changed", "{referral}");
+    }
+}

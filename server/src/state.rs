@@ -1,0 +1,51 @@
+//! What every handler can reach: the application's state, built once by `startup` and
+//! shared by the router. A handler names the part it needs (`State<Arc<dyn Store>>`,
+//! `State<Arc<Settings>>`…) through the `FromRef` implementations below, or the whole state.
+
+use crate::config::Settings;
+use crate::sources::gather::Gatherer;
+use crate::sources::sandbox;
+use crate::store::Store;
+use app::api::SharedServices;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Arc<dyn Store>,
+    pub services: SharedServices,
+    pub leptos: LeptosOptions,
+    /// Gathers company data from the sandbox world or the live sources.
+    pub gatherer: Arc<Gatherer>,
+    /// Posts webhooks to the lenders' endpoints (no redirects followed).
+    pub webhook_client: reqwest::Client,
+    /// Starts a delivery round at once.
+    pub dispatcher_wake: Arc<tokio::sync::Notify>,
+    /// Starts a monitoring round at once.
+    pub monitoring_wake: Arc<tokio::sync::Notify>,
+    /// What admins made happen to sandbox companies.
+    pub sandbox_conditions: Arc<sandbox::Conditions>,
+    /// API decisions in progress at once (`api.max_concurrent_decisions`); others wait in order.
+    pub decision_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<dyn Store> {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Settings> {
+    fn from_ref(state: &AppState) -> Self {
+        state.settings.clone()
+    }
+}

@@ -3,115 +3,19 @@
 //! is a new audit record pointing to the decision; the automated decision stays as it was. The
 //! case row (`cases`) says where the case stands now and is updated in the same transaction.
 
-use crate::decisions::RecordedDecision;
 use crate::engine::Outcome;
 use crate::store::{CaseRow, MonitoringWrite, NewAuditRecord, Store, StoreError};
 use app::model::{
-    CaseCommand, CaseStatus, HumanDecision, HumanOutcome, Role, SessionUser, DECISION_CATEGORIES,
+    CaseCommand, CaseStatus, HumanDecision, HumanOutcome, Role, DECISION_CATEGORIES,
     MIN_JUSTIFICATION_CHARS,
 };
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+
+use crate::record::RecordedDecision;
+pub use crate::record::{Actor, CaseEvent, EventRecord, MonitoringReview, Origin};
 
 /// Longest note or justification accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4_000;
-
-/// Who did something, as the audit record names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Actor {
-    pub user_id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-}
-
-impl From<&SessionUser> for Actor {
-    fn from(u: &SessionUser) -> Self {
-        Actor {
-            user_id: u.id,
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-        }
-    }
-}
-
-/// Who submitted an application.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Origin {
-    /// The API key, for applications sent by the lender's systems.
-    pub api_key_id: Option<String>,
-    /// The workspace user, for applications entered in the browser.
-    pub user_id: Option<i64>,
-    /// For a monitoring check: the decision whose grant is being watched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monitoring_of: Option<String>,
-    /// For a monitoring check that found a material change: what it was compared with and
-    /// what changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monitoring_review: Option<MonitoringReview>,
-}
-
-/// Why monitoring opened a review, kept with the decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MonitoringReview {
-    /// The decision the company was last seen with.
-    pub previous_decision_id: String,
-    pub granted_limit_cents: i64,
-    pub changes: Vec<crate::events::RiskChange>,
-}
-
-/// What happened to a case, as its audit record's payload keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum CaseEvent {
-    Claimed,
-    Released,
-    Note {
-        text: String,
-    },
-    /// A decision above the four-eyes amount, waiting for a second manager.
-    DecisionProposed {
-        decision: HumanDecision,
-    },
-    DecisionConfirmed {
-        decision: HumanDecision,
-        proposed_by: i64,
-    },
-    ProposalRejected {
-        decision: HumanDecision,
-        proposed_by: i64,
-        reason: String,
-    },
-    /// A decision taken by one manager (at or below the four-eyes amount).
-    HumanDecision {
-        decision: HumanDecision,
-    },
-}
-
-impl CaseEvent {
-    /// The audit record's kind.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            CaseEvent::Claimed => "claimed",
-            CaseEvent::Released => "released",
-            CaseEvent::Note { .. } => "note",
-            CaseEvent::DecisionProposed { .. } => "decision_proposed",
-            CaseEvent::DecisionConfirmed { .. } => "decision_confirmed",
-            CaseEvent::ProposalRejected { .. } => "proposal_rejected",
-            CaseEvent::HumanDecision { .. } => "human_decision",
-        }
-    }
-}
-
-/// An event with its author and time: the payload of the audit record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventRecord {
-    #[serde(flatten)]
-    pub event: CaseEvent,
-    pub by: Actor,
-    pub at: DateTime<Utc>,
-}
 
 /// The rules of human decisions, from configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -153,6 +153,14 @@ impl MonitoringSettings {
     }
 }
 
+/// The world of applications entered in the workspace: the sandbox in demo mode, live otherwise.
+pub fn workspace_world(settings: &Settings) -> crate::sources::World {
+    match settings.mode {
+        Mode::Demo => crate::sources::World::Sandbox,
+        Mode::Production => crate::sources::World::Live,
+    }
+}
+
 /// Human decisions on cases.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,92 +3,24 @@
 //! before anyone is told the result. Replay re-runs a recorded decision from its stored
 //! snapshots and reports whether the result is identical.
 
-use crate::cases::Origin;
 use crate::engine::model::Model;
 use crate::engine::policy::Policy;
-use crate::engine::{self, Application, Decision, DecisionInput, Outcome, Product};
+use crate::engine::{self, Decision, DecisionInput, Outcome, Product};
 use crate::sources::facts::Facts;
-use crate::sources::gather::{Gatherer, SourceOutcome};
-use crate::sources::{BankConnection, Snapshot, SourceId, SourceRequest, World};
+use crate::sources::gather::Gatherer;
+use crate::sources::{Snapshot, SourceRequest, World};
 use crate::store::{
     CaseRow, CreditHistoryEntry, EngineVersion, MonitoringWrite, NewAuditRecord, OutboxEvent,
     SnapshotBody, Store, StoreError,
 };
-use app::ids::{Iban, Siren};
+use app::ids::Siren;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-/// What the lender asks, already validated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DecisionRequest {
-    pub world: World,
-    pub siren: Siren,
-    pub application: Application,
-    /// Factoring: the paying customer.
-    pub debtor_siren: Option<Siren>,
-    pub bank_connection: Option<BankConnection>,
-    pub accounting_ref: Option<String>,
-    pub iban: Option<Iban>,
-    pub external_reference: Option<String>,
-}
-
-/// A snapshot's description as recorded (the body is stored once, by hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotMeta {
-    pub source: SourceId,
-    pub provider: String,
-    pub request: String,
-    pub status: u16,
-    pub content_type: String,
-    pub fetched_at: DateTime<Utc>,
-    pub latency_ms: u64,
-    pub sha256: String,
-    pub size: u64,
-}
-
-impl SnapshotMeta {
-    fn of(s: &Snapshot) -> Self {
-        SnapshotMeta {
-            source: s.source,
-            provider: s.provider.clone(),
-            request: s.request.clone(),
-            status: s.status,
-            content_type: s.content_type.clone(),
-            fetched_at: s.fetched_at,
-            latency_ms: s.latency_ms,
-            sha256: s.sha256.clone(),
-            size: s.size,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Latency {
-    pub gathering_ms: u64,
-    pub engine_us: u64,
-    pub total_ms: u64,
-}
-
-/// A decision as the audit trail keeps it: everything needed to explain and replay it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedDecision {
-    pub id: String,
-    pub decided_at: DateTime<Utc>,
-    pub request: DecisionRequest,
-    /// The request as the sources saw it (with the sandbox's implied connections).
-    pub source_request: SourceRequest,
-    pub sources: Vec<SourceOutcome>,
-    pub snapshots: Vec<SnapshotMeta>,
-    pub debtor_source_request: Option<SourceRequest>,
-    pub debtor_snapshots: Vec<SnapshotMeta>,
-    pub decision: Decision,
-    pub latency: Latency,
-    /// Who submitted the application (API key or workspace user).
-    #[serde(default)]
-    pub origin: Origin,
-}
+use crate::record::Origin;
+pub use crate::record::{DecisionRequest, Latency, RecordedDecision, SnapshotMeta};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionError {
@@ -611,6 +543,7 @@ async fn rerun(
 mod tests {
     use super::*;
     use crate::config::{LatencySettings, SourcesSettings};
+    use crate::engine::Application;
     use crate::sources::{internal::InternalSource, sandbox, sector::SectorSource, Source};
     use crate::store::sqlite::SqliteStore;
 

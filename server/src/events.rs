@@ -9,8 +9,8 @@
 //! - `monitoring.source_failed`: monitoring could not check a company because a source did not
 //!   answer.
 
-use crate::cases::EventRecord;
-use crate::decisions::RecordedDecision;
+pub use crate::record::RiskChange;
+use crate::record::{EventRecord, RecordedDecision};
 use crate::store::{CaseRow, MonitoredCompany, OutboxEvent};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -73,7 +73,7 @@ pub fn decision_created(r: &RecordedDecision, case: &CaseRow) -> OutboxEvent {
 /// The event of a person's action, for the actions that change where the decision stands
 /// (claims, releases and notes send none).
 pub fn decision_updated(case: &CaseRow, record: &EventRecord) -> Option<OutboxEvent> {
-    use crate::cases::CaseEvent as E;
+    use crate::record::CaseEvent as E;
     let decision = match &record.event {
         E::Claimed | E::Released | E::Note { .. } => return None,
         E::DecisionProposed { decision }
@@ -103,26 +103,6 @@ pub fn decision_updated(case: &CaseRow, record: &EventRecord) -> Option<OutboxEv
             "at": record.at,
         }),
     ))
-}
-
-/// What monitoring found worse, in the order the event lists them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "change", rename_all = "snake_case")]
-pub enum RiskChange {
-    GradeDown {
-        from: String,
-        to: String,
-    },
-    /// The collective-proceeding status rose (0 none, 1 under a plan, 2 open, 3 closed for
-    /// insufficient assets).
-    Proceeding {
-        from: i64,
-        to: i64,
-    },
-    LimitBelowGranted {
-        granted_cents: i64,
-        proposed_cents: i64,
-    },
 }
 
 pub fn risk_changed(

@@ -1,7 +1,7 @@
 //! The server's side of the interface the Leptos application calls through.
 
 use crate::cases::{self, Actor, EventRecord};
-use crate::config::{Mode, Settings};
+use crate::config::Settings;
 use crate::sources::gather::Gatherer;
 use crate::sources::{facts::Facts, SourceId, SourceRequest, World};
 use crate::store::{CaseFilter, CaseRow, Store};
@@ -33,13 +33,7 @@ impl AppServices {
     }
 }
 
-/// The world of applications entered in the workspace: the sandbox in demo mode, live otherwise.
-pub fn workspace_world(settings: &Settings) -> World {
-    match settings.mode {
-        Mode::Demo => World::Sandbox,
-        Mode::Production => World::Live,
-    }
-}
+pub use crate::config::workspace_world;
 
 pub fn summary(c: &CaseRow, now: DateTime<Utc>) -> CaseSummary {
     CaseSummary {

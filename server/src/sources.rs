@@ -13,6 +13,7 @@ pub mod fec;
 pub mod gather;
 pub mod http;
 pub mod internal;
+pub mod json;
 pub mod kyb;
 pub mod live;
 pub mod psd2;

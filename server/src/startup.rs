@@ -310,17 +310,20 @@ fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", post(crate::users::act))
         .route(
             crate::webhooks::ADMIN_WEBHOOKS,
-            post(crate::webhooks::create),
+            post(crate::webhook_admin::create),
         )
-        .route("/admin/webhooks/{id}", post(crate::webhooks::act))
+        .route("/admin/webhooks/{id}", post(crate::webhook_admin::act))
         .route(
             "/admin/webhooks/deliveries/{seq}/redeliver",
-            post(crate::webhooks::redeliver),
+            post(crate::webhook_admin::redeliver),
         )
-        .route("/admin/monitoring/check", post(crate::webhooks::check_now))
+        .route(
+            "/admin/monitoring/check",
+            post(crate::webhook_admin::check_now),
+        )
         .route(
             "/admin/sandbox/conditions",
-            post(crate::webhooks::set_condition),
+            post(crate::webhook_admin::set_condition),
         )
         .route(
             "/api/app/{*fn_name}",

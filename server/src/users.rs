@@ -4,9 +4,9 @@
 //! leave no active admin; a reset ends the account's open sessions.
 
 use crate::auth::password;
+use crate::auth::require;
 use crate::state::AppState;
 use crate::store::{NewUser, StoreError, UserChange};
-use crate::workspace::require;
 use app::access::url_encode;
 use app::api::CurrentUser;
 use app::model::{IssuedPassword, Role};

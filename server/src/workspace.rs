@@ -2,13 +2,14 @@
 //! page shows the result), so they work before the browser has loaded the application's wasm.
 //! Session cookies are `SameSite=Strict` and cross-site posts are refused by the origin check.
 
+use crate::auth::require;
 use crate::cases::{self, Actor, CaseError, Origin};
+use crate::config::workspace_world;
 use crate::decisions::{self, Engine};
-use crate::services::workspace_world;
 use crate::state::AppState;
 use app::access::{sign_in_then, url_encode};
 use app::api::CurrentUser;
-use app::model::{CaseCommand, HumanDecision, HumanOutcome, Product, Role, SessionUser};
+use app::model::{CaseCommand, HumanDecision, HumanOutcome, Product, Role};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,23 +18,6 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 pub use app::access::{APPLICATIONS, NEW_APPLICATION};
-
-/// The signed-in user if they hold `role`; otherwise the response to give.
-pub(crate) fn require(
-    user: Option<SessionUser>,
-    role: Role,
-    back: &str,
-) -> Result<SessionUser, Box<Response>> {
-    match user {
-        None => Err(Box::new(
-            Redirect::to(&sign_in_then(back, true)).into_response(),
-        )),
-        Some(u) if u.role == role => Ok(u),
-        Some(_) => Err(Box::new(
-            (StatusCode::FORBIDDEN, "your role does not allow this").into_response(),
-        )),
-    }
-}
 
 /// An amount as people type it: `15000`, `15 000,50`, `15000.50`.
 fn normalise_amount(s: &str) -> String {

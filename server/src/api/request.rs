@@ -2,8 +2,8 @@
 //! each naming its field.
 
 use super::problem::{FieldError, Problem};
-use crate::decisions::DecisionRequest;
 use crate::engine::{Application, Product};
+use crate::record::DecisionRequest;
 use crate::sources::{BankConnection, World};
 use app::ids::{Iban, Siren};
 use axum::http::StatusCode;

@@ -32,10 +32,11 @@ pub use insee::{parse_etablissement, parse_unite_legale};
 pub use ratios::{parse_ratios_inpi, FiledRatios};
 pub use turnover::{parse_chiffres_affaires, Turnover};
 
-pub use super::sirene::{Establishment, FormatError, LegalUnit};
+pub use super::json::FormatError;
+pub use super::sirene::{Establishment, LegalUnit};
 
 use super::http::Endpoint;
-use super::sirene::{format_error, opt_str};
+use super::json::{format_error, opt_str};
 use super::{Fetched, Source, SourceError, SourceId, SourceRequest};
 use app::ids::Siren;
 use async_trait::async_trait;
@@ -154,7 +155,7 @@ impl Source for LiveFiledAccounts {
             Ok(path) => path,
             Err(e) => return Fetched::failed(e),
         };
-        super::live::checked(
+        super::http::checked(
             self.endpoint
                 .get(SourceId::FiledAccounts, &path, HeaderMap::new(), deadline)
                 .await,

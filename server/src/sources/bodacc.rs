@@ -8,7 +8,7 @@
 //! their publication.
 
 use super::http::Endpoint;
-use super::sirene::{format_error, parse_json, FormatError};
+use super::json::{format_error, parse_json, FormatError};
 use super::{Fetched, Source, SourceId, SourceRequest};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -349,7 +349,7 @@ impl Source for LiveBodacc {
             "/api/records/1.0/search/?dataset=annonces-commerciales&q=registre:{}&rows=100&sort=dateparution",
             request.siren.as_str()
         );
-        super::live::checked(
+        super::http::checked(
             self.endpoint
                 .get(SourceId::Bodacc, &path, HeaderMap::new(), deadline)
                 .await,

@@ -2,7 +2,8 @@
 //! gathering's deadline, `Retry-After` honoured on 429 when the wait fits, one retry on a
 //! gateway error, and every answer captured as a [`Snapshot`].
 
-use super::{Snapshot, SourceError, SourceId};
+use super::json::FormatError;
+use super::{Fetched, Snapshot, SourceError, SourceId};
 use chrono::Utc;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
@@ -35,6 +36,30 @@ impl std::fmt::Debug for Endpoint {
 pub struct Failed {
     pub error: SourceError,
     pub snapshot: Option<Snapshot>,
+}
+
+/// Keeps the answer and checks that it parses: an answer in the wrong format is kept as
+/// evidence and the source counts as missing.
+pub(crate) fn checked(
+    result: Result<Snapshot, Failed>,
+    parse: impl Fn(&[u8]) -> Result<(), FormatError>,
+) -> Fetched {
+    match result {
+        Ok(snapshot) => {
+            let problem = match snapshot.body() {
+                Ok(body) => parse(&body).err().map(|e| e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            Fetched {
+                snapshots: vec![snapshot],
+                error: problem.map(|detail| SourceError::Malformed { detail }),
+            }
+        }
+        Err(Failed { error, snapshot }) => Fetched {
+            snapshots: snapshot.into_iter().collect(),
+            error: Some(error),
+        },
+    }
 }
 
 impl Endpoint {

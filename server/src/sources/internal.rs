@@ -36,9 +36,9 @@ pub struct InternalFacts {
     pub last_application_at: Option<DateTime<Utc>>,
 }
 
-pub fn parse(body: &[u8]) -> Result<InternalAnswer, super::sirene::FormatError> {
+pub fn parse(body: &[u8]) -> Result<InternalAnswer, super::json::FormatError> {
     serde_json::from_slice(body)
-        .map_err(|e| super::sirene::format_error("", format!("not an internal answer: {e}")))
+        .map_err(|e| super::json::format_error("", format!("not an internal answer: {e}")))
 }
 
 impl InternalAnswer {

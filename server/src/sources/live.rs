@@ -1,11 +1,9 @@
 //! The live world: connectors to the real services, built from the settings. Sandbox requests
 //! never reach these.
 
-use super::http::{Endpoint, Failed};
-use super::sirene::FormatError;
+use super::http::{checked, Endpoint};
 use super::{
-    api_entreprise, bodacc, psd2, sirene, Fetched, Snapshot, Source, SourceError, SourceId,
-    SourceRequest,
+    api_entreprise, bodacc, psd2, sirene, Fetched, Source, SourceError, SourceId, SourceRequest,
 };
 use crate::config::{LiveSourceSettings, SourcesSettings};
 use async_trait::async_trait;
@@ -13,30 +11,6 @@ use reqwest::header::{HeaderMap, HeaderName, AUTHORIZATION};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Keeps the answer and checks that it parses: an answer in the wrong format is kept as
-/// evidence and the source counts as missing.
-pub(crate) fn checked(
-    result: Result<Snapshot, Failed>,
-    parse: impl Fn(&[u8]) -> Result<(), FormatError>,
-) -> Fetched {
-    match result {
-        Ok(snapshot) => {
-            let problem = match snapshot.body() {
-                Ok(body) => parse(&body).err().map(|e| e.to_string()),
-                Err(e) => Some(e.to_string()),
-            };
-            Fetched {
-                snapshots: vec![snapshot],
-                error: problem.map(|detail| SourceError::Malformed { detail }),
-            }
-        }
-        Err(Failed { error, snapshot }) => Fetched {
-            snapshots: snapshot.into_iter().collect(),
-            error: Some(error),
-        },
-    }
-}
 
 fn endpoint(
     client: &reqwest::Client,
@@ -218,7 +192,7 @@ impl Source for LiveAccounting {
             |body| {
                 super::fec::parse(body)
                     .map(drop)
-                    .map_err(|e| super::sirene::format_error("", e.to_string()))
+                    .map_err(|e| super::json::format_error("", e.to_string()))
             },
         )
     }

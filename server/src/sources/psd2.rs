@@ -4,7 +4,7 @@
 //! (`GET /v1/accounts/{id}/transactions?bookingStatus=booked&dateFrom=…`, following `_links.next`).
 
 use super::http::{Endpoint, Failed};
-use super::sirene::{format_error, parse_json, FormatError};
+use super::json::{format_error, parse_json, FormatError};
 use super::{Fetched, Snapshot, Source, SourceError, SourceId, SourceRequest};
 use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
@@ -101,7 +101,7 @@ fn amount(v: &Value, pointer: &str) -> Result<(i64, String), FormatError> {
 }
 
 fn date(v: &Value, pointer: &str, key: &str) -> Result<Option<NaiveDate>, FormatError> {
-    super::sirene::opt_date(v, pointer, key)
+    super::json::opt_date(v, pointer, key)
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {

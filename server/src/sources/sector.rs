@@ -117,9 +117,9 @@ pub fn table() -> SectorTable {
     }
 }
 
-pub fn parse(body: &[u8]) -> Result<SectorTable, super::sirene::FormatError> {
+pub fn parse(body: &[u8]) -> Result<SectorTable, super::json::FormatError> {
     serde_json::from_slice(body)
-        .map_err(|e| super::sirene::format_error("", format!("not a sector table: {e}")))
+        .map_err(|e| super::json::format_error("", format!("not a sector table: {e}")))
 }
 
 impl SectorTable {

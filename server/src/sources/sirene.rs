@@ -14,47 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::time::Instant;
 
-/// A payload that is not in the documented format, with the JSON pointer of the problem.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{pointer}: {problem}")]
-pub struct FormatError {
-    pub pointer: String,
-    pub problem: String,
-}
-
-pub(crate) fn format_error(pointer: &str, problem: impl Into<String>) -> FormatError {
-    FormatError {
-        pointer: pointer.to_owned(),
-        problem: problem.into(),
-    }
-}
-
-pub(crate) fn parse_json(body: &[u8]) -> Result<Value, FormatError> {
-    serde_json::from_slice(body).map_err(|e| format_error("", format!("not JSON: {e}")))
-}
-
-/// A string field, `None` when absent or null; an error when it has another type.
-pub(crate) fn opt_str<'a>(
-    v: &'a Value,
-    base: &str,
-    key: &str,
-) -> Result<Option<&'a str>, FormatError> {
-    match v.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(format_error(&format!("{base}/{key}"), "expected a string")),
-    }
-}
-
-pub(crate) fn opt_date(v: &Value, base: &str, key: &str) -> Result<Option<NaiveDate>, FormatError> {
-    opt_str(v, base, key)?
-        .map(|s| {
-            super::iso_date(s).ok_or_else(|| {
-                format_error(&format!("{base}/{key}"), format!("{s:?} is not a date"))
-            })
-        })
-        .transpose()
-}
+pub use super::json::FormatError;
+use super::json::{format_error, opt_date, opt_str, parse_json};
 
 /// The legal unit as the decision uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,7 +245,7 @@ impl Source for LiveSirene {
             _ => format!("/siren/{}", request.siren.as_str()),
         };
         let which = self.which;
-        super::live::checked(
+        super::http::checked(
             self.endpoint
                 .get(which, &path, HeaderMap::new(), deadline)
                 .await,

@@ -4,23 +4,10 @@
 
 use super::data::{features, Direction, Labelled};
 use super::json::sig;
-use super::trees::{Ensemble, Inputs, Node, Side, Tree};
+use super::trees::{Ensemble, Inputs, Node, Settings, Side, Tree};
 use forust_ml::constraints::{Constraint, ConstraintMap};
 use forust_ml::objective::ObjectiveType;
 use forust_ml::{GradientBooster, Matrix};
-use serde::{Deserialize, Serialize};
-
-/// The booster's settings, as recorded in the model file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Settings {
-    pub iterations: usize,
-    pub learning_rate: f64,
-    pub max_depth: usize,
-    /// Minimum sum of hessians p(1 − p) in a leaf.
-    pub min_leaf_weight: f64,
-    pub l2: f64,
-    pub nbins: u16,
-}
 
 /// The smaller learning rate of the candidate settings (the other is 0.1).
 pub(crate) const LEARNING_RATE: f64 = 0.05;

@@ -8,7 +8,7 @@
 
 use super::arff;
 use super::baseline::{self, Baseline};
-use super::boosting::{self, Settings};
+use super::boosting;
 use super::card;
 use super::data::{features, position, Direction, Labelled, BASELINE_KEYS};
 use super::folds;
@@ -16,6 +16,7 @@ use super::json::{dec, sig, to_text};
 use super::metrics::{self, CalibrationBin, Spread};
 use super::regression;
 use super::scorecard;
+use super::trees::Settings;
 use super::trees::{Ensemble, Inputs};
 use super::{Calibration, FeatureInfo, Model, ModelFile, Predictor, Reference, TrainingInfo};
 use anyhow::{bail, Context};

@@ -18,9 +18,21 @@ const MAX_DEPTH: usize = 32;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Ensemble {
     pub library: String,
-    pub settings: super::boosting::Settings,
+    pub settings: Settings,
     pub base_score: f64,
     pub trees: Vec<Tree>,
+}
+
+/// The settings the booster was trained with, as recorded in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    pub iterations: usize,
+    pub learning_rate: f64,
+    pub max_depth: usize,
+    /// Minimum sum of hessians p(1 − p) in a leaf.
+    pub min_leaf_weight: f64,
+    pub l2: f64,
+    pub nbins: u16,
 }
 
 /// One tree; node 0 is the root and children come after their parent.

@@ -36,7 +36,7 @@ use super::{
     data_object, escape, opt_array, opt_code, opt_iso_date, opt_number, parse_iso_date, present,
     whole_number, FormatError,
 };
-use crate::sources::sirene::{format_error, opt_str, parse_json};
+use crate::sources::json::{format_error, opt_str, parse_json};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};

@@ -12,7 +12,8 @@
 use super::{
     data_object, opt_bool, opt_code, opt_day, opt_object, opt_text, FormatError, LegalUnit,
 };
-use crate::sources::sirene::{format_error, opt_str, parse_json, Establishment};
+use crate::sources::json::{format_error, opt_str, parse_json};
+use crate::sources::sirene::Establishment;
 use serde_json::Value;
 
 /// What the decision shows instead of a natural person's name they asked INSEE not to publish.

@@ -8,7 +8,7 @@
 //! `_jours` ones in days).
 
 use super::{opt_euros, opt_iso_date, opt_number, opt_text, present, FormatError};
-use crate::sources::sirene::{format_error, parse_json};
+use crate::sources::json::{format_error, parse_json};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! `{"data": {"chiffre_affaires", "date_fin_exercice"}}`, one per financial year.
 
 use super::{opt_euros, opt_iso_date, present, FormatError};
-use crate::sources::sirene::{format_error, parse_json};
+use crate::sources::json::{format_error, parse_json};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! once, when created. Each key is bound to its world.
 
 use crate::sources::World;
-use crate::store::{ApiKeyRecord, Store, StoreResult};
+use crate::store::{ApiKeyRecord, Keys, StoreResult};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -23,7 +23,7 @@ pub fn hash(key: &str) -> String {
 
 /// Creates and stores a key for `world`.
 pub async fn create(
-    store: &dyn Store,
+    store: &dyn Keys,
     world: World,
     name: &str,
     now: DateTime<Utc>,
@@ -56,7 +56,7 @@ pub async fn create(
 
 /// The active key presented, and its world; `None` for an unknown or revoked key.
 pub async fn authenticate(
-    store: &dyn Store,
+    store: &dyn Keys,
     presented: &str,
 ) -> StoreResult<Option<(ApiKeyRecord, World)>> {
     let world = if presented.starts_with(SANDBOX_PREFIX) {
@@ -75,7 +75,7 @@ pub async fn authenticate(
 }
 
 /// On a first start (no key at all), creates one sandbox key and returns it to be printed.
-pub async fn first_sandbox_key(store: &dyn Store) -> anyhow::Result<Option<String>> {
+pub async fn first_sandbox_key(store: &dyn Keys) -> anyhow::Result<Option<String>> {
     if !store.list_api_keys().await?.is_empty() {
         return Ok(None);
     }

@@ -2,7 +2,7 @@
 //! Each record's hash covers its position, content and the previous record's hash, so changing,
 //! removing or reordering any stored row breaks the chain at that row.
 
-use crate::store::{AuditRecord, Store, StoreResult};
+use crate::store::{AuditRecord, Ledger, StoreResult};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -88,7 +88,7 @@ pub fn check(record: &AuditRecord, expected_seq: i64, prev_hash: &str) -> Option
 }
 
 /// Walks the whole chain, in pages, and reports the first broken link.
-pub async fn verify(store: &dyn Store) -> StoreResult<ChainReport> {
+pub async fn verify(store: &dyn Ledger) -> StoreResult<ChainReport> {
     const PAGE: i64 = 1_000;
     let mut prev = GENESIS.to_owned();
     let mut expected = 1;

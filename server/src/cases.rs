@@ -4,7 +4,7 @@
 //! case row (`cases`) says where the case stands now and is updated in the same transaction.
 
 use crate::engine::Outcome;
-use crate::store::{CaseRow, MonitoringWrite, NewAuditRecord, Store, StoreError};
+use crate::store::{CaseRow, Ledger, MonitoringWrite, NewAuditRecord, StoreError};
 use app::model::{
     CaseCommand, CaseStatus, HumanDecision, HumanOutcome, Role, DECISION_CATEGORIES,
     MIN_JUSTIFICATION_CHARS,
@@ -325,7 +325,7 @@ pub fn transition(
 
 /// Applies a command to a decision's case and records it; returns the case as it now stands.
 pub async fn act(
-    store: &dyn Store,
+    store: &dyn Ledger,
     decision_id: &str,
     actor: &Actor,
     command: &CaseCommand,

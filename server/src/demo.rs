@@ -3,7 +3,7 @@
 //! mode never creates them.
 
 use crate::auth::password;
-use crate::store::{NewUser, Store, StoreError};
+use crate::store::{Accounts, NewUser, StoreError};
 use app::model::Role;
 use chrono::Utc;
 
@@ -50,7 +50,7 @@ pub const DEMO_USERS: [DemoUser; 5] = [
 
 /// Creates the demo users when the database has no user at all. Returns how many were
 /// created.
-pub async fn ensure_demo_users(store: &dyn Store) -> Result<usize, anyhow::Error> {
+pub async fn ensure_demo_users(store: &dyn Accounts) -> Result<usize, anyhow::Error> {
     if store.count_users().await? > 0 {
         return Ok(0);
     }

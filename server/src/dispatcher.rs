@@ -7,7 +7,9 @@
 //! Delivery is at least once: a receiver recognises a repeat by its `webhook-id`.
 
 use crate::config::WebhookSettings;
-use crate::store::{AttemptOutcome, Store, WebhookAttempt, WebhookEndpoint, WebhookMessage};
+use crate::store::{
+    AttemptOutcome, Outbox, Store, WebhookAttempt, WebhookEndpoint, WebhookMessage,
+};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,7 +48,7 @@ fn jitter() -> f64 {
 
 /// Makes one attempt to deliver `message` to `endpoint` and records it.
 pub async fn attempt(
-    store: &dyn Store,
+    store: &dyn Outbox,
     client: &reqwest::Client,
     settings: &WebhookSettings,
     endpoint: &WebhookEndpoint,

@@ -327,9 +327,10 @@ pub enum FailureKey<'a> {
     Address(&'a str),
 }
 
-/// The application's storage. Every method is a complete unit of work.
+/// The application's storage: every role below, and the database itself. Every method is a
+/// complete unit of work. Code that needs one role names it (`&dyn Ledger`, `&dyn Accounts`…).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Accounts + Keys + Ledger + Outbox + Registry + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -338,84 +339,28 @@ pub trait Store: Send + Sync + 'static {
     /// into the database file and removes the log, so the file alone holds every record.
     async fn close(&self);
 
+    /// Deletes failures and sessions that can no longer matter; returns rows removed.
+    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The session store sharing this database, so sessions survive restarts.
+    fn session_store(&self) -> Arc<dyn SessionStore>;
+}
+
+/// People and their sign-ins: workspace users, failed attempts, role counts.
+#[async_trait]
+pub trait Accounts: Send + Sync {
     /// Creates a user; a taken username is a [`StoreError::Conflict`].
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord>;
+
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>>;
+
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
+
     async fn count_users(&self) -> StoreResult<i64>;
+
     async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
-    async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> StoreResult<()>;
-    /// Every endpoint, oldest first.
-    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>>;
-    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>>;
-    /// Enables or disables an endpoint; `false` when there is none with this id.
-    async fn set_webhook_enabled(
-        &self,
-        id: &str,
-        enabled: bool,
-        at: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-
-    /// Takes up to `limit` webhook messages due at `now` (of enabled endpoints) until
-    /// `lease_until`.
-    async fn claim_webhook_messages(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> StoreResult<Vec<WebhookMessage>>;
-    /// Records a delivery attempt and what becomes of the message; true when the failure
-    /// disabled the endpoint under `rule`.
-    async fn record_webhook_attempt(
-        &self,
-        attempt: &WebhookAttempt,
-        endpoint_id: &str,
-        outcome: AttemptOutcome,
-        rule: DisableRule,
-    ) -> StoreResult<bool>;
-    /// The newest messages, of one endpoint or all, at most `limit`.
-    async fn webhook_messages(
-        &self,
-        endpoint_id: Option<&str>,
-        limit: i64,
-    ) -> StoreResult<Vec<WebhookMessage>>;
-    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>>;
-    /// A message's attempts, first first.
-    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>>;
-    /// Queues a delivered or dead message again; false when none or still pending.
-    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool>;
-
-    /// Takes up to `limit` monitored companies due at `now` until `lease_until`.
-    async fn claim_monitoring(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> StoreResult<Vec<MonitoredCompany>>;
-    /// A world's monitored companies, newest enrolment first.
-    async fn monitored_companies(
-        &self,
-        world: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<MonitoredCompany>>;
-    /// Makes a monitored company due now; false when it is not monitored.
-    async fn check_monitoring_now(
-        &self,
-        world: &str,
-        siren: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-    /// Records a check that decided nothing, with its events, in one transaction.
-    async fn finish_monitoring_check(
-        &self,
-        world: &str,
-        write: &MonitoringWrite,
-        events: &[OutboxEvent],
-    ) -> StoreResult<()>;
-    /// Sets a sandbox condition (kept as first set if already there).
-    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()>;
-    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>>;
 
     /// Applies an admin's change to an account. Refused (nothing changed) when it would leave no
     /// active admin; `NotFound` for an unknown id.
@@ -433,19 +378,69 @@ pub trait Store: Send + Sync + 'static {
         address: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+
     /// Times of failures counted against `key` since `since`, oldest first.
     async fn sign_in_failures_since(
         &self,
         key: FailureKey<'_>,
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<DateTime<Utc>>>;
+
     /// Forgets the failures of a username (after a successful sign-in).
     async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()>;
-    /// Deletes failures and sessions that can no longer matter; returns rows removed.
-    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64>;
 
+    /// Active users per role, every role listed.
+    async fn role_counts(&self) -> StoreResult<Vec<RoleCount>> {
+        let users = self.list_users().await?;
+        Ok(Role::ALL
+            .into_iter()
+            .map(|role| RoleCount {
+                role,
+                active_users: users.iter().filter(|u| u.active && u.role == role).count() as i64,
+            })
+            .collect())
+    }
+}
+
+/// The lenders' API keys and the idempotency of their requests.
+#[async_trait]
+pub trait Keys: Send + Sync {
+    /// Stores a new API key (its hash).
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+
+    /// The key whose SHA-256 is `key_hash`, revoked or not.
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
+
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>>;
+
+    /// Revokes a key; false when no active key has this id.
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Claims an idempotency key for a request body hash, or says how it was used before.
+    async fn idempotency_begin(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Idempotency>;
+
+    /// Stores the answer given to the request that claimed the key.
+    async fn idempotency_finish(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> StoreResult<()>;
+}
+
+/// The audit chain and what is read from it: decisions, case events, cases, snapshots, the lender's credit history, the dashboard's counts.
+#[async_trait]
+pub trait Ledger: Send + Sync {
     /// Adds an application to the lender's credit history.
     async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()>;
+
     /// The company's history in one world, received before `before`, newest first, at most
     /// `limit` entries.
     async fn credit_history(
@@ -463,10 +458,13 @@ pub trait Store: Send + Sync + 'static {
         record: NewAuditRecord,
         bodies: &[SnapshotBody],
     ) -> StoreResult<AuditRecord>;
+
     /// Records after position `after_seq`, in order, at most `limit`.
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>>;
+
     /// The audit record with this id (looked up by its unique index).
     async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>>;
+
     /// Applies a change to a decision's case: reads its row (serialised with every other
     /// append), lets `transition` decide the new row and the audit record, and writes both in
     /// one transaction. A refusal is [`StoreError::Refused`]; an unknown case
@@ -476,10 +474,13 @@ pub trait Store: Send + Sync + 'static {
         decision_id: &str,
         transition: CaseTransition<'_>,
     ) -> StoreResult<(CaseRow, AuditRecord)>;
+
     /// A decision's case.
     async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>>;
+
     /// A page of cases.
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage>;
+
     /// The audit records about a decision, the decision first, in chain order.
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>>;
 
@@ -501,58 +502,114 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
         model_version: &str,
     ) -> StoreResult<Vec<(i64, i64, String, i64)>>;
+
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
+}
 
+/// Webhook endpoints, the outbox and its deliveries, monitoring enrolments and the sandbox's conditions.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> StoreResult<()>;
+
+    /// Every endpoint, oldest first.
+    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>>;
+
+    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>>;
+
+    /// Enables or disables an endpoint; `false` when there is none with this id.
+    async fn set_webhook_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Takes up to `limit` webhook messages due at `now` (of enabled endpoints) until
+    /// `lease_until`.
+    async fn claim_webhook_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>>;
+
+    /// Records a delivery attempt and what becomes of the message; true when the failure
+    /// disabled the endpoint under `rule`.
+    async fn record_webhook_attempt(
+        &self,
+        attempt: &WebhookAttempt,
+        endpoint_id: &str,
+        outcome: AttemptOutcome,
+        rule: DisableRule,
+    ) -> StoreResult<bool>;
+
+    /// The newest messages, of one endpoint or all, at most `limit`.
+    async fn webhook_messages(
+        &self,
+        endpoint_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>>;
+
+    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>>;
+
+    /// A message's attempts, first first.
+    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>>;
+
+    /// Queues a delivered or dead message again; false when none or still pending.
+    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Takes up to `limit` monitored companies due at `now` until `lease_until`.
+    async fn claim_monitoring(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>>;
+
+    /// A world's monitored companies, newest enrolment first.
+    async fn monitored_companies(
+        &self,
+        world: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>>;
+
+    /// Makes a monitored company due now; false when it is not monitored.
+    async fn check_monitoring_now(
+        &self,
+        world: &str,
+        siren: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Records a check that decided nothing, with its events, in one transaction.
+    async fn finish_monitoring_check(
+        &self,
+        world: &str,
+        write: &MonitoringWrite,
+        events: &[OutboxEvent],
+    ) -> StoreResult<()>;
+
+    /// Sets a sandbox condition (kept as first set if already there).
+    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()>;
+
+    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>>;
+}
+
+/// The engine versions decisions were made with.
+#[async_trait]
+pub trait Registry: Send + Sync {
     /// Keeps a model or policy version. Registering the same version with the same content
     /// again changes nothing; the same version with other content is a
     /// [`StoreError::Conflict`]: a version names one content for ever.
     async fn register_engine_version(&self, version: &EngineVersion) -> StoreResult<()>;
+
     /// A registered version.
     async fn engine_version(&self, kind: &str, version: &str)
         -> StoreResult<Option<EngineVersion>>;
+
     /// Every registered version, oldest first.
     async fn engine_versions(&self) -> StoreResult<Vec<EngineVersion>>;
-
-    /// Stores a new API key (its hash).
-    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
-    /// The key whose SHA-256 is `key_hash`, revoked or not.
-    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
-    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>>;
-    /// Revokes a key; false when no active key has this id.
-    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool>;
-
-    /// Claims an idempotency key for a request body hash, or says how it was used before.
-    async fn idempotency_begin(
-        &self,
-        api_key_id: &str,
-        key: &str,
-        request_hash: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<Idempotency>;
-    /// Stores the answer given to the request that claimed the key.
-    async fn idempotency_finish(
-        &self,
-        api_key_id: &str,
-        key: &str,
-        status: u16,
-        response: &str,
-    ) -> StoreResult<()>;
-
-    /// The session store sharing this database, so sessions survive restarts.
-    fn session_store(&self) -> Arc<dyn SessionStore>;
-
-    /// Active users per role, every role listed.
-    async fn role_counts(&self) -> StoreResult<Vec<RoleCount>> {
-        let users = self.list_users().await?;
-        Ok(Role::ALL
-            .into_iter()
-            .map(|role| RoleCount {
-                role,
-                active_users: users.iter().filter(|u| u.active && u.role == role).count() as i64,
-            })
-            .collect())
-    }
 }
 
 /// A unique-constraint violation becomes [`StoreError::Conflict`] naming `what`.

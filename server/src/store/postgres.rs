@@ -8,6 +8,7 @@ use super::{
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
     UserRecord, WebhookEndpoint,
 };
+use super::{Accounts, Keys, Ledger, Outbox, Registry};
 use super::{
     AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
     WebhookAttempt, WebhookMessage,
@@ -141,11 +142,31 @@ impl Store for PostgresStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
-
     async fn close(&self) {
         self.pool.close().await;
     }
+    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE failed_ms < $1")
+            .bind(millis(failures_before))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sessions = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date < $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(failures + sessions)
+    }
+    fn session_store(&self) -> Arc<dyn SessionStore> {
+        self.sessions.clone()
+    }
+}
 
+#[async_trait]
+impl Accounts for PostgresStore {
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
         let sql = format!(
             "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms) \
@@ -163,7 +184,6 @@ impl Store for PostgresStore {
             .map_err(|e| super::conflict_or(e, || format!("user `{}`", user.username)))?;
         user_from_row(&row)
     }
-
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(&sql)
@@ -172,7 +192,6 @@ impl Store for PostgresStore {
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
-
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
         let row = sqlx::query(&sql)
@@ -181,19 +200,16 @@ impl Store for PostgresStore {
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
-
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
-
     async fn count_users(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await?)
     }
-
     async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("UPDATE users SET last_sign_in_ms = $1 WHERE id = $2")
             .bind(millis(at))
@@ -202,138 +218,6 @@ impl Store for PostgresStore {
             .await?;
         Ok(())
     }
-
-    async fn create_webhook_endpoint(&self, e: &WebhookEndpoint) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO webhook_endpoints (id, world, url, event_types, secret, enabled, \
-             created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&e.id)
-        .bind(&e.world)
-        .bind(&e.url)
-        .bind(e.event_types.join(","))
-        .bind(secrecy::ExposeSecret::expose_secret(&e.secret))
-        .bind(e.enabled)
-        .bind(millis(e.created_at))
-        .bind(millis(e.updated_at))
-        .execute(&self.pool)
-        .await
-        .map_err(|err| conflict_or(err, || format!("webhook endpoint {}", e.id)))?;
-        Ok(())
-    }
-
-    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>> {
-        let sql = format!(
-            "SELECT {} FROM webhook_endpoints ORDER BY created_at_ms, id",
-            super::WEBHOOK_COLUMNS
-        );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(super::webhook_from_row).collect()
-    }
-
-    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>> {
-        let sql = format!(
-            "SELECT {} FROM webhook_endpoints WHERE id = $1",
-            super::WEBHOOK_COLUMNS
-        );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(super::webhook_from_row).transpose()
-    }
-
-    async fn set_webhook_enabled(
-        &self,
-        id: &str,
-        enabled: bool,
-        at: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        q::set_enabled(&self.pool, id, enabled, at).await
-    }
-
-    async fn claim_webhook_messages(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> StoreResult<Vec<WebhookMessage>> {
-        q::claim_messages(&self.pool, now, lease_until, limit).await
-    }
-
-    async fn record_webhook_attempt(
-        &self,
-        attempt: &WebhookAttempt,
-        endpoint_id: &str,
-        outcome: AttemptOutcome,
-        rule: DisableRule,
-    ) -> StoreResult<bool> {
-        q::record_attempt(&self.pool, attempt, endpoint_id, outcome, rule).await
-    }
-
-    async fn webhook_messages(
-        &self,
-        endpoint_id: Option<&str>,
-        limit: i64,
-    ) -> StoreResult<Vec<WebhookMessage>> {
-        q::messages(&self.pool, endpoint_id, limit).await
-    }
-
-    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>> {
-        q::message(&self.pool, seq).await
-    }
-
-    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>> {
-        q::attempts(&self.pool, seq).await
-    }
-
-    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        q::redeliver(&self.pool, seq, now).await
-    }
-
-    async fn claim_monitoring(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> StoreResult<Vec<MonitoredCompany>> {
-        q::claim_monitoring(&self.pool, now, lease_until, limit).await
-    }
-
-    async fn monitored_companies(
-        &self,
-        world: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<MonitoredCompany>> {
-        q::monitored(&self.pool, world, limit).await
-    }
-
-    async fn check_monitoring_now(
-        &self,
-        world: &str,
-        siren: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        q::check_now(&self.pool, world, siren, now).await
-    }
-
-    async fn finish_monitoring_check(
-        &self,
-        world: &str,
-        write: &MonitoringWrite,
-        events: &[OutboxEvent],
-    ) -> StoreResult<()> {
-        q::finish_check(&self.pool, world, write, events).await
-    }
-
-    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()> {
-        q::set_condition(&self.pool, condition).await
-    }
-
-    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>> {
-        q::conditions(&self.pool).await
-    }
-
     async fn update_user(
         &self,
         user_id: i64,
@@ -366,7 +250,6 @@ impl Store for PostgresStore {
             None => Err(StoreError::NotFound(format!("user {user_id}"))),
         }
     }
-
     async fn record_sign_in_failure(
         &self,
         username: &str,
@@ -383,7 +266,6 @@ impl Store for PostgresStore {
         .await?;
         Ok(())
     }
-
     async fn sign_in_failures_since(
         &self,
         key: FailureKey<'_>,
@@ -408,7 +290,6 @@ impl Store for PostgresStore {
             .await?;
         times.into_iter().map(from_millis).collect()
     }
-
     async fn clear_sign_in_failures(&self, username: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sign_in_failures WHERE username = $1")
             .bind(username)
@@ -416,27 +297,117 @@ impl Store for PostgresStore {
             .await?;
         Ok(())
     }
+}
 
-    async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
-        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE failed_ms < $1")
-            .bind(millis(failures_before))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let sessions = sqlx::query("DELETE FROM tower_sessions WHERE expiry_date < $1")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(failures + sessions)
+#[async_trait]
+impl Keys for PostgresStore {
+    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, name, mode, key_hash, display_prefix, created_at_ms, \
+             revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&key.id)
+        .bind(&key.name)
+        .bind(&key.mode)
+        .bind(&key.key_hash)
+        .bind(&key.display_prefix)
+        .bind(millis(key.created_at))
+        .bind(key.revoked_at.map(millis))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, || format!("API key {}", key.id)))?;
+        Ok(())
     }
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"
+        ))
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(api_key_from_row).transpose()
+    }
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at_ms, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(api_key_from_row).collect()
+    }
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
+        )
+        .bind(millis(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+    async fn idempotency_begin(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Idempotency> {
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (api_key_id, idem_key, request_hash, created_at_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (api_key_id, idem_key) DO NOTHING",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .bind(request_hash)
+        .bind(millis(at))
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Idempotency::New);
+        }
+        let (hash, status, response): (String, Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT request_hash, CAST(status AS BIGINT), response FROM idempotency_keys \
+             WHERE api_key_id = $1 AND idem_key = $2",
+        )
+        .bind(api_key_id)
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(match (hash == request_hash, status, response) {
+            (false, _, _) => Idempotency::Mismatch,
+            (true, Some(status), Some(response)) => Idempotency::Answered {
+                status: u16::try_from(status).unwrap_or(500),
+                response,
+            },
+            (true, _, _) => Idempotency::InProgress,
+        })
+    }
+    async fn idempotency_finish(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $1, response = $2 \
+             WHERE api_key_id = $3 AND idem_key = $4",
+        )
+        .bind(i32::from(status))
+        .bind(response)
+        .bind(api_key_id)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
 
+#[async_trait]
+impl Ledger for PostgresStore {
     async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
         insert_credit_history(&self.pool, entry).await
     }
-
     async fn credit_history(
         &self,
         world: &str,
@@ -470,7 +441,6 @@ impl Store for PostgresStore {
             })
             .collect()
     }
-
     async fn append_audit(
         &self,
         record: NewAuditRecord,
@@ -485,7 +455,6 @@ impl Store for PostgresStore {
         tx.commit().await?;
         Ok(appended)
     }
-
     async fn append_case_event(
         &self,
         decision_id: &str,
@@ -513,7 +482,6 @@ impl Store for PostgresStore {
         tx.commit().await?;
         Ok((next, appended))
     }
-
     async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>> {
         let row = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = $1"
@@ -523,7 +491,6 @@ impl Store for PostgresStore {
         .await?;
         row.as_ref().map(case_from_row).transpose()
     }
-
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage> {
         let mut count = sqlx::QueryBuilder::<sqlx::Postgres>::new("SELECT COUNT(*) FROM cases");
         push_case_filter(&mut count, filter);
@@ -538,7 +505,6 @@ impl Store for PostgresStore {
             total,
         })
     }
-
     async fn dashboard(
         &self,
         world: &str,
@@ -557,7 +523,6 @@ impl Store for PostgresStore {
         }
         super::dashboard::read(sets)
     }
-
     async fn drift_counts(
         &self,
         world: &str,
@@ -576,7 +541,6 @@ impl Store for PostgresStore {
         .await?;
         super::dashboard::read_drift(rows)
     }
-
     async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
@@ -587,7 +551,6 @@ impl Store for PostgresStore {
         .await?;
         rows.iter().map(audit_from_row).collect()
     }
-
     async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
@@ -599,7 +562,6 @@ impl Store for PostgresStore {
         .await?;
         rows.iter().map(audit_from_row).collect()
     }
-
     async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>> {
         let row = sqlx::query(
             "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
@@ -610,7 +572,6 @@ impl Store for PostgresStore {
         .await?;
         row.as_ref().map(audit_from_row).transpose()
     }
-
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>> {
         let row: Option<(String, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT sha256, size, compressed FROM snapshot_bodies WHERE sha256 = $1",
@@ -624,7 +585,129 @@ impl Store for PostgresStore {
             compressed,
         }))
     }
+}
 
+#[async_trait]
+impl Outbox for PostgresStore {
+    async fn create_webhook_endpoint(&self, e: &WebhookEndpoint) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, world, url, event_types, secret, enabled, \
+             created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&e.id)
+        .bind(&e.world)
+        .bind(&e.url)
+        .bind(e.event_types.join(","))
+        .bind(secrecy::ExposeSecret::expose_secret(&e.secret))
+        .bind(e.enabled)
+        .bind(millis(e.created_at))
+        .bind(millis(e.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|err| conflict_or(err, || format!("webhook endpoint {}", e.id)))?;
+        Ok(())
+    }
+    async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>> {
+        let sql = format!(
+            "SELECT {} FROM webhook_endpoints ORDER BY created_at_ms, id",
+            super::WEBHOOK_COLUMNS
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(super::webhook_from_row).collect()
+    }
+    async fn webhook_endpoint(&self, id: &str) -> StoreResult<Option<WebhookEndpoint>> {
+        let sql = format!(
+            "SELECT {} FROM webhook_endpoints WHERE id = $1",
+            super::WEBHOOK_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(super::webhook_from_row).transpose()
+    }
+    async fn set_webhook_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        q::set_enabled(&self.pool, id, enabled, at).await
+    }
+    async fn claim_webhook_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>> {
+        q::claim_messages(&self.pool, now, lease_until, limit).await
+    }
+    async fn record_webhook_attempt(
+        &self,
+        attempt: &WebhookAttempt,
+        endpoint_id: &str,
+        outcome: AttemptOutcome,
+        rule: DisableRule,
+    ) -> StoreResult<bool> {
+        q::record_attempt(&self.pool, attempt, endpoint_id, outcome, rule).await
+    }
+    async fn webhook_messages(
+        &self,
+        endpoint_id: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookMessage>> {
+        q::messages(&self.pool, endpoint_id, limit).await
+    }
+    async fn webhook_message(&self, seq: i64) -> StoreResult<Option<WebhookMessage>> {
+        q::message(&self.pool, seq).await
+    }
+    async fn webhook_attempts(&self, seq: i64) -> StoreResult<Vec<WebhookAttempt>> {
+        q::attempts(&self.pool, seq).await
+    }
+    async fn redeliver_webhook(&self, seq: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        q::redeliver(&self.pool, seq, now).await
+    }
+    async fn claim_monitoring(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>> {
+        q::claim_monitoring(&self.pool, now, lease_until, limit).await
+    }
+    async fn monitored_companies(
+        &self,
+        world: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<MonitoredCompany>> {
+        q::monitored(&self.pool, world, limit).await
+    }
+    async fn check_monitoring_now(
+        &self,
+        world: &str,
+        siren: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        q::check_now(&self.pool, world, siren, now).await
+    }
+    async fn finish_monitoring_check(
+        &self,
+        world: &str,
+        write: &MonitoringWrite,
+        events: &[OutboxEvent],
+    ) -> StoreResult<()> {
+        q::finish_check(&self.pool, world, write, events).await
+    }
+    async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()> {
+        q::set_condition(&self.pool, condition).await
+    }
+    async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>> {
+        q::conditions(&self.pool).await
+    }
+}
+
+#[async_trait]
+impl Registry for PostgresStore {
     async fn register_engine_version(&self, v: &EngineVersion) -> StoreResult<()> {
         let key = format!("{}/{}/{}", v.kind, v.version, v.sha256);
         if self
@@ -663,7 +746,6 @@ impl Store for PostgresStore {
         }
         Ok(())
     }
-
     async fn engine_version(
         &self,
         kind: &str,
@@ -679,7 +761,6 @@ impl Store for PostgresStore {
         .await?;
         row.map(engine_version_from_row).transpose()
     }
-
     async fn engine_versions(&self) -> StoreResult<Vec<EngineVersion>> {
         let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
             "SELECT kind, version, sha256, content, registered_at_ms FROM engine_versions \
@@ -688,116 +769,6 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(engine_version_from_row).collect()
-    }
-
-    async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO api_keys (id, name, mode, key_hash, display_prefix, created_at_ms, \
-             revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&key.id)
-        .bind(&key.name)
-        .bind(&key.mode)
-        .bind(&key.key_hash)
-        .bind(&key.display_prefix)
-        .bind(millis(key.created_at))
-        .bind(key.revoked_at.map(millis))
-        .execute(&self.pool)
-        .await
-        .map_err(|e| conflict_or(e, || format!("API key {}", key.id)))?;
-        Ok(())
-    }
-
-    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
-        let row = sqlx::query(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"
-        ))
-        .bind(key_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(api_key_from_row).transpose()
-    }
-
-    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at_ms, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(api_key_from_row).collect()
-    }
-
-    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL",
-        )
-        .bind(millis(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn idempotency_begin(
-        &self,
-        api_key_id: &str,
-        key: &str,
-        request_hash: &str,
-        at: DateTime<Utc>,
-    ) -> StoreResult<Idempotency> {
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (api_key_id, idem_key, request_hash, created_at_ms) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (api_key_id, idem_key) DO NOTHING",
-        )
-        .bind(api_key_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(millis(at))
-        .execute(&self.pool)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Idempotency::New);
-        }
-        let (hash, status, response): (String, Option<i64>, Option<String>) = sqlx::query_as(
-            "SELECT request_hash, CAST(status AS BIGINT), response FROM idempotency_keys \
-             WHERE api_key_id = $1 AND idem_key = $2",
-        )
-        .bind(api_key_id)
-        .bind(key)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(match (hash == request_hash, status, response) {
-            (false, _, _) => Idempotency::Mismatch,
-            (true, Some(status), Some(response)) => Idempotency::Answered {
-                status: u16::try_from(status).unwrap_or(500),
-                response,
-            },
-            (true, _, _) => Idempotency::InProgress,
-        })
-    }
-
-    async fn idempotency_finish(
-        &self,
-        api_key_id: &str,
-        key: &str,
-        status: u16,
-        response: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, response = $2 \
-             WHERE api_key_id = $3 AND idem_key = $4",
-        )
-        .bind(i32::from(status))
-        .bind(response)
-        .bind(api_key_id)
-        .bind(key)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    fn session_store(&self) -> Arc<dyn SessionStore> {
-        self.sessions.clone()
     }
 }
 

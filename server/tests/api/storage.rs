@@ -9,8 +9,8 @@ use server::cases::{self, Actor, CaseError, CaseRules};
 use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{
-    CaseFilter, CaseRow, CreditHistoryEntry, EngineVersion, FailureKey, NewAuditRecord, NewUser,
-    SnapshotBody, Store, StoreError, UserChange,
+    CaseFilter, CaseRow, CreditHistoryEntry, EngineVersion, FailureKey, Ledger, NewAuditRecord,
+    NewUser, SnapshotBody, Store, StoreError, UserChange,
 };
 use std::sync::Arc;
 use tempfile::TempDir;

@@ -5,6 +5,7 @@ pub mod case_filter;
 pub mod dashboard;
 pub mod outbox;
 pub mod postgres;
+mod roles;
 pub mod sqlite;
 
 use app::model::{Role, RoleCount, UserSummary};

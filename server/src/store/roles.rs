@@ -1,11 +1,13 @@
-//! The storage roles whose statements are the same for both databases (people, API keys,
-//! engine versions, the outbox and monitoring), written once: the SQL uses `$n` parameters,
-//! which SQLite and PostgreSQL both read, and [`shared_roles!`] implements the roles for a
-//! backend inside its module. What really differs per backend (appending to the audit chain,
-//! the SQLite checkpointer) stays in `sqlite.rs` and `postgres.rs`.
+//! The storage roles written once for both databases: the SQL uses `$n` parameters, which
+//! SQLite and PostgreSQL both read, and [`shared_roles!`] implements every role for a backend
+//! inside its module. What really differs per backend stays in `sqlite.rs` and `postgres.rs`:
+//! how a write to the audit chain is serialised and committed (SQLite's group commit and
+//! checkpointer, PostgreSQL's advisory lock), behind `write_audit`, `write_case_event` and
+//! `write_credit_history`.
 
-/// Implements `Accounts`, `Keys`, `Registry` and `Outbox` for a backend with a `pool` of
-/// database `$db`, a `known_versions` cache, the outbox queries in a module `q`, and a method
+/// Implements `Accounts`, `Keys`, `Ledger`, `Registry` and `Outbox` for a backend with a `pool`
+/// of database `$db`, a `known_versions` cache, the outbox queries in a module `q`, the chain's
+/// writes (`write_audit`, `write_case_event`, `write_credit_history`), and a method
 /// `serialise_appends` that holds whatever the backend needs to write beside the audit chain.
 macro_rules! shared_roles {
     ($store:ty, $db:ty) => {
@@ -472,6 +474,498 @@ macro_rules! shared_roles {
             async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>> {
                 q::conditions(&self.pool).await
             }
+        }
+
+        fn audit_from_row(row: &<$db as sqlx::Database>::Row) -> StoreResult<AuditRecord> {
+            Ok(AuditRecord {
+                seq: row.try_get("seq")?,
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                decision_id: row.try_get("decision_id")?,
+                world: row.try_get("world")?,
+                recorded_at: from_millis(row.try_get("recorded_at_ms")?)?,
+                payload: row.try_get("payload")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            })
+        }
+
+        const CASE_COLUMNS: &str = "decision_id, world, siren, company_name, product, amount_cents, \
+            automated_outcome, status, final_outcome, final_limit_cents, referrals, score, grade, \
+            probability_of_default, proposed_limit_cents, coverage, fraud, decided_at_ms, updated_at_ms, \
+            latency_ms, submitted_by, api_key_id, external_reference, claimed_by, claimed_by_name, \
+            claimed_at_ms, pending_action, pending_by, overridden, events, model_bins";
+
+        fn case_from_row(row: &<$db as sqlx::Database>::Row) -> StoreResult<CaseRow> {
+            let opt_time = |v: Option<i64>| v.map(from_millis).transpose();
+            Ok(CaseRow {
+                decision_id: row.try_get("decision_id")?,
+                world: row.try_get("world")?,
+                siren: row.try_get("siren")?,
+                company_name: row.try_get("company_name")?,
+                product: row.try_get("product")?,
+                amount_cents: row.try_get("amount_cents")?,
+                automated_outcome: row.try_get("automated_outcome")?,
+                status: row.try_get("status")?,
+                final_outcome: row.try_get("final_outcome")?,
+                final_limit_cents: row.try_get("final_limit_cents")?,
+                referrals: row.try_get("referrals")?,
+                score: row.try_get("score")?,
+                grade: row.try_get("grade")?,
+                probability_of_default: row.try_get("probability_of_default")?,
+                proposed_limit_cents: row.try_get("proposed_limit_cents")?,
+                coverage: row.try_get("coverage")?,
+                fraud: row.try_get("fraud")?,
+                decided_at: from_millis(row.try_get("decided_at_ms")?)?,
+                updated_at: from_millis(row.try_get("updated_at_ms")?)?,
+                latency_ms: row.try_get("latency_ms")?,
+                submitted_by: row.try_get("submitted_by")?,
+                api_key_id: row.try_get("api_key_id")?,
+                external_reference: row.try_get("external_reference")?,
+                claimed_by: row.try_get("claimed_by")?,
+                claimed_by_name: row.try_get("claimed_by_name")?,
+                claimed_at: opt_time(row.try_get("claimed_at_ms")?)?,
+                pending_action: row.try_get("pending_action")?,
+                pending_by: row.try_get("pending_by")?,
+                overridden: row.try_get::<i64, _>("overridden")? != 0,
+                events: row.try_get("events")?,
+                model_bins: row.try_get("model_bins")?,
+            })
+        }
+
+        #[async_trait]
+        impl Ledger for $store {
+            async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
+                self.write_credit_history(entry).await
+            }
+            async fn credit_history(
+                &self,
+                world: &str,
+                siren: &str,
+                before: DateTime<Utc>,
+                limit: i64,
+            ) -> StoreResult<Vec<CreditHistoryEntry>> {
+                let rows = sqlx::query(
+                    "SELECT id, world, siren, product, amount_cents, outcome, outstanding_cents, \
+                     received_at_ms FROM credit_history WHERE world = $1 AND siren = $2 \
+                     AND received_at_ms < $3 ORDER BY received_at_ms DESC, id DESC LIMIT $4",
+                )
+                .bind(world)
+                .bind(siren)
+                .bind(millis(before))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(CreditHistoryEntry {
+                            id: row.try_get("id")?,
+                            world: row.try_get("world")?,
+                            siren: row.try_get("siren")?,
+                            product: row.try_get("product")?,
+                            amount_cents: row.try_get("amount_cents")?,
+                            outcome: row.try_get("outcome")?,
+                            outstanding_cents: row.try_get("outstanding_cents")?,
+                            received_at: from_millis(row.try_get("received_at_ms")?)?,
+                        })
+                    })
+                    .collect()
+            }
+            async fn append_audit(
+                &self,
+                record: NewAuditRecord,
+                bodies: &[SnapshotBody],
+            ) -> StoreResult<AuditRecord> {
+                self.write_audit(record, bodies).await
+            }
+            async fn append_case_event(
+                &self,
+                decision_id: &str,
+                transition: CaseTransition<'_>,
+            ) -> StoreResult<(CaseRow, AuditRecord)> {
+                self.write_case_event(decision_id, transition).await
+            }
+            async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = $1"
+                ))
+                .bind(decision_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(case_from_row).transpose()
+            }
+            async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<CasePage> {
+                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM cases");
+                push_case_filter(&mut count, filter);
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+                let mut query =
+                    sqlx::QueryBuilder::<$db>::new(format!("SELECT {CASE_COLUMNS} FROM cases"));
+                push_case_filter(&mut query, filter);
+                push_case_order(&mut query, filter);
+                let rows = query.build().fetch_all(&self.pool).await?;
+                Ok(CasePage {
+                    cases: rows.iter().map(case_from_row).collect::<StoreResult<_>>()?,
+                    total,
+                })
+            }
+            async fn dashboard(
+                &self,
+                world: &str,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<super::dashboard::DashboardCounts> {
+                let mut sets = Vec::with_capacity(5);
+                for mut query in super::dashboard::queries::<$db>(
+                    world,
+                    millis(from),
+                    millis(to),
+                    millis(now),
+                ) {
+                    sets.push(query.build().fetch_all(&self.pool).await?);
+                }
+                super::dashboard::read(sets)
+            }
+            async fn drift_counts(
+                &self,
+                world: &str,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+                model_version: &str,
+            ) -> StoreResult<Vec<(i64, i64, String, i64)>> {
+                let rows = super::dashboard::drift_query::<$db>(
+                    world,
+                    millis(from),
+                    millis(to),
+                    model_version,
+                )
+                .build()
+                .fetch_all(&self.pool)
+                .await?;
+                super::dashboard::read_drift(rows)
+            }
+            async fn decision_records(&self, decision_id: &str) -> StoreResult<Vec<AuditRecord>> {
+                let rows = sqlx::query(
+                    "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+                     FROM audit_records WHERE decision_id = $1 ORDER BY seq",
+                )
+                .bind(decision_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(audit_from_row).collect()
+            }
+            async fn audit_records(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRecord>> {
+                let rows = sqlx::query(
+                    "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+                     FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(audit_from_row).collect()
+            }
+            async fn audit_record(&self, id: &str) -> StoreResult<Option<AuditRecord>> {
+                let row = sqlx::query(
+                    "SELECT seq, id, kind, decision_id, world, recorded_at_ms, payload, prev_hash, hash \
+                     FROM audit_records WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(audit_from_row).transpose()
+            }
+            async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>> {
+                let row: Option<(String, i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT sha256, size, compressed FROM snapshot_bodies WHERE sha256 = $1",
+                )
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(sha256, size, compressed)| SnapshotBody {
+                    sha256,
+                    size,
+                    compressed,
+                }))
+            }
+        }
+
+        /// Bound values per statement, far under SQLite's limit (32766) whatever a batch holds.
+        const MAX_BOUND_VALUES: usize = 8_000;
+
+        /// Adds rows to the lender's credit history.
+        async fn insert_credit_history(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            entries: &[&CreditHistoryEntry],
+        ) -> StoreResult<()> {
+            for chunk in entries.chunks(MAX_BOUND_VALUES / 8) {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO credit_history (id, world, siren, product, amount_cents, outcome, \
+                     outstanding_cents, received_at_ms) ",
+                );
+                insert.push_values(chunk, |mut row, entry| {
+                    row.push_bind(&entry.id)
+                        .push_bind(&entry.world)
+                        .push_bind(&entry.siren)
+                        .push_bind(&entry.product)
+                        .push_bind(entry.amount_cents)
+                        .push_bind(&entry.outcome)
+                        .push_bind(entry.outstanding_cents)
+                        .push_bind(millis(entry.received_at));
+                });
+                insert.build().execute(&mut *conn).await.map_err(|e| {
+                    conflict_or(e, || {
+                        format!("credit history entry {}", ids(chunk, |e| &e.id))
+                    })
+                })?;
+            }
+            Ok(())
+        }
+
+        /// The ids of a statement's rows, to name them in an error.
+        fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> String {
+            rows.iter().map(id).collect::<Vec<_>>().join(", ")
+        }
+
+        /// Appends one audit record (with its snapshot bodies, credit-history row and case) inside
+        /// `tx`; the caller holds the append lock.
+        async fn append_in_tx(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            record: NewAuditRecord,
+            bodies: &[SnapshotBody],
+        ) -> StoreResult<AuditRecord> {
+            let head = chain_head(tx).await?;
+            append_after(tx, &record, bodies, head).await
+        }
+
+        /// The sequence number and hash of the last audit record, if any.
+        async fn chain_head(
+            tx: &mut sqlx::Transaction<'_, $db>,
+        ) -> StoreResult<Option<(i64, String)>> {
+            Ok(
+                sqlx::query_as("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut **tx)
+                    .await?,
+            )
+        }
+
+        /// [`append_in_tx`] after the record `head` (read in this transaction, or appended in it).
+        async fn append_after(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            record: &NewAuditRecord,
+            bodies: &[SnapshotBody],
+            head: Option<(i64, String)>,
+        ) -> StoreResult<AuditRecord> {
+            let mut appended = write_records(tx, &[(record, bodies)], head).await?;
+            appended
+                .pop()
+                .ok_or_else(|| StoreError::Setup("no audit record was appended".into()))
+        }
+
+        /// Writes `records` (each with its snapshot bodies, credit-history row, case, webhook events
+        /// and monitoring change) after the record `head`, in order, a few statements for all of
+        /// them.
+        async fn write_records(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            records: &[(&NewAuditRecord, &[SnapshotBody])],
+            mut head: Option<(i64, String)>,
+        ) -> StoreResult<Vec<AuditRecord>> {
+            let mut appended = Vec::with_capacity(records.len());
+            for (record, _) in records {
+                let next = chained(record, head.take())?;
+                head = Some((next.seq, next.hash.clone()));
+                appended.push(next);
+            }
+            let mut bodies: Vec<&SnapshotBody> = records.iter().flat_map(|(_, b)| b.iter()).collect();
+            bodies.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+            bodies.dedup_by(|a, b| a.sha256 == b.sha256);
+            for chunk in bodies.chunks(MAX_BOUND_VALUES / 3) {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO snapshot_bodies (sha256, size, compressed) ",
+                );
+                insert.push_values(chunk, |mut row, body| {
+                    row.push_bind(&body.sha256)
+                        .push_bind(body.size)
+                        .push_bind(&body.compressed);
+                });
+                insert.push(" ON CONFLICT (sha256) DO NOTHING");
+                insert.build().execute(&mut **tx).await?;
+            }
+            let history: Vec<_> = records
+                .iter()
+                .filter_map(|(r, _)| r.history.as_ref())
+                .collect();
+            insert_credit_history(tx, &history).await?;
+            for chunk in appended.chunks(MAX_BOUND_VALUES / 9) {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \
+                     payload, prev_hash, hash) ",
+                );
+                insert.push_values(chunk, |mut row, r| {
+                    row.push_bind(r.seq)
+                        .push_bind(&r.id)
+                        .push_bind(&r.kind)
+                        .push_bind(&r.decision_id)
+                        .push_bind(&r.world)
+                        .push_bind(millis(r.recorded_at))
+                        .push_bind(&r.payload)
+                        .push_bind(&r.prev_hash)
+                        .push_bind(&r.hash);
+                });
+                insert
+                    .build()
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| conflict_or(e, || format!("audit record {}", ids(chunk, |r| &r.id))))?;
+            }
+            let cases: Vec<_> = records
+                .iter()
+                .filter_map(|(r, _)| r.case.as_ref())
+                .collect();
+            upsert_cases(tx, &cases).await?;
+            let decided: Vec<_> = records
+                .iter()
+                .filter(|(r, _)| r.kind == "decision")
+                .filter_map(|(r, _)| r.case.as_ref())
+                .collect();
+            let drift = super::dashboard::drift_rows(&decided);
+            for mut upsert in super::dashboard::drift_upserts::<$db>(&drift) {
+                upsert.build().execute(&mut **tx).await?;
+            }
+            let events: Vec<_> = records
+                .iter()
+                .flat_map(|(r, _)| r.events.iter().map(|e| (r.world.as_str(), e)))
+                .collect();
+            queue_events(tx, &events).await?;
+            let monitoring: Vec<_> = records
+                .iter()
+                .filter_map(|(r, _)| Some((r.world.as_str(), r.monitoring.as_ref()?)))
+                .collect();
+            if monitoring
+                .iter()
+                .all(|(_, m)| matches!(m, MonitoringWrite::Enrol { .. }))
+            {
+                let enrolments: Vec<_> = monitoring.iter().map(|(_, m)| *m).collect();
+                q::enrol_in_tx(tx, &enrolments).await?;
+            } else {
+                for (world, m) in monitoring {
+                    q::write_in_tx(tx, world, &[], Some(m)).await?;
+                }
+            }
+            Ok(appended)
+        }
+
+        /// The record `record` becomes when appended after `head`: its place and hashes in the chain.
+        fn chained(record: &NewAuditRecord, head: Option<(i64, String)>) -> StoreResult<AuditRecord> {
+            let (seq, prev_hash) = match head {
+                Some((seq, hash)) => (seq + 1, hash),
+                None => (1, crate::audit::GENESIS.to_owned()),
+            };
+            let recorded_at_ms = millis(record.recorded_at);
+            let hash = crate::audit::record_hash(
+                &prev_hash,
+                seq,
+                &record.id,
+                &record.kind,
+                &record.decision_id,
+                &record.world,
+                recorded_at_ms,
+                &record.payload,
+            );
+            Ok(AuditRecord {
+                seq,
+                id: record.id.clone(),
+                kind: record.kind.clone(),
+                decision_id: record.decision_id.clone(),
+                world: record.world.clone(),
+                recorded_at: from_millis(recorded_at_ms)?,
+                payload: record.payload.clone(),
+                prev_hash,
+                hash,
+            })
+        }
+
+        /// Queues each event for every enabled endpoint of its world subscribed to its type: one
+        /// outbox row per event and endpoint, in the order of the events.
+        async fn queue_events(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            events: &[(&str, &OutboxEvent)],
+        ) -> StoreResult<()> {
+            for chunk in events.chunks(MAX_BOUND_VALUES / 7) {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "WITH queued (ord, event_id, event_type, body, created_at_ms, world, pattern) AS (",
+                );
+                insert.push_values(chunk.iter().enumerate(), |mut row, (ord, (world, e))| {
+                    row.push_bind(ord as i64)
+                        .push_bind(&e.id)
+                        .push_bind(&e.event_type)
+                        .push_bind(&e.body)
+                        .push_bind(millis(e.created_at))
+                        .push_bind(*world)
+                        .push_bind(format!("%,{},%", e.event_type));
+                });
+                insert.push(
+                    ") INSERT INTO webhook_messages (event_id, endpoint_id, event_type, body, \
+                     created_at_ms, next_attempt_ms) \
+                     SELECT q.event_id, e.id, q.event_type, q.body, q.created_at_ms, q.created_at_ms \
+                     FROM queued q JOIN webhook_endpoints e ON e.world = q.world AND e.enabled \
+                     AND (',' || e.event_types || ',') LIKE q.pattern ORDER BY q.ord, e.created_at_ms, e.id",
+                );
+                insert.build().execute(&mut *conn).await?;
+            }
+            Ok(())
+        }
+
+        /// Inserts cases, or updates what can change of those already there.
+        async fn upsert_cases(conn: &mut <$db as sqlx::Database>::Connection, cases: &[&CaseRow]) -> StoreResult<()> {
+            for chunk in cases.chunks(MAX_BOUND_VALUES / 31) {
+                let mut upsert =
+                    sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO cases ({CASE_COLUMNS}) "));
+                upsert.push_values(chunk, |mut row, c| {
+                    row.push_bind(&c.decision_id)
+                        .push_bind(&c.world)
+                        .push_bind(&c.siren)
+                        .push_bind(&c.company_name)
+                        .push_bind(&c.product)
+                        .push_bind(c.amount_cents)
+                        .push_bind(&c.automated_outcome)
+                        .push_bind(&c.status)
+                        .push_bind(&c.final_outcome)
+                        .push_bind(c.final_limit_cents)
+                        .push_bind(&c.referrals)
+                        .push_bind(c.score)
+                        .push_bind(&c.grade)
+                        .push_bind(c.probability_of_default)
+                        .push_bind(c.proposed_limit_cents)
+                        .push_bind(c.coverage)
+                        .push_bind(c.fraud)
+                        .push_bind(millis(c.decided_at))
+                        .push_bind(millis(c.updated_at))
+                        .push_bind(c.latency_ms)
+                        .push_bind(c.submitted_by)
+                        .push_bind(&c.api_key_id)
+                        .push_bind(&c.external_reference)
+                        .push_bind(c.claimed_by)
+                        .push_bind(&c.claimed_by_name)
+                        .push_bind(c.claimed_at.map(millis))
+                        .push_bind(&c.pending_action)
+                        .push_bind(c.pending_by)
+                        .push_bind(i64::from(c.overridden))
+                        .push_bind(c.events)
+                        .push_bind(&c.model_bins);
+                });
+                upsert.push(
+                    " ON CONFLICT (decision_id) DO UPDATE SET \
+                     status = excluded.status, final_outcome = excluded.final_outcome, \
+                     final_limit_cents = excluded.final_limit_cents, updated_at_ms = excluded.updated_at_ms, \
+                     claimed_by = excluded.claimed_by, claimed_by_name = excluded.claimed_by_name, \
+                     claimed_at_ms = excluded.claimed_at_ms, pending_action = excluded.pending_action, \
+                     pending_by = excluded.pending_by, overridden = excluded.overridden, \
+                     events = excluded.events",
+                );
+                upsert.build().execute(&mut *conn).await?;
+            }
+            Ok(())
         }
     };
 }

@@ -116,7 +116,7 @@ async fn main() {
                     body["current_limit"] = serde_json::json!("20000");
                 }
                 let request =
-                    server::api::request::parse(body.to_string().as_bytes(), World::Sandbox)
+                    server::web::api::request::parse(body.to_string().as_bytes(), World::Sandbox)
                         .expect("a valid request");
                 let at = now - Duration::minutes((i as i64 * 43_200) / decisions as i64);
                 decisions::decide(

@@ -272,9 +272,9 @@ async fn create_user(
     name: String,
     role: Role,
 ) -> anyhow::Result<()> {
-    let username = crate::users::check_username(&username)
+    let username = crate::web::users::check_username(&username)
         .map_err(|e| anyhow::anyhow!("invalid username: {e}"))?;
-    let name = crate::users::check_display_name(&name)
+    let name = crate::web::users::check_display_name(&name)
         .map_err(|e| anyhow::anyhow!("invalid name: {e}"))?;
     let hash = password::hash(read_password()?).await?;
     let store = open_store(&settings).await?;

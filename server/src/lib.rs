@@ -2,7 +2,6 @@
 //! serves the Leptos pages and (in later modules) the lender API.
 #![forbid(unsafe_code)]
 
-pub mod api;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -18,7 +17,6 @@ pub mod demo;
 pub mod dispatcher;
 pub mod engine;
 pub mod events;
-pub mod health;
 pub mod leptos_config;
 pub mod lineage;
 pub mod monitoring;
@@ -29,7 +27,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod users;
-pub mod webhook_admin;
+pub mod web;
 pub mod webhooks;
-pub mod workspace;

@@ -3,6 +3,7 @@
 
 use crate::auth::{routes as auth_routes, session};
 use crate::config::{DatabaseKind, Mode, Settings};
+use crate::demo;
 use crate::services::AppServices;
 use crate::sources::gather::Gatherer;
 use crate::sources::internal::InternalSource;
@@ -11,14 +12,14 @@ use crate::sources::{live, sandbox, Source};
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
-use crate::{demo, health};
+use crate::web::health;
 use app::api::SharedServices;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -287,44 +288,11 @@ fn router(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
     let pages = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route(app::access::SIGN_IN, post(auth_routes::sign_in))
-        .route(app::access::SIGN_OUT, post(auth_routes::sign_out))
-        .route(app::access::LANGUAGE, post(auth_routes::set_language))
-        .route(
-            crate::workspace::NEW_APPLICATION,
-            post(crate::workspace::submit_application),
-        )
-        .route("/cases/{id}/actions", post(crate::workspace::case_action))
-        .route("/cases/{id}/dossier.json", get(crate::workspace::dossier))
-        .route(
-            crate::workspace::ADMIN_KEYS,
-            post(crate::workspace::create_key),
-        )
-        .route(
-            "/admin/keys/{id}/revoke",
-            post(crate::workspace::revoke_key),
-        )
-        .route(crate::users::ADMIN_USERS, post(crate::users::create))
-        .route("/admin/users/{id}", post(crate::users::act))
-        .route(
-            crate::webhooks::ADMIN_WEBHOOKS,
-            post(crate::webhook_admin::create),
-        )
-        .route("/admin/webhooks/{id}", post(crate::webhook_admin::act))
-        .route(
-            "/admin/webhooks/deliveries/{seq}/redeliver",
-            post(crate::webhook_admin::redeliver),
-        )
-        .route(
-            "/admin/monitoring/check",
-            post(crate::webhook_admin::check_now),
-        )
-        .route(
-            "/admin/sandbox/conditions",
-            post(crate::webhook_admin::set_condition),
-        )
+        .merge(health::router())
+        .merge(auth_routes::router())
+        .merge(crate::web::workspace::router())
+        .merge(crate::web::users::router())
+        .merge(crate::web::webhook_admin::router())
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -345,7 +313,7 @@ fn router(state: AppState) -> Router {
 
     // The lenders' API has its own authentication (API keys): no sessions, no cookies.
     Router::new()
-        .nest("/api/v1", crate::api::router(state.clone()))
+        .nest("/api/v1", crate::web::api::router(state.clone()))
         .merge(pages)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -11,7 +11,8 @@ use app::i18n::{Lang, LANG_COOKIE};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::routing::post;
+use axum::{Form, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -68,6 +69,14 @@ fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> St
         }
     }
     peer.ip().to_string()
+}
+
+/// Sign-in, sign-out and the language switch.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(SIGN_IN, post(sign_in))
+        .route(app::access::SIGN_OUT, post(sign_out))
+        .route(app::access::LANGUAGE, post(set_language))
 }
 
 #[tracing::instrument(skip_all, fields(username = %form.username.trim().to_lowercase()))]

@@ -1,12 +1,21 @@
 //! Liveness and readiness probes.
 
+use crate::state::AppState;
 use crate::store::Store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::json;
 use std::sync::Arc;
+
+/// `/healthz` and `/readyz`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
 
 /// The process is up and serving requests.
 pub async fn healthz() -> impl IntoResponse {

@@ -12,9 +12,24 @@ use app::model::Role;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
 use axum::{Extension, Form};
 use chrono::Utc;
 use secrecy::ExposeSecret;
+
+/// The admin's forms on the webhooks page.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(ADMIN_WEBHOOKS, post(create))
+        .route("/admin/webhooks/{id}", post(act))
+        .route(
+            "/admin/webhooks/deliveries/{seq}/redeliver",
+            post(redeliver),
+        )
+        .route("/admin/monitoring/check", post(check_now))
+        .route("/admin/sandbox/conditions", post(set_condition))
+}
 
 fn back(query: &str) -> Response {
     Redirect::to(&format!("{ADMIN_WEBHOOKS}?{query}")).into_response()

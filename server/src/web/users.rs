@@ -13,6 +13,8 @@ use app::model::{IssuedPassword, Role};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
 use axum::{Extension, Form};
 use serde::Deserialize;
 
@@ -20,6 +22,13 @@ pub use app::access::ADMIN_USERS;
 
 /// The session entry holding a generated password until the page shows it once.
 pub const ISSUED_PASSWORD: &str = "issued_password";
+
+/// The administrator's forms on people: create a user, change a role, disable, reset.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(ADMIN_USERS, post(create))
+        .route("/admin/users/{id}", post(act))
+}
 
 /// A username as stored: lower case, 2 to 64 letters, digits, `.`, `_` or `-`.
 pub fn check_username(raw: &str) -> Result<String, String> {

@@ -13,11 +13,23 @@ use app::model::{CaseCommand, HumanDecision, HumanOutcome, Product, Role};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 pub use app::access::{APPLICATIONS, NEW_APPLICATION};
+
+/// The workspace's form posts: applications, case actions, a case's dossier, API keys.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(NEW_APPLICATION, post(submit_application))
+        .route("/cases/{id}/actions", post(case_action))
+        .route("/cases/{id}/dossier.json", get(dossier))
+        .route(ADMIN_KEYS, post(create_key))
+        .route("/admin/keys/{id}/revoke", post(revoke_key))
+}
 
 /// An amount as people type it: `15000`, `15 000,50`, `15000.50`.
 fn normalise_amount(s: &str) -> String {
@@ -102,7 +114,7 @@ pub async fn submit_application(
     };
     let world = workspace_world(&state.settings);
     let body = form.as_request().to_string();
-    let request = match crate::api::request::parse(body.as_bytes(), world) {
+    let request = match crate::web::api::request::parse(body.as_bytes(), world) {
         Ok(r) => r,
         Err(problem) => {
             let errors = if problem.errors.is_empty() {

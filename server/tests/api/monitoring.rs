@@ -676,3 +676,39 @@ async fn the_queue_filters_the_reviews_monitoring_opened() {
         assert_eq!(listed, *referral == "risk_changed", "{referral}");
     }
 }
+
+/// A delivery is named by its number; any other segment is a delivery that does not exist,
+/// answered as problem+json like every other error of the API.
+#[tokio::test]
+async fn a_delivery_named_by_anything_but_its_number_is_not_found() {
+    let app = fast_app(|_| {}).await;
+    let key = key(&app, World::Sandbox).await;
+    let (id, _) = endpoint(
+        &app,
+        &key,
+        "http://127.0.0.1:9/hooks",
+        &["decision.created"],
+    )
+    .await;
+    for delivery in ["abc", "1.5", "-", "99999999999999999999"] {
+        let response = reqwest::Client::new()
+            .post(app.url(&format!(
+                "/api/v1/webhook-endpoints/{id}/deliveries/{delivery}/redeliver"
+            )))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{delivery}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{delivery}"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(
+            problem["type"], "https://aval.example/problems/delivery-not-found",
+            "{delivery}"
+        );
+    }
+}

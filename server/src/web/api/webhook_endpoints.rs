@@ -227,23 +227,29 @@ pub async fn deliveries(
 pub async fn redeliver(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((id, seq)): Path<(String, i64)>,
+    Path((id, delivery)): Path<(String, String)>,
 ) -> Response {
     let endpoint = match own(&state, &caller, &id).await {
         Ok(e) => e,
         Err(r) => return r,
     };
+    let not_found = || {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "delivery-not-found",
+            "Delivery not found",
+            &format!("no delivery {delivery} for endpoint {id}"),
+        )
+        .into_response()
+    };
+    // A delivery is numbered; any other segment names none (answered as the document says,
+    // not with the router's plain-text rejection).
+    let Ok(seq) = delivery.parse::<i64>() else {
+        return not_found();
+    };
     match state.store.webhook_message(seq).await {
         Ok(Some(m)) if m.endpoint_id == endpoint.id => {}
-        Ok(_) => {
-            return Problem::new(
-                StatusCode::NOT_FOUND,
-                "delivery-not-found",
-                "Delivery not found",
-                &format!("no delivery {seq} for endpoint {id}"),
-            )
-            .into_response()
-        }
+        Ok(_) => return not_found(),
         Err(e) => return Problem::internal(&e.to_string()).into_response(),
     }
     match state.store.redeliver_webhook(seq, chrono::Utc::now()).await {

@@ -4,7 +4,7 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use server::config::{LatencySettings, SourcesSettings};
+use server::config::SourcesSettings;
 use server::engine::model::Model;
 use server::engine::policy::Policy;
 use server::engine::{decide, Application, DecisionInput, Product};
@@ -15,13 +15,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 fn input(siren: &str) -> DecisionInput {
-    let mut settings = SourcesSettings::default();
-    for l in settings.sandbox.latency.values_mut() {
-        *l = LatencySettings {
-            median_ms: 0.0,
-            p99_ms: 0.0,
-        };
-    }
+    let settings = SourcesSettings::instant_sandbox();
     let mut sources = sandbox::sources(&settings.sandbox, Default::default());
     sources.push(Arc::new(sector::SectorSource));
     let gatherer = Gatherer::new(&settings, sources, Vec::new());

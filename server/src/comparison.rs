@@ -4,7 +4,7 @@
 //! database (each replayed under its recorded versions and under today's). This is how a new
 //! model's effect on the policy bands is measured before it decides (`server model compare`).
 
-use crate::config::{LatencySettings, SourcesSettings};
+use crate::config::SourcesSettings;
 use crate::engine::model::Model;
 use crate::engine::policy::Policy;
 use crate::engine::{self, Application, DecisionInput, Generation, Outcome, Product};
@@ -74,8 +74,16 @@ pub struct Comparison {
     pub moves: BTreeMap<String, usize>,
 }
 
-fn outcome_name(o: Outcome) -> &'static str {
-    o.as_str()
+impl Comparison {
+    /// Counts one application decided by both sides.
+    fn add(&mut self, before: &engine::Decision, after: &engine::Decision) {
+        self.before.add(before);
+        self.after.add(after);
+        *self
+            .moves
+            .entry(format!("{} → {}", before.outcome, after.outcome))
+            .or_default() += 1;
+    }
 }
 
 /// The check digit that makes eight digits a valid SIREN.
@@ -99,13 +107,7 @@ pub async fn sandbox(
     after: &Side<'_>,
     policy: &Policy,
 ) -> Comparison {
-    let mut settings = SourcesSettings::default();
-    for l in settings.sandbox.latency.values_mut() {
-        *l = LatencySettings {
-            median_ms: 0.0,
-            p99_ms: 0.0,
-        };
-    }
+    let settings = SourcesSettings::instant_sandbox();
     let mut sources = sandbox::sources(&settings.sandbox, Default::default());
     sources.push(Arc::new(sector::SectorSource));
     let gatherer = Gatherer::new(&settings, sources, Vec::new());
@@ -156,16 +158,7 @@ pub async fn sandbox(
         };
         let a = engine::decide_as(before.generation, &input, before.model, policy);
         let b = engine::decide_as(after.generation, &input, after.model, policy);
-        result.before.add(&a);
-        result.after.add(&b);
-        *result
-            .moves
-            .entry(format!(
-                "{} → {}",
-                outcome_name(a.outcome),
-                outcome_name(b.outcome)
-            ))
-            .or_default() += 1;
+        result.add(&a, &b);
     }
     result.before = result.before.finish();
     result.after = result.after.finish();
@@ -194,16 +187,7 @@ pub async fn recorded(
         for r in records.iter().filter(|r| r.kind == "decision") {
             let then = crate::decisions::replayed(store, engine, &r.id, false).await?;
             let now = crate::decisions::replayed(store, engine, &r.id, true).await?;
-            result.before.add(&then);
-            result.after.add(&now);
-            *result
-                .moves
-                .entry(format!(
-                    "{} → {}",
-                    outcome_name(then.outcome),
-                    outcome_name(now.outcome)
-                ))
-                .or_default() += 1;
+            result.add(&then, &now);
         }
     }
     result.before = result.before.finish();

@@ -381,6 +381,21 @@ impl Default for SourcesSettings {
     }
 }
 
+impl SourcesSettings {
+    /// The default settings with every sandbox source answering at once: for comparisons,
+    /// benchmarks and tests that decide many companies.
+    pub fn instant_sandbox() -> Self {
+        let mut settings = Self::default();
+        for l in settings.sandbox.latency.values_mut() {
+            *l = LatencySettings {
+                median_ms: 0.0,
+                p99_ms: 0.0,
+            };
+        }
+        settings
+    }
+}
+
 /// The storage backend a database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {

@@ -542,7 +542,7 @@ async fn rerun(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{LatencySettings, SourcesSettings};
+    use crate::config::SourcesSettings;
     use crate::engine::Application;
     use crate::sources::{internal::InternalSource, sandbox, sector::SectorSource, Source};
     use crate::store::sqlite::SqliteStore;
@@ -551,13 +551,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("d.db").display());
         let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
-        let mut settings = SourcesSettings::default();
-        for l in settings.sandbox.latency.values_mut() {
-            *l = LatencySettings {
-                median_ms: 0.0,
-                p99_ms: 0.0,
-            };
-        }
+        let mut settings = SourcesSettings::instant_sandbox();
         settings.sandbox.slow_source_ms = 400;
         settings.deadline_ms = 200;
         let mut sources: Vec<Arc<dyn Source>> =

@@ -436,7 +436,8 @@ pub trait Keys: Send + Sync {
     ) -> StoreResult<()>;
 }
 
-/// The audit chain and what is read from it: decisions, case events, cases, snapshots, the lender's credit history, the dashboard's counts.
+/// The audit chain and what is read from it: decisions, case events, cases, snapshots, the
+/// lender's credit history, the dashboard's counts.
 #[async_trait]
 pub trait Ledger: Send + Sync {
     /// Adds an application to the lender's credit history.
@@ -508,7 +509,8 @@ pub trait Ledger: Send + Sync {
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
 }
 
-/// Webhook endpoints, the outbox and its deliveries, monitoring enrolments and the sandbox's conditions.
+/// Webhook endpoints, the outbox and its deliveries, monitoring enrolments and the sandbox's
+/// conditions.
 #[async_trait]
 pub trait Outbox: Send + Sync {
     async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> StoreResult<()>;

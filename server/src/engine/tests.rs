@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{LatencySettings, SourcesSettings};
+use crate::config::SourcesSettings;
 use crate::sources::facts::Facts;
 use crate::sources::gather::Gatherer;
 use crate::sources::{sandbox, sector, SourceRequest, World};
@@ -65,13 +65,7 @@ pub(crate) async fn sandbox_input_with(
     application: Application,
     conditions: Arc<sandbox::Conditions>,
 ) -> DecisionInput {
-    let mut settings = SourcesSettings::default();
-    for l in settings.sandbox.latency.values_mut() {
-        *l = LatencySettings {
-            median_ms: 0.0,
-            p99_ms: 0.0,
-        };
-    }
+    let mut settings = SourcesSettings::instant_sandbox();
     settings.sandbox.slow_source_ms = 400;
     settings.deadline_ms = 150;
     let mut sources = sandbox::sources(&settings.sandbox, conditions);

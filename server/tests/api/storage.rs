@@ -903,6 +903,22 @@ async fn an_idempotency_key_is_claimed_once_then_replays_its_answer() {
     }
 }
 
+/// Appends one decision record per case, each opening its case.
+async fn append_cases(store: &dyn Store, cases: &[CaseRow]) {
+    for c in cases {
+        store
+            .append_audit(
+                NewAuditRecord {
+                    case: Some(c.clone()),
+                    ..audit_entry(&c.decision_id, "{}")
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+}
+
 fn case_row(
     id: &str,
     siren: &str,
@@ -991,18 +1007,7 @@ async fn case_events_are_chained_and_the_case_row_follows_them() {
                 t0 + Duration::minutes(2),
             ),
         ];
-        for c in &cases {
-            store
-                .append_audit(
-                    NewAuditRecord {
-                        case: Some(c.clone()),
-                        ..audit_entry(&c.decision_id, "{}")
-                    },
-                    &[],
-                )
-                .await
-                .unwrap();
-        }
+        append_cases(store.as_ref(), &cases).await;
         assert_eq!(
             store.case("dec_big").await.unwrap().unwrap(),
             cases[0],
@@ -1258,18 +1263,7 @@ async fn the_drift_counts_are_added_to_as_decisions_are_recorded_the_same_way_in
             c.world = world.into();
             rows.push(c);
         }
-        for c in &rows {
-            store
-                .append_audit(
-                    NewAuditRecord {
-                        case: Some(c.clone()),
-                        ..audit_entry(&c.decision_id, "{}")
-                    },
-                    &[],
-                )
-                .await
-                .unwrap();
-        }
+        append_cases(store.as_ref(), &rows).await;
         // A later event about a decision (its case updated) does not count it again.
         store
             .append_audit(
@@ -1377,18 +1371,7 @@ async fn the_dashboard_counts_are_grouped_by_the_database_the_same_way_in_both()
         rows[3].score = 149;
         rows[3].product = "factoring".into();
         rows[5].world = "live".into();
-        for c in &rows {
-            store
-                .append_audit(
-                    NewAuditRecord {
-                        case: Some(c.clone()),
-                        ..audit_entry(&c.decision_id, "{}")
-                    },
-                    &[],
-                )
-                .await
-                .unwrap();
-        }
+        append_cases(store.as_ref(), &rows).await;
         let counts = store
             .dashboard(
                 "sandbox",

@@ -25,13 +25,7 @@ fn request(siren: &str) -> SourceRequest {
 }
 
 fn instant_settings() -> SourcesSettings {
-    let mut s = SourcesSettings::default();
-    for l in s.sandbox.latency.values_mut() {
-        *l = LatencySettings {
-            median_ms: 0.0,
-            p99_ms: 0.0,
-        };
-    }
+    let mut s = SourcesSettings::instant_sandbox();
     s.sandbox.slow_source_ms = 600;
     s.deadline_ms = 200;
     s

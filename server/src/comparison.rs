@@ -149,11 +149,7 @@ pub async fn sandbox(
             facts: Facts::from_snapshots(&g.request, &g.snapshots),
             debtor_facts: None,
             coverage: g.coverage,
-            missing_sources: g
-                .outcomes
-                .iter()
-                .filter_map(|o| o.missing.as_ref().map(|m| (o.source, m.to_string())))
-                .collect(),
+            missing_sources: g.missing_sources(),
             decided_at: as_of,
         };
         let a = engine::decide_as(before.generation, &input, before.model, policy);

@@ -256,11 +256,7 @@ pub async fn evaluate(
         facts,
         debtor_facts,
         coverage: gathering.coverage,
-        missing_sources: gathering
-            .outcomes
-            .iter()
-            .filter_map(|o| o.missing.as_ref().map(|m| (o.source, m.to_string())))
-            .collect(),
+        missing_sources: gathering.missing_sources(),
         decided_at: now,
     };
     let decision = engine::decide(&input, engine.model.as_ref(), &engine.policy);

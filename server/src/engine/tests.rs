@@ -86,11 +86,7 @@ pub(crate) async fn sandbox_input_with(
         debtor_facts: None,
         // The internal source is not part of this test world: count it as answered.
         coverage: g.coverage + crate::sources::SourceId::Internal.coverage_weight(),
-        missing_sources: g
-            .outcomes
-            .iter()
-            .filter_map(|o| o.missing.as_ref().map(|m| (o.source, m.to_string())))
-            .collect(),
+        missing_sources: g.missing_sources(),
         decided_at: as_of(),
     }
 }

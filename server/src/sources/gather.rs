@@ -45,6 +45,13 @@ impl Gathering {
     pub fn answered(&self, source: SourceId) -> bool {
         self.outcome(source).is_some_and(|o| o.missing.is_none())
     }
+    /// Each source that gave nothing, with why, as a decision records it.
+    pub fn missing_sources(&self) -> Vec<(SourceId, String)> {
+        self.outcomes
+            .iter()
+            .filter_map(|o| o.missing.as_ref().map(|m| (o.source, m.to_string())))
+            .collect()
+    }
 }
 
 /// Data coverage: the weights of the sources that answered, out of 100. A source the request

@@ -25,7 +25,26 @@ impl PostgresStore {
     async fn serialise_appends(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         None
     }
+
+    /// A transaction that appends to the audit chain: appends are serialised across every
+    /// server instance sharing the database by a transaction-level advisory lock.
+    async fn begin_append(
+        &self,
+    ) -> StoreResult<(
+        Option<tokio::sync::MutexGuard<'_, ()>>,
+        sqlx::Transaction<'static, sqlx::Postgres>,
+    )> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(727001)")
+            .execute(&mut *tx)
+            .await?;
+        Ok((None, tx))
+    }
 }
+
+/// What a case read for a change adds to its `SELECT`: the row lock, against a concurrent
+/// change to the same case.
+const LOCK_CASE: &str = " FOR UPDATE";
 
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -105,40 +124,9 @@ impl PostgresStore {
         record: NewAuditRecord,
         bodies: &[SnapshotBody],
     ) -> StoreResult<AuditRecord> {
-        let mut tx = self.pool.begin().await?;
-        // Appends are serialised across every server instance sharing the database.
-        sqlx::query("SELECT pg_advisory_xact_lock(727001)")
-            .execute(&mut *tx)
-            .await?;
+        let (_, mut tx) = self.begin_append().await?;
         let appended = append_in_tx(&mut tx, record, bodies).await?;
         tx.commit().await?;
         Ok(appended)
-    }
-    async fn write_case_event(
-        &self,
-        decision_id: &str,
-        transition: CaseTransition<'_>,
-    ) -> StoreResult<(CaseRow, AuditRecord)> {
-        let mut tx = self.pool.begin().await?;
-        // Serialised with every append, across every server instance sharing the database.
-        sqlx::query("SELECT pg_advisory_xact_lock(727001)")
-            .execute(&mut *tx)
-            .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = $1 FOR UPDATE"
-        ))
-        .bind(decision_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let current = match row {
-            Some(row) => case_from_row(&row)?,
-            None => return Err(StoreError::NotFound(format!("case {decision_id}"))),
-        };
-        let (mut next, record) = transition(&current).map_err(StoreError::Refused)?;
-        next.events = current.events + 1;
-        upsert_cases(&mut tx, &[&next]).await?;
-        let appended = append_in_tx(&mut tx, record, &[]).await?;
-        tx.commit().await?;
-        Ok((next, appended))
     }
 }

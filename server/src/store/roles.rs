@@ -2,13 +2,14 @@
 //! SQLite and PostgreSQL both read, and [`shared_roles!`] implements every role for a backend
 //! inside its module. What really differs per backend stays in `sqlite.rs` and `postgres.rs`:
 //! how a write to the audit chain is serialised and committed (SQLite's group commit and
-//! checkpointer, PostgreSQL's advisory lock), behind `write_audit`, `write_case_event` and
-//! `write_credit_history`.
+//! checkpointer, PostgreSQL's advisory lock), behind `write_audit`, `write_credit_history`,
+//! `begin_append` and `LOCK_CASE`.
 
 /// Implements `Accounts`, `Keys`, `Ledger`, `Registry` and `Outbox` for a backend with a `pool`
 /// of database `$db`, a `known_versions` cache, the outbox queries in a module `q`, the chain's
-/// writes (`write_audit`, `write_case_event`, `write_credit_history`), and a method
-/// `serialise_appends` that holds whatever the backend needs to write beside the audit chain.
+/// writes (`write_audit`, `write_credit_history`), `begin_append` (a transaction that may append,
+/// and what keeps other appenders out until it ends), `LOCK_CASE` (what a case read for a change
+/// adds to its `SELECT`), and `serialise_appends` (what a write beside the chain holds).
 macro_rules! shared_roles {
     ($store:ty, $db:ty) => {
         const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, is_demo, \
@@ -583,7 +584,23 @@ macro_rules! shared_roles {
                 decision_id: &str,
                 transition: CaseTransition<'_>,
             ) -> StoreResult<(CaseRow, AuditRecord)> {
-                self.write_case_event(decision_id, transition).await
+                let (_appending, mut tx) = self.begin_append().await?;
+                let row = sqlx::query(&format!(
+                    "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = $1{LOCK_CASE}"
+                ))
+                .bind(decision_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let current = match row {
+                    Some(row) => case_from_row(&row)?,
+                    None => return Err(StoreError::NotFound(format!("case {decision_id}"))),
+                };
+                let (mut next, record) = transition(&current).map_err(StoreError::Refused)?;
+                next.events = current.events + 1;
+                upsert_cases(&mut tx, &[&next]).await?;
+                let appended = append_in_tx(&mut tx, record, &[]).await?;
+                tx.commit().await?;
+                Ok((next, appended))
             }
             async fn case(&self, decision_id: &str) -> StoreResult<Option<CaseRow>> {
                 let row = sqlx::query(&format!(

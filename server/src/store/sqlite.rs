@@ -25,7 +25,22 @@ impl SqliteStore {
     async fn serialise_appends(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         Some(self.audit_lock.lock().await)
     }
+
+    /// A transaction that appends to the audit chain outside the group commit, with the lock
+    /// that keeps the group commit out until it ends.
+    async fn begin_append(
+        &self,
+    ) -> StoreResult<(
+        Option<tokio::sync::MutexGuard<'_, ()>>,
+        sqlx::Transaction<'static, sqlx::Sqlite>,
+    )> {
+        let appending = self.audit_lock.lock().await;
+        Ok((Some(appending), begin_writing(&self.pool).await?))
+    }
 }
+
+/// What a case read for a change adds to its `SELECT`: nothing, the write lock is held.
+const LOCK_CASE: &str = "";
 
 use crate::auth::password::PasswordHash;
 use async_trait::async_trait;
@@ -145,30 +160,6 @@ impl SqliteStore {
         answer
             .await
             .map_err(|_| StoreError::Setup("the append was abandoned".into()))?
-    }
-    async fn write_case_event(
-        &self,
-        decision_id: &str,
-        transition: CaseTransition<'_>,
-    ) -> StoreResult<(CaseRow, AuditRecord)> {
-        let _appending = self.audit_lock.lock().await;
-        let mut tx = begin_writing(&self.pool).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE decision_id = ?"
-        ))
-        .bind(decision_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let current = match row {
-            Some(row) => case_from_row(&row)?,
-            None => return Err(StoreError::NotFound(format!("case {decision_id}"))),
-        };
-        let (mut next, record) = transition(&current).map_err(StoreError::Refused)?;
-        next.events = current.events + 1;
-        upsert_cases(&mut tx, &[&next]).await?;
-        let appended = append_in_tx(&mut tx, record, &[]).await?;
-        tx.commit().await?;
-        Ok((next, appended))
     }
 }
 

@@ -109,7 +109,7 @@ test_all() {
   say "lints"
   cargo clippy --all-targets --locked -- -D warnings
   say "Rust unit and integration tests"
-  cargo test --locked -p aval-core -p app -p server
+  cargo test --locked -p aval-core -p aval-training -p app -p server
   say "browser tests (Chromium)"
   cargo leptos build --frontend-only
   (cd end2end && E2E_SERVER_BIN="$PWD/../target/debug/server" npx playwright test)

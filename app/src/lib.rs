@@ -9,9 +9,9 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod i18n;
-pub mod ids;
 pub mod model;
 pub mod pages;
 mod shell;
 
+pub use aval_core::ids;
 pub use shell::{shell, App};

@@ -1,69 +1,8 @@
 //! Types shared by the browser and the server.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
-/// What a signed-in person may do. Each role sees its own navigation and pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    SalesRep,
-    CreditManager,
-    Auditor,
-    Admin,
-}
-
-impl Role {
-    /// Every role, in the order they are listed to people.
-    pub const ALL: [Role; 4] = [
-        Role::SalesRep,
-        Role::CreditManager,
-        Role::Auditor,
-        Role::Admin,
-    ];
-
-    /// The stable identifier stored in the database and used in URLs and configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SalesRep => "sales_rep",
-            Role::CreditManager => "credit_manager",
-            Role::Auditor => "auditor",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A role name that is not one of [`Role::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected one of sales_rep, credit_manager, auditor, admin")]
-pub struct UnknownRole(pub String);
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
-    }
-}
-
-/// The person behind the current session, as the interface needs to know them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionUser {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-}
+pub use aval_core::people::{Role, SessionUser, UnknownRole};
 
 /// The user of the page being shown, or `None` when signed out. Provided as context.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -139,6 +78,7 @@ pub struct ReplayVerdict {
     pub notes: Vec<String>,
 }
 
+pub use aval_core::record::HumanDecision;
 pub use aval_core::vocabulary::{
     CaseStatus, HumanOutcome, Outcome, Product, Referral, OUTCOMES_IN_FORCE,
 };
@@ -157,17 +97,6 @@ pub const DECISION_CATEGORIES: [&str; 8] = [
 
 /// Shortest written justification accepted with a human decision, in characters.
 pub const MIN_JUSTIFICATION_CHARS: usize = 20;
-
-/// A person's decision as proposed or taken: outcome, limit, category and justification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HumanDecision {
-    pub outcome: HumanOutcome,
-    /// The limit granted: the amount asked for an approval, the offered limit for a counter-offer,
-    /// none for a decline.
-    pub limit_cents: Option<i64>,
-    pub category: String,
-    pub justification: String,
-}
 
 /// What a credit manager does to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

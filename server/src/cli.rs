@@ -44,7 +44,8 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// The probability-of-default model: train it, or evaluate the committed one on a file.
+    /// The probability-of-default model: evaluate the committed one on a file, or compare it with an
+    /// earlier one. Training is the separate `aval-train` command (crate `aval-training`).
     Model {
         #[command(subcommand)]
         command: ModelCommand,
@@ -84,20 +85,6 @@ pub enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Trains on a labelled ARFF file with stratified k-fold validation and writes the model
-    /// and its card (`models/pd-model.json`, `models/MODEL_CARD.md`).
-    Train {
-        /// The labelled training file.
-        #[arg(long, default_value = "testdata/polish/5year-train.arff")]
-        data: PathBuf,
-        #[arg(long, default_value_t = crate::engine::model::TRAINING_FOLDS)]
-        folds: usize,
-        #[arg(long, default_value_t = crate::engine::model::TRAINING_SEED)]
-        seed: u64,
-        /// Where to write the model and the card.
-        #[arg(long, default_value = "models")]
-        out: PathBuf,
-    },
     /// Prints the committed model's and the baseline's AUC, KS and Brier score on a labelled
     /// ARFF file, as one JSON object.
     Evaluate { file: PathBuf },
@@ -315,24 +302,6 @@ fn inspect(command: &InspectCommand) -> anyhow::Result<String> {
 async fn model_command(command: &ModelCommand) -> anyhow::Result<()> {
     use crate::engine::model;
     match command {
-        ModelCommand::Train {
-            data,
-            folds,
-            seed,
-            out,
-        } => {
-            let trained = model::train(data, *folds, *seed)?;
-            std::fs::create_dir_all(out)?;
-            let model_path = out.join("pd-model.json");
-            let card_path = out.join("MODEL_CARD.md");
-            std::fs::write(&model_path, &trained.model_json)?;
-            std::fs::write(&card_path, &trained.card_markdown)?;
-            print_out(&format!(
-                "wrote {} and {}",
-                model_path.display(),
-                card_path.display()
-            ))
-        }
         ModelCommand::Evaluate { file } => {
             let report =
                 model::evaluate(file).map_err(|e| anyhow::anyhow!("{}: {e:#}", file.display()))?;

@@ -102,19 +102,7 @@ impl UserRecord {
     }
 }
 
-/// One application this lender decided about a company, as its history keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CreditHistoryEntry {
-    pub id: String,
-    /// `sandbox` or `live`: each world sees only its own history.
-    pub world: String,
-    pub siren: String,
-    pub product: String,
-    pub amount_cents: i64,
-    pub outcome: String,
-    pub outstanding_cents: i64,
-    pub received_at: DateTime<Utc>,
-}
+pub use aval_core::sources::internal::CreditHistoryEntry;
 
 /// A webhook endpoint as stored, its signing secret included (which `Debug` does not print).
 #[derive(Debug, Clone)]
@@ -154,23 +142,7 @@ impl PartialEq for WebhookEndpoint {
 
 impl Eq for WebhookEndpoint {}
 
-/// An audit record as stored: a decision or a later human action.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AuditRecord {
-    /// Position in the chain, from 1.
-    pub seq: i64,
-    pub id: String,
-    /// `decision` or the kind of a later event.
-    pub kind: String,
-    /// The decision the record is about (its own id for a decision).
-    pub decision_id: String,
-    pub world: String,
-    pub recorded_at: DateTime<Utc>,
-    /// The record itself, as JSON.
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
+pub use aval_core::audit::AuditRecord;
 
 /// Where a decision's case stands: the projection of its audit records that lists and queues
 /// read (table `cases`).

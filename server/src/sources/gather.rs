@@ -2,27 +2,15 @@
 //! with its own timeout; answers reused from a short-lived cache; a late or failing source is
 //! recorded as missing with its reason and lowers data coverage. Gathering never fails.
 
-use super::{Fetched, Snapshot, Source, SourceError, SourceId, SourceRequest, World};
+use super::{
+    Fetched, Snapshot, Source, SourceError, SourceId, SourceOutcome, SourceRequest, World,
+};
 use crate::config::SourcesSettings;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// How one source fared in one gathering.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceOutcome {
-    pub source: SourceId,
-    pub provider: String,
-    /// `None` when the source answered usably.
-    pub missing: Option<SourceError>,
-    /// Time this gathering waited for the source (0 when served from the cache).
-    pub latency_ms: u64,
-    pub from_cache: bool,
-    /// SHA-256 of the snapshots the source produced, in order.
-    pub snapshots: Vec<String>,
-}
 
 /// The result of one gathering: the raw snapshots and what happened to each source.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -83,43 +83,7 @@ pub use aval_core::vocabulary::{
     CaseStatus, HumanOutcome, Outcome, Product, Referral, OUTCOMES_IN_FORCE,
 };
 
-/// The categories a human decision is filed under; one is mandatory with every decision.
-pub const DECISION_CATEGORIES: [&str; 8] = [
-    "additional_documents",
-    "guarantee",
-    "relationship_history",
-    "data_error",
-    "risk_appetite",
-    "fraud_suspected",
-    "fraud_cleared",
-    "other",
-];
-
-/// Shortest written justification accepted with a human decision, in characters.
-pub const MIN_JUSTIFICATION_CHARS: usize = 20;
-
-/// What a credit manager does to a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum CaseCommand {
-    /// Take the case, so that nobody else works on it.
-    Claim,
-    /// Give it back to the queue.
-    Release,
-    Note {
-        text: String,
-    },
-    /// Approve, decline or counter-offer (held for a second manager above the four-eyes amount).
-    Decide {
-        decision: HumanDecision,
-    },
-    /// As the second manager, confirm a proposed decision.
-    Confirm,
-    /// As the second manager, send a proposed decision back, saying why.
-    Reject {
-        reason: String,
-    },
-}
+pub use aval_core::case::{CaseCommand, DECISION_CATEGORIES, MIN_JUSTIFICATION_CHARS};
 
 /// A decision's case as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

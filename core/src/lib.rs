@@ -10,6 +10,7 @@
 //!   the real formats (INSEE Sirene, BODACC, NextGenPSD2, API Entreprise, FEC) and the typed
 //!   facts a decision reads.
 //! - [`people`]: roles and who is behind a session.
+//! - [`case`]: a decision's case, the commands people give it and the state machine.
 //! - [`audit`]: the hash-chain rule of the audit trail.
 //! - [`record`]: what the audit trail keeps of a decision and of each later action on its case.
 //! - [`engine`]: features, the probability-of-default model at run time, the policy, reason
@@ -21,6 +22,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod audit;
+pub mod case;
 pub mod engine;
 pub mod ids;
 pub mod people;

@@ -156,6 +156,13 @@ impl World {
             World::Live => "live",
         }
     }
+
+    /// The inverse of [`World::as_str`].
+    pub fn parse(text: &str) -> Option<World> {
+        [World::Sandbox, World::Live]
+            .into_iter()
+            .find(|w| w.as_str() == text)
+    }
 }
 
 /// The company's bank connection, as given by the lender's open-banking aggregator: the

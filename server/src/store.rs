@@ -10,6 +10,10 @@ pub mod sqlite;
 
 use app::model::{Role, RoleCount, UserSummary};
 use async_trait::async_trait;
+use aval_core::case::{Case, Claim, Proposal};
+use aval_core::engine::Outcome;
+use aval_core::sources::World;
+use aval_core::vocabulary::{CaseStatus, HumanOutcome, Product, Referral, UnknownWord};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tower_sessions::SessionStore;
@@ -190,6 +194,119 @@ pub struct CaseRow {
     /// The decision's score and model inputs against the training deciles, one character each
     /// (`engine::drift::bins`), for the population stability index; `None` when not computed.
     pub model_bins: Option<String>,
+}
+
+// The case at the store's edge: the row keeps plain columns (words as text, referrals
+// comma-separated, a pending decision as JSON); the domain reads and writes it typed.
+
+impl From<&Case> for CaseRow {
+    fn from(c: &Case) -> Self {
+        CaseRow {
+            decision_id: c.decision_id.clone(),
+            world: c.world.as_str().to_owned(),
+            siren: c.siren.clone(),
+            company_name: c.company_name.clone(),
+            product: c.product.as_str().to_owned(),
+            amount_cents: c.amount_cents,
+            automated_outcome: c.automated_outcome.as_str().to_owned(),
+            status: c.status.as_str().to_owned(),
+            final_outcome: c.final_outcome.map(|o| o.as_str().to_owned()),
+            final_limit_cents: c.final_limit_cents,
+            referrals: c
+                .referrals
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            score: c.score,
+            grade: c.grade.clone(),
+            probability_of_default: c.probability_of_default,
+            proposed_limit_cents: c.proposed_limit_cents,
+            coverage: c.coverage,
+            fraud: c.fraud,
+            decided_at: c.decided_at,
+            updated_at: c.updated_at,
+            latency_ms: c.latency_ms,
+            submitted_by: c.submitted_by,
+            api_key_id: c.api_key_id.clone(),
+            external_reference: c.external_reference.clone(),
+            claimed_by: c.claim.as_ref().map(|h| h.by),
+            claimed_by_name: c.claim.as_ref().and_then(|h| h.name.clone()),
+            claimed_at: c.claim.as_ref().and_then(|h| h.at),
+            pending_action: c
+                .pending
+                .as_ref()
+                .and_then(|p| serde_json::to_string(&p.decision).ok()),
+            pending_by: c.pending.as_ref().map(|p| p.by),
+            overridden: c.overridden,
+            events: c.events,
+            model_bins: c.model_bins.clone(),
+        }
+    }
+}
+
+impl TryFrom<&CaseRow> for Case {
+    /// Names the column that holds a value the domain does not know.
+    type Error = String;
+
+    fn try_from(r: &CaseRow) -> Result<Self, Self::Error> {
+        let word = |column: &str, e: UnknownWord| format!("case {}: {column}: {e}", r.decision_id);
+        let pending = match &r.pending_action {
+            None => None,
+            Some(json) => Some(Proposal {
+                decision: serde_json::from_str(json)
+                    .map_err(|e| format!("case {}: pending_action: {e}", r.decision_id))?,
+                by: r.pending_by.unwrap_or_default(),
+            }),
+        };
+        Ok(Case {
+            decision_id: r.decision_id.clone(),
+            world: World::parse(&r.world)
+                .ok_or_else(|| format!("case {}: world: {:?}", r.decision_id, r.world))?,
+            siren: r.siren.clone(),
+            company_name: r.company_name.clone(),
+            product: Product::parse(&r.product).map_err(|e| word("product", e))?,
+            amount_cents: r.amount_cents,
+            automated_outcome: Outcome::parse(&r.automated_outcome)
+                .map_err(|e| word("automated_outcome", e))?,
+            status: CaseStatus::parse(&r.status).map_err(|e| word("status", e))?,
+            final_outcome: r
+                .final_outcome
+                .as_deref()
+                .map(HumanOutcome::parse)
+                .transpose()
+                .map_err(|e| word("final_outcome", e))?,
+            final_limit_cents: r.final_limit_cents,
+            referrals: r
+                .referrals
+                .split(',')
+                .filter(|w| !w.is_empty())
+                .map(Referral::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| word("referrals", e))?,
+            score: r.score,
+            grade: r.grade.clone(),
+            probability_of_default: r.probability_of_default,
+            proposed_limit_cents: r.proposed_limit_cents,
+            coverage: r.coverage,
+            fraud: r.fraud,
+            decided_at: r.decided_at,
+            updated_at: r.updated_at,
+            latency_ms: r.latency_ms,
+            submitted_by: r.submitted_by,
+            api_key_id: r.api_key_id.clone(),
+            external_reference: r.external_reference.clone(),
+            claim: r.claimed_by.map(|by| Claim {
+                by,
+                name: r.claimed_by_name.clone(),
+                at: r.claimed_at,
+            }),
+            pending,
+            overridden: r.overridden,
+            events: r.events,
+            model_bins: r.model_bins.clone(),
+        })
+    }
 }
 
 /// What a case list asks for. Every filter is optional; pages count from 1.

@@ -1,4 +1,5 @@
 use super::*;
+use aval_core::record::HumanDecision;
 
 const RULES: CaseRules = CaseRules {
     four_eyes_above_cents: 5_000_000,
@@ -252,4 +253,42 @@ fn only_credit_managers_act_and_notes_are_not_empty() {
     assert_eq!(json["by"]["user_id"], 1);
     let back: EventRecord = serde_json::from_value(json).unwrap();
     assert_eq!(back, record);
+}
+
+#[test]
+fn a_case_row_reads_as_a_typed_case_and_writes_back_unchanged() {
+    let mut row = case("awaiting_confirmation", "refer", 7_000_000);
+    row.referrals = "uncertain_score,risk_changed".into();
+    row.claimed_by = Some(3);
+    row.claimed_by_name = Some("Manager 3".into());
+    row.claimed_at = Some(row.decided_at);
+    row.pending_action = serde_json::to_string(&HumanDecision {
+        outcome: HumanOutcome::CounterOffer,
+        limit_cents: Some(6_000_000),
+        category: "guarantee".into(),
+        justification: "A personal guarantee from the founder.".into(),
+    })
+    .ok();
+    row.pending_by = Some(2);
+    let typed = Case::try_from(&row).unwrap();
+    assert_eq!(typed.status, CaseStatus::AwaitingConfirmation);
+    assert_eq!(
+        typed.referrals,
+        [
+            aval_core::vocabulary::Referral::UncertainScore,
+            aval_core::vocabulary::Referral::RiskChanged
+        ]
+    );
+    assert_eq!(typed.pending.as_ref().map(|p| p.by), Some(2));
+    assert_eq!(CaseRow::from(&typed), row);
+}
+
+#[test]
+fn a_stored_word_the_domain_does_not_know_names_its_column() {
+    let mut row = case("in_review", "refer", 100_000);
+    row.status = "pending".into();
+    let err = Case::try_from(&row).unwrap_err();
+    assert!(err.contains("status"), "{err}");
+    let err = apply(&row, &manager(1), &CaseCommand::Claim).unwrap_err();
+    assert!(err.to_string().contains("status"), "{err}");
 }

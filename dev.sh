@@ -69,6 +69,15 @@ ensure_playwright() {
 # The storage tests run against a real PostgreSQL too (TEST_POSTGRES_URL, default the local
 # server with trust auth). Start the local cluster if it is installed but stopped; install it
 # if missing. Databases left by earlier runs are dropped.
+ensure_python_venv() {
+  # The API contract test installs schemathesis (PyPI) into .tools/venv.
+  [ -x .tools/venv/bin/pip ] && return
+  local probe
+  probe=$(mktemp -d)
+  python3 -m venv "$probe/v" >/dev/null 2>&1 || apt_install python3 python3-venv
+  rm -rf "$probe"
+}
+
 ensure_postgres() {
   export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
   if ! pg_isready -q -d "$TEST_POSTGRES_URL" 2>/dev/null; then
@@ -104,12 +113,15 @@ test_all() {
   ensure_chromium
   ensure_playwright
   ensure_postgres
+  ensure_python_venv
   say "formatting"
   cargo fmt --all --check
   say "lints"
   cargo clippy --all-targets --locked -- -D warnings
   say "Rust unit and integration tests"
   cargo test --locked -p aval-core -p aval-training -p app -p server
+  say "API contract: schemathesis against the generated document (bounded time)"
+  contract/run.sh target/debug/server
   say "browser tests (Chromium)"
   cargo leptos build --frontend-only
   (cd end2end && E2E_SERVER_BIN="$PWD/../target/debug/server" npx playwright test)

@@ -418,12 +418,7 @@ pub struct MissingRow {
 }
 
 /// The event types a webhook endpoint can subscribe to.
-pub const WEBHOOK_EVENT_TYPES: [&str; 4] = [
-    "decision.created",
-    "decision.updated",
-    "company.risk_changed",
-    "monitoring.source_failed",
-];
+pub use aval_core::events::EVENT_TYPES as WEBHOOK_EVENT_TYPES;
 
 /// A webhook endpoint as the admin sees it (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,20 @@ fn luhn_ok(value: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Siren {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9]{9}$"))
+            .description(Some("A SIREN: nine digits, the last a Luhn check digit."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Siren {}
+
 /// A French company number (SIREN): nine digits with a Luhn check digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

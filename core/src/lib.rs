@@ -11,6 +11,7 @@
 //!   facts a decision reads.
 //! - [`people`]: roles and who is behind a session.
 //! - [`case`]: a decision's case, the commands people give it and the state machine.
+//! - [`events`]: what each webhook event's `data` holds.
 //! - [`audit`]: the hash-chain rule of the audit trail.
 //! - [`record`]: what the audit trail keeps of a decision and of each later action on its case.
 //! - [`engine`]: features, the probability-of-default model at run time, the policy, reason
@@ -24,6 +25,7 @@
 pub mod audit;
 pub mod case;
 pub mod engine;
+pub mod events;
 pub mod ids;
 pub mod people;
 pub mod record;

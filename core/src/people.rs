@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a signed-in person may do. Each role sees its own navigation and pages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -55,6 +55,7 @@ impl SnapshotMeta {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latency {
     pub gathering_ms: u64,
@@ -82,6 +83,7 @@ pub struct RecordedDecision {
 }
 
 /// Who did something, as the audit record names them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user_id: i64,
@@ -127,6 +129,7 @@ pub struct MonitoringReview {
 }
 
 /// A person's decision as proposed or taken: outcome, limit, category and justification.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HumanDecision {
     pub outcome: HumanOutcome,
@@ -138,6 +141,7 @@ pub struct HumanDecision {
 }
 
 /// What happened to a case, as its audit record's payload keeps it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseEvent {
@@ -181,6 +185,7 @@ impl CaseEvent {
 }
 
 /// An event with its author and time: the payload of the audit record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRecord {
     #[serde(flatten)]
@@ -190,6 +195,7 @@ pub struct EventRecord {
 }
 
 /// What monitoring found worse, in the order the event lists them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum RiskChange {

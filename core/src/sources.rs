@@ -142,6 +142,7 @@ impl std::str::FromStr for SourceId {
 
 /// Which world a request lives in: sandbox requests only ever reach the sandbox sources, live
 /// requests only the live connectors.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum World {

@@ -140,7 +140,7 @@ pub async fn act(
                 payload,
                 history: None,
                 case: None,
-                events: crate::events::decision_updated(&CaseRow::from(&next), &record)
+                events: crate::events::decision_updated(&next, &record)
                     .into_iter()
                     .collect(),
                 monitoring,

@@ -185,7 +185,7 @@ pub async fn decide_with(
 ) -> Result<RecordedDecision, DecisionError> {
     engine.register(store.as_ref()).await?;
     let evaluated = evaluate(gatherer, engine, request, origin, now, false).await;
-    let case = crate::cases::new_case(
+    let case = aval_core::case::Case::opened_by(
         &evaluated.recorded,
         evaluated.company_name.clone(),
         &evaluated.recorded.origin,
@@ -207,6 +207,7 @@ pub async fn decide_with(
         _ => None,
     };
     let events = vec![crate::events::decision_created(r, &case)];
+    let case = CaseRow::from(&case);
     record(store, evaluated, Some(case), events, monitoring, true).await
 }
 

@@ -14,12 +14,11 @@ use crate::decisions::{self, DecisionError, Engine};
 use crate::events::{self, RiskChange};
 use crate::sources::gather::Gatherer;
 use crate::sources::SourceError;
-use crate::store::{MonitoredCompany, MonitoringWrite, Store};
+use crate::store::{CaseRow, MonitoredCompany, MonitoringWrite, Store};
+use aval_core::case::Case;
+use aval_core::vocabulary::{CaseStatus, Referral};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
-
-/// The referral a review case carries.
-pub const RISK_CHANGED_REFERRAL: &str = app::model::Referral::RiskChanged.as_str();
 
 /// How long a scheduler holds a company it is checking; after a crash it is checked again once
 /// this has passed.
@@ -174,16 +173,13 @@ pub async fn check(
     let (case, events, label) = if found.is_empty() {
         (None, Vec::new(), "unchanged")
     } else {
-        let mut case = crate::cases::new_case(new, evaluated.company_name.clone(), &new.origin);
-        case.status = app::model::CaseStatus::InReview.as_str().into();
+        let mut case = Case::opened_by(new, evaluated.company_name.clone(), &new.origin);
+        case.status = CaseStatus::InReview;
         case.final_outcome = None;
         case.final_limit_cents = None;
-        case.referrals = std::iter::once(RISK_CHANGED_REFERRAL)
-            .chain(case.referrals.split(',').filter(|r| !r.is_empty()))
-            .collect::<Vec<_>>()
-            .join(",");
+        case.referrals.insert(0, Referral::RiskChanged);
         let event = events::risk_changed(m, &previous, new, &found);
-        (Some(case), vec![event], "risk_changed")
+        (Some(CaseRow::from(&case)), vec![event], "risk_changed")
     };
     let write = MonitoringWrite::Checked {
         world: m.world.clone(),

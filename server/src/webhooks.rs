@@ -89,7 +89,11 @@ pub fn check_url(raw: &str) -> Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| local.then_some(url));
     match rest {
-        Some(r) if !r.is_empty() && url.len() <= 2048 && !url.contains(char::is_whitespace) => {
+        Some(r)
+            if !r.is_empty()
+                && url.chars().count() <= 2048
+                && !url.contains(char::is_whitespace) =>
+        {
             Ok(url.to_owned())
         }
         _ => Err(

@@ -8,6 +8,7 @@ use crate::sources::facts::Facts;
 use serde::{Deserialize, Serialize};
 
 /// What kind of reason a code is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {

@@ -3,6 +3,7 @@
 //! error is `application/problem+json` (RFC 9457) with a stable type and, for validation, the
 //! field and the problem.
 
+pub mod contract;
 mod problem;
 pub mod request;
 pub mod webhook_endpoints;
@@ -19,12 +20,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use contract::{
+    CaseEventAnswer, DecisionAnswer, DecisionRequestBody, Ping, ReasonAnswer, SourceAnswer,
+};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
 pub use problem::Problem;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -142,9 +146,6 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
     }
 }
 
-/// The OpenAPI 3.1 document of this API.
-pub const OPENAPI: &str = include_str!("api/openapi.json");
-
 /// Documentation is public; everything else needs a key.
 fn is_public(path: &str) -> bool {
     path.ends_with("/openapi.json") || path.ends_with("/docs")
@@ -153,7 +154,7 @@ fn is_public(path: &str) -> bool {
 async fn openapi() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
+        contract::document(),
     )
         .into_response()
 }
@@ -166,7 +167,7 @@ fn escape(text: &str) -> String {
 
 /// A readable page generated from the OpenAPI document.
 async fn docs() -> Response {
-    let spec: Value = serde_json::from_str(OPENAPI).unwrap_or(Value::Null);
+    let spec: Value = serde_json::from_str(contract::document()).unwrap_or(Value::Null);
     let mut html = String::from(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Aval decision API</title>\
          <link rel=stylesheet href=/pkg/aval.css></head><body><main class=page>",
@@ -281,16 +282,48 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-async fn ping(Extension(caller): Extension<Caller>) -> Json<Value> {
-    Json(json!({
-        "ok": true,
-        "mode": caller.world.as_str(),
-        "key": caller.key.id,
-        "time": chrono::Utc::now(),
-    }))
+/// Checks the API key (for integration tests).
+#[utoipa::path(
+    get,
+    path = "/ping",
+    tag = "keys",
+    responses(
+        (status = 200, description = "The key works", body = Ping),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn ping(Extension(caller): Extension<Caller>) -> Json<Ping> {
+    Json(Ping {
+        ok: true,
+        mode: caller.world,
+        key: caller.key.id,
+        time: chrono::Utc::now(),
+    })
 }
 
-async fn create_decision(
+/// Decides on an application, in the same request.
+#[utoipa::path(
+    post,
+    path = "/decisions",
+    tag = "decisions",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[\x20-\x7E]*[\x21-\x7E][\x20-\x7E]*$",
+         description = "1 to 255 visible ASCII characters (spaces around it are ignored). The same key with the same body answers the original answer again, with the header `idempotent-replayed: true`; the same key with another body is 409, and so is a second request while the first is being decided."),
+    ),
+    request_body(content = DecisionRequestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Decided and recorded", body = DecisionAnswer),
+        (status = 400, description = "The body is not JSON, or the Idempotency-Key header is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used with another body, or its first request is still being decided", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid (each is named, as a JSON pointer, in `errors`); a SIREN whose check digit is wrong is one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn create_decision(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
@@ -445,13 +478,30 @@ async fn decide_once(
     {
         Ok(recorded) => {
             let case = cases::new_case(&recorded, None, &recorded.origin);
-            (StatusCode::CREATED, view(&recorded, &case, &[]))
+            let answer = view(&recorded, &case, &[]);
+            (
+                StatusCode::CREATED,
+                serde_json::to_value(&answer).unwrap_or(Value::Null),
+            )
         }
         Err(e) => as_value(Problem::internal(&e.to_string())),
     }
 }
 
-async fn get_decision(
+/// A decision and its current state.
+#[utoipa::path(
+    get,
+    path = "/decisions/{id}",
+    tag = "decisions",
+    params(("id" = String, Path, description = "The decision's id (`dec_…`)")),
+    responses(
+        (status = 200, description = "The decision", body = DecisionAnswer),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn get_decision(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
@@ -484,64 +534,60 @@ async fn get_decision(
     }
 }
 
-/// A human event as the API shows it: its payload (type, author, time and details) with its id.
-fn event_view(record: &AuditRecord) -> Option<Value> {
-    let mut event: Value = serde_json::from_str(&record.payload).ok()?;
-    event.as_object_mut()?.insert("id".into(), json!(record.id));
-    Some(event)
+/// A human event as the API shows it: its record (type, author, time and details) with its id.
+fn event_answer(record: &AuditRecord) -> Option<CaseEventAnswer> {
+    Some(CaseEventAnswer {
+        id: record.id.clone(),
+        record: serde_json::from_str(&record.payload).ok()?,
+    })
 }
 
 /// The decision as the API shows it.
-pub fn view(r: &RecordedDecision, case: &CaseRow, records: &[AuditRecord]) -> Value {
+pub fn view(r: &RecordedDecision, case: &CaseRow, records: &[AuditRecord]) -> DecisionAnswer {
     let d = &r.decision;
-    json!({
-        "id": r.id,
-        "decided_at": r.decided_at,
-        "mode": r.request.world.as_str(),
-        "external_reference": r.request.external_reference,
-        "monitoring_of": r.origin.monitoring_of,
-        "siren": r.request.siren,
-        "product": r.request.application.product,
-        "status": case.status,
-        "outcome": d.outcome,
-        "final_outcome": case.final_outcome,
-        "final_limit_cents": case.final_limit_cents,
-        "overridden": case.overridden,
-        "score": d.score,
-        "probability_of_default": d.probability_of_default,
-        "grade": d.grade,
-        "requested_cents": d.requested_cents,
-        "proposed_limit_cents": d.proposed_limit_cents,
-        "currency": "EUR",
-        "reasons": d.reasons.iter().map(|x| json!({
-            "code": x.code,
-            "kind": x.kind,
-            "text_en": x.text_en,
-            "text_fr": x.text_fr,
-            "value": x.value,
-            "threshold": x.threshold,
-            "contribution_log_odds": x.log_odds,
-            "contribution_points": x.points,
-        })).collect::<Vec<_>>(),
-        "referrals": d.referrals,
-        "fraud_flags": d.fraud_flags,
-        "data_coverage": d.coverage,
-        "sources": r.sources.iter().map(|s| json!({
-            "source": s.source,
-            "provider": s.provider,
-            "answered": s.missing.is_none(),
-            "missing_reason": s.missing.as_ref().map(ToString::to_string),
-            "latency_ms": s.latency_ms,
-            "from_cache": s.from_cache,
-        })).collect::<Vec<_>>(),
-        "versions": d.versions,
-        "latency": r.latency,
-        "events": records
+    DecisionAnswer {
+        id: r.id.clone(),
+        decided_at: r.decided_at,
+        mode: r.request.world,
+        external_reference: r.request.external_reference.clone(),
+        monitoring_of: r.origin.monitoring_of.clone(),
+        siren: r.request.siren.clone(),
+        product: r.request.application.product,
+        status: case.status.clone(),
+        outcome: d.outcome,
+        final_outcome: case.final_outcome.clone(),
+        final_limit_cents: case.final_limit_cents,
+        overridden: case.overridden,
+        score: d.score,
+        probability_of_default: d.probability_of_default,
+        grade: d.grade.clone(),
+        requested_cents: d.requested_cents,
+        proposed_limit_cents: d.proposed_limit_cents,
+        currency: "EUR".to_owned(),
+        reasons: d.reasons.iter().map(ReasonAnswer::from).collect(),
+        referrals: d.referrals.clone(),
+        fraud_flags: d.fraud_flags.clone(),
+        data_coverage: d.coverage,
+        sources: r
+            .sources
+            .iter()
+            .map(|s| SourceAnswer {
+                source: s.source.to_string(),
+                provider: s.provider.clone(),
+                answered: s.missing.is_none(),
+                missing_reason: s.missing.as_ref().map(ToString::to_string),
+                latency_ms: s.latency_ms,
+                from_cache: s.from_cache,
+            })
+            .collect(),
+        versions: d.versions.clone(),
+        latency: r.latency.clone(),
+        events: records
             .iter()
             .filter(|x| x.kind != "decision")
-            .filter_map(event_view)
-            .collect::<Vec<_>>(),
-    })
+            .filter_map(event_answer)
+            .collect(),
+    }
 }
 
 #[cfg(test)]

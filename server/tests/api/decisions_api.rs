@@ -312,6 +312,55 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
 }
 
 #[tokio::test]
+async fn the_document_states_what_the_server_refuses() {
+    let app = instant_app().await;
+    let (_, spec, _) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    let request = &spec["components"]["schemas"]["DecisionRequest"];
+    // An amount is required, in euros or in cents; an empty SIREN or amount does not match.
+    let rules = request["allOf"].to_string();
+    assert!(rules.contains(r#""required":["amount"]}"#), "{rules}");
+    assert!(rules.contains(r#""required":["amount_cents"]}"#), "{rules}");
+    for field in ["siren", "amount", "debtor_siren"] {
+        let pattern = request["properties"][field]["pattern"].as_str().unwrap();
+        assert!(
+            pattern.starts_with('^') && pattern.ends_with('$'),
+            "{field}: {pattern}"
+        );
+        assert!(
+            pattern.contains("{9}") || pattern.contains("[1-9]"),
+            "{field}: {pattern}"
+        );
+    }
+    assert_eq!(request["properties"]["siren"]["format"], "siren");
+    let url = &spec["components"]["schemas"]["NewWebhookEndpoint"]["properties"]["url"];
+    assert!(
+        url["pattern"].as_str().unwrap().contains("https://"),
+        "{url}"
+    );
+    // The Idempotency-Key header is documented with its rules; a delivery is a number.
+    let header = spec["paths"]["/decisions"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Idempotency-Key")
+        .unwrap()
+        .clone();
+    assert_eq!(header["in"], "header");
+    assert_eq!(header["schema"]["type"], "string");
+    assert_eq!(header["schema"]["maxLength"], 255);
+    let redeliver =
+        &spec["paths"]["/webhook-endpoints/{id}/deliveries/{delivery}/redeliver"]["post"];
+    let delivery = redeliver["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "delivery")
+        .unwrap();
+    assert_eq!(delivery["schema"]["type"], "integer");
+    assert!(redeliver["responses"]["404"]["content"]["application/problem+json"].is_object());
+}
+
+#[tokio::test]
 async fn an_auditor_verifies_the_chain_and_replays_a_decision_identically() {
     let app = instant_app().await;
     let (k, _) = key(&app, World::Sandbox).await;

@@ -5,14 +5,16 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The field, as a JSON pointer into the request body (`/amount`, `/bank_connection/consent_id`).
     pub field: String,
     pub problem: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An error (RFC 9457): `type` is stable and names the problem, `errors` lists each field in
+/// error.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

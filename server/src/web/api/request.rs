@@ -31,6 +31,9 @@ const FIELDS: [&str; 16] = [
 /// Largest amount accepted: one billion euros.
 const MAX_CENTS: i64 = 100_000_000_000;
 
+/// Below this, every whole number is exact as a JSON float (2^53).
+const WHOLE_FLOATS: f64 = 9_007_199_254_740_992.0;
+
 struct Reader<'a> {
     body: &'a Map<String, Value>,
     errors: Vec<FieldError>,
@@ -71,7 +74,12 @@ impl Reader<'_> {
         let cents_field = format!("{field}_cents");
         let cents = match self.body.get(&cents_field) {
             None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_i64() {
+            // A whole number written with a fraction of zero (`150050.0`) is a whole number.
+            Some(Value::Number(n)) => match n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() <= WHOLE_FLOATS)
+                    .map(|f| f as i64)
+            }) {
                 Some(c) => Some(c),
                 None => {
                     self.fail(&cents_field, "must be a whole number of cents");
@@ -150,12 +158,15 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
             r.fail(key, "is not a field of a decision request");
         }
     }
+    // A field given as null is a field not given: it is then reported as required, like an
+    // absent one. A field given with a value that is not valid has its own error already.
+    let given = |key: &str| map.get(key).is_some_and(|v| !v.is_null());
     let siren = r.siren("siren");
-    if !map.contains_key("siren") {
+    if !given("siren") {
         r.fail("siren", "is required");
     }
     let amount = r.money("amount");
-    if amount.is_none() && !map.contains_key("amount") && !map.contains_key("amount_cents") {
+    if amount.is_none() && !given("amount") && !given("amount_cents") {
         r.fail(
             "amount",
             "is required (decimal string in euros, or amount_cents)",
@@ -178,7 +189,7 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
             None
         }
         None => {
-            if !map.contains_key("product") {
+            if !given("product") {
                 r.fail(
                     "product",
                     "is required: bnpl, factoring or credit_line_increase",
@@ -192,13 +203,10 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
     let current_limit = r.money("current_limit");
     match product {
         Some(Product::Factoring) => {
-            if invoice.is_none()
-                && !map.contains_key("invoice_amount")
-                && !map.contains_key("invoice_amount_cents")
-            {
+            if invoice.is_none() && !given("invoice_amount") && !given("invoice_amount_cents") {
                 r.fail("invoice_amount", "is required for factoring");
             }
-            if debtor.is_none() && !map.contains_key("debtor_siren") {
+            if debtor.is_none() && !given("debtor_siren") {
                 r.fail(
                     "debtor_siren",
                     "is required for factoring (the paying customer's SIREN)",
@@ -212,8 +220,8 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
         }
         Some(Product::CreditLineIncrease)
             if current_limit.is_none()
-                && !map.contains_key("current_limit")
-                && !map.contains_key("current_limit_cents") =>
+                && !given("current_limit")
+                && !given("current_limit_cents") =>
         {
             r.fail("current_limit", "is required for credit_line_increase");
         }
@@ -231,10 +239,12 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
                 Some(_) => Err(()),
             };
             match (consent, connected_at) {
-                (Some(c), Ok(at)) if !c.is_empty() && c.len() <= 200 => Some(BankConnection {
-                    consent_id: c.to_owned(),
-                    connected_at: at,
-                }),
+                (Some(c), Ok(at)) if !c.is_empty() && c.chars().count() <= 200 => {
+                    Some(BankConnection {
+                        consent_id: c.to_owned(),
+                        connected_at: at,
+                    })
+                }
                 (_, Err(())) => {
                     r.fail(
                         "bank_connection/connected_at",
@@ -332,6 +342,40 @@ mod tests {
         assert_eq!(r.world, World::Live);
         let r = parse(br#"{"siren":"732829320","amount_cents":150050,"product":"factoring","invoice_amount":"2000","debtor_siren":"552100554"}"#, World::Sandbox).unwrap();
         assert_eq!(r.application.invoice_amount_cents, Some(200_000));
+    }
+
+    #[test]
+    fn cents_written_as_a_whole_float_are_read_and_a_fraction_is_refused() {
+        let r = parse(
+            br#"{"siren":"732829320","amount_cents":150050.0,"product":"bnpl"}"#,
+            World::Sandbox,
+        )
+        .unwrap();
+        assert_eq!(r.application.amount_cents, 150_050);
+        assert_eq!(
+            errors(r#"{"siren":"732829320","amount_cents":150050.5,"product":"bnpl"}"#),
+            vec!["/amount_cents"]
+        );
+    }
+
+    #[test]
+    fn a_required_field_given_as_null_is_named_as_missing() {
+        assert_eq!(
+            errors(r#"{"siren":null,"amount":null,"product":null}"#),
+            vec!["/siren", "/amount", "/product"]
+        );
+        assert_eq!(
+            errors(
+                r#"{"siren":"732829320","amount_cents":null,"product":"factoring","invoice_amount":null,"debtor_siren":null}"#
+            ),
+            vec!["/amount", "/invoice_amount", "/debtor_siren"]
+        );
+        assert_eq!(
+            errors(
+                r#"{"siren":"732829320","amount":"10","product":"credit_line_increase","current_limit_cents":null}"#
+            ),
+            vec!["/current_limit"]
+        );
     }
 
     #[test]

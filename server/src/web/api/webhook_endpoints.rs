@@ -1,6 +1,10 @@
 //! Webhook endpoints through the API: a key manages the endpoints of its own mode (a sandbox
 //! key never sees a live endpoint), reads their delivery log and queues a delivery again.
 
+use super::contract::{
+    AttemptAnswer, DeliveryAnswer, NewWebhookEndpoint, Page, Redelivery, WebhookEndpointAnswer,
+    WebhookEndpointChange,
+};
 use super::problem::{FieldError, Problem};
 use super::Caller;
 use crate::state::AppState;
@@ -9,21 +13,22 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-fn endpoint_view(e: &WebhookEndpoint) -> Value {
-    json!({
-        "id": e.id,
-        "mode": e.world,
-        "url": e.url,
-        "event_types": e.event_types,
-        "enabled": e.enabled,
-        "disabled_reason": e.disabled_reason,
-        "consecutive_failures": e.consecutive_failures,
-        "failing_since": e.failing_since,
-        "created_at": e.created_at,
-        "updated_at": e.updated_at,
-    })
+fn endpoint_view(e: &WebhookEndpoint) -> WebhookEndpointAnswer {
+    WebhookEndpointAnswer {
+        id: e.id.clone(),
+        mode: e.world.clone(),
+        url: e.url.clone(),
+        event_types: e.event_types.clone(),
+        enabled: e.enabled,
+        disabled_reason: e.disabled_reason.clone(),
+        consecutive_failures: e.consecutive_failures,
+        failing_since: e.failing_since,
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+        secret: None,
+    }
 }
 
 fn not_found(id: &str) -> Response {
@@ -72,22 +77,48 @@ async fn own(state: &AppState, caller: &Caller, id: &str) -> Result<WebhookEndpo
     }
 }
 
+/// The webhook endpoints of the key's mode.
+#[utoipa::path(
+    get,
+    path = "/webhook-endpoints",
+    tag = "webhooks",
+    responses(
+        (status = 200, description = "The endpoints", body = Page<WebhookEndpointAnswer>),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
     match state.store.webhook_endpoints().await {
-        Ok(all) => Json(json!({
-            "data": all
+        Ok(all) => Json(Page {
+            data: all
                 .iter()
                 .filter(|e| e.world == caller.world.as_str())
                 .map(endpoint_view)
-                .collect::<Vec<_>>()
-        }))
+                .collect(),
+        })
         .into_response(),
         Err(e) => Problem::internal(&e.to_string()).into_response(),
     }
 }
 
+/// Registers a webhook endpoint; its signing secret is in this answer only.
+///
 /// `{"url": "https://…", "event_types": ["decision.created", …]}` → 201 with the endpoint and
 /// its signing secret, shown this once.
+#[utoipa::path(
+    post,
+    path = "/webhook-endpoints",
+    tag = "webhooks",
+    request_body(content = NewWebhookEndpoint, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The endpoint, with `secret`", body = WebhookEndpointAnswer),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -126,11 +157,26 @@ pub async fn create(
         return Problem::internal(&e.to_string()).into_response();
     }
     tracing::info!(endpoint = %endpoint.id, key = %caller.key.id, "webhook endpoint registered through the API");
-    let mut view = endpoint_view(&endpoint);
-    view["secret"] = json!(secrecy::ExposeSecret::expose_secret(&endpoint.secret));
+    let view = WebhookEndpointAnswer {
+        secret: Some(secrecy::ExposeSecret::expose_secret(&endpoint.secret).to_owned()),
+        ..endpoint_view(&endpoint)
+    };
     (StatusCode::CREATED, Json(view)).into_response()
 }
 
+/// A webhook endpoint.
+#[utoipa::path(
+    get,
+    path = "/webhook-endpoints/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookEndpointAnswer),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook endpoint in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -142,8 +188,25 @@ pub async fn get(
     }
 }
 
+/// Enables or disables a webhook endpoint (enabling clears its failures).
+///
 /// `{"enabled": true|false}`. Enabling clears the failure count and the reason of an automatic
 /// disable.
+#[utoipa::path(
+    patch,
+    path = "/webhook-endpoints/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    request_body(content = WebhookEndpointChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookEndpointAnswer),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook endpoint in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -177,25 +240,40 @@ pub async fn update(
     }
 }
 
-fn message_view(m: &WebhookMessage, attempts: Vec<crate::store::WebhookAttempt>) -> Value {
-    json!({
-        "id": m.seq,
-        "event_id": m.event_id,
-        "event_type": m.event_type,
-        "created_at": m.created_at,
-        "status": m.status,
-        "next_attempt_at": (m.status == "pending").then_some(m.next_attempt_at),
-        "attempts": attempts.iter().map(|a| json!({
-            "attempt": a.attempt,
-            "at": a.at,
-            "status": a.status,
-            "latency_ms": a.latency_ms,
-            "response_excerpt": a.excerpt,
-        })).collect::<Vec<_>>(),
-    })
+fn message_view(m: &WebhookMessage, attempts: Vec<crate::store::WebhookAttempt>) -> DeliveryAnswer {
+    DeliveryAnswer {
+        id: m.seq,
+        event_id: m.event_id.clone(),
+        event_type: m.event_type.clone(),
+        created_at: m.created_at,
+        status: m.status.clone(),
+        next_attempt_at: (m.status == "pending").then_some(m.next_attempt_at),
+        attempts: attempts
+            .into_iter()
+            .map(|a| AttemptAnswer {
+                attempt: a.attempt,
+                at: a.at,
+                status: a.status,
+                latency_ms: a.latency_ms,
+                response_excerpt: a.excerpt,
+            })
+            .collect(),
+    }
 }
 
-/// The endpoint's newest deliveries with their attempts.
+/// The endpoint's newest deliveries (at most 100), with every attempt.
+#[utoipa::path(
+    get,
+    path = "/webhook-endpoints/{id}/deliveries",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    responses(
+        (status = 200, description = "The deliveries, newest first", body = Page<DeliveryAnswer>),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook endpoint in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn deliveries(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -220,10 +298,26 @@ pub async fn deliveries(
             Err(e) => return Problem::internal(&e.to_string()).into_response(),
         }
     }
-    Json(json!({ "data": data })).into_response()
+    Json(Page { data }).into_response()
 }
 
-/// Queues a delivered or dead delivery again: 202.
+/// Queues a delivered or dead delivery again.
+#[utoipa::path(
+    post,
+    path = "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+    tag = "webhooks",
+    params(
+        ("id" = String, Path, description = "The endpoint's id (`whe_…`)"),
+        ("delivery" = i64, Path, description = "The delivery's number (`id` in the delivery log); anything else names no delivery (404)"),
+    ),
+    responses(
+        (status = 202, description = "Queued", body = Redelivery),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint or delivery in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The delivery is still pending", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn redeliver(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -257,7 +351,10 @@ pub async fn redeliver(
             state.dispatcher_wake.notify_one();
             (
                 StatusCode::ACCEPTED,
-                Json(json!({"id": seq, "status": "pending"})),
+                Json(Redelivery {
+                    id: seq,
+                    status: "pending".to_owned(),
+                }),
             )
                 .into_response()
         }

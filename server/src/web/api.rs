@@ -308,8 +308,8 @@ pub(crate) async fn ping(Extension(caller): Extension<Caller>) -> Json<Ping> {
     path = "/decisions",
     tag = "decisions",
     params(
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[\x20-\x7E]*[\x21-\x7E][\x20-\x7E]*$",
-         description = "1 to 255 visible ASCII characters (spaces around it are ignored). The same key with the same body answers the original answer again, with the header `idempotent-replayed: true`; the same key with another body is 409, and so is a second request while the first is being decided."),
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[\t\x20-\x7E]*[\x21-\x7E][\t\x20-\x7E]*$",
+         description = "1 to 255 visible ASCII characters, spaces and tabs (spaces and tabs around it are ignored). The same key with the same body answers the original answer again, with the header `idempotent-replayed: true`; the same key with another body is 409, and so is a second request while the first is being decided."),
     ),
     request_body(content = DecisionRequestBody, content_type = "application/json"),
     responses(

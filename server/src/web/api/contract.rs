@@ -1,7 +1,9 @@
 //! The API's contract: the types of its requests and answers, and the OpenAPI 3.1 document
-//! generated from them (utoipa). The document's webhooks section is generated from the event
-//! types of `aval_core::events`. Nothing here is written by hand twice: the handlers build their
-//! answers from these types, and the document describes the same types.
+//! generated from them (utoipa). The handlers build their answers from these types, and the
+//! document's webhooks section comes from the event types of `aval_core::events`. Request
+//! bodies are read field by field (so that one answer names every field in error); their types
+//! here only describe them, and the contract test (`contract/run.sh`) holds the server to that
+//! description.
 
 use super::problem::{FieldError, Problem};
 use aval_core::engine::reasons::{Reason, ReasonKind};

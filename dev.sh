@@ -118,6 +118,15 @@ test_all() {
   cargo fmt --all --check
   say "lints"
   cargo clippy --all-targets --locked -- -D warnings
+  say "crate boundaries: aval-core does no I/O, the server links no training"
+  if cargo tree --locked -p aval-core -e normal | grep -E 'tokio|sqlx|axum|reqwest|hyper|leptos'; then
+    echo "aval-core depends on an I/O crate (above)" >&2
+    exit 1
+  fi
+  if cargo tree --locked -p server -e normal | grep -E 'forust-ml|aval-training'; then
+    echo "the server links training code (above)" >&2
+    exit 1
+  fi
   say "Rust unit and integration tests"
   cargo test --locked -p aval-core -p aval-training -p app -p server
   say "API contract: schemathesis against the generated document (bounded time)"

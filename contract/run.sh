@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The API against its own document: starts the server on a fresh database with a sandbox key
-# and runs schemathesis (every check, every phase) against /api/v1/openapi.json for a bounded
+# and runs schemathesis (every check; coverage and fuzzing phases, see schemathesis.toml) against /api/v1/openapi.json for a bounded
 # time. Any failure it finds fails this script. Only this machine is contacted.
 #   contract/run.sh [SERVER_BINARY]      (CONTRACT_SECONDS=120 by default)
 set -euo pipefail
@@ -38,7 +38,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-SCHEMATHESIS_HOOKS=contract.hooks PYTHONPATH="$PWD" "$VENV/bin/schemathesis" run \
+SCHEMATHESIS_HOOKS=contract.hooks PYTHONPATH="$PWD" "$VENV/bin/schemathesis" \
+  --config-file contract/schemathesis.toml run \
   "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --header "Authorization: Bearer $KEY" \
   --checks all \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The API against its own document: starts the server on a fresh database with a sandbox key
-# and runs schemathesis (every check; coverage and fuzzing phases, see schemathesis.toml) against /api/v1/openapi.json for a bounded
-# time. Any failure it finds fails this script. Only this machine is contacted.
+# and runs schemathesis against /api/v1/openapi.json for a bounded time: every check, in the
+# coverage and fuzzing phases (see schemathesis.toml). Any failure it finds fails this script.
+# Only this machine is contacted.
 #   contract/run.sh [SERVER_BINARY]      (CONTRACT_SECONDS=120 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."

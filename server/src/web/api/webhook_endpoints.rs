@@ -169,7 +169,7 @@ pub async fn create(
     get,
     path = "/webhook-endpoints/{id}",
     tag = "webhooks",
-    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    params(("id" = String, Path, description = "The endpoint's id (`wh_…`)")),
     responses(
         (status = 200, description = "The endpoint", body = WebhookEndpointAnswer),
         (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
@@ -196,7 +196,7 @@ pub async fn get(
     patch,
     path = "/webhook-endpoints/{id}",
     tag = "webhooks",
-    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    params(("id" = String, Path, description = "The endpoint's id (`wh_…`)")),
     request_body(content = WebhookEndpointChange, content_type = "application/json"),
     responses(
         (status = 200, description = "The endpoint", body = WebhookEndpointAnswer),
@@ -266,7 +266,7 @@ fn message_view(m: &WebhookMessage, attempts: Vec<crate::store::WebhookAttempt>)
     get,
     path = "/webhook-endpoints/{id}/deliveries",
     tag = "webhooks",
-    params(("id" = String, Path, description = "The endpoint's id (`whe_…`)")),
+    params(("id" = String, Path, description = "The endpoint's id (`wh_…`)")),
     responses(
         (status = 200, description = "The deliveries, newest first", body = Page<DeliveryAnswer>),
         (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
@@ -307,7 +307,7 @@ pub async fn deliveries(
     path = "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
     tag = "webhooks",
     params(
-        ("id" = String, Path, description = "The endpoint's id (`whe_…`)"),
+        ("id" = String, Path, description = "The endpoint's id (`wh_…`)"),
         ("delivery" = i64, Path, description = "The delivery's number (`id` in the delivery log); anything else names no delivery (404)"),
     ),
     responses(

@@ -18,6 +18,12 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [["list"]],
+  // One server for the whole run: the specs that count what the demo data holds (an empty
+  // queue, six accounts, one delivery) run first, the forms exercised in both modes after.
+  projects: [
+    { name: "workspace", testIgnore: /forms\.spec\.ts/ },
+    { name: "forms", testMatch: /forms\.spec\.ts/, dependencies: ["workspace"] },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",

@@ -41,8 +41,6 @@ pub const SIGN_IN: &str = "/signin";
 pub const SIGN_OUT: &str = "/signout";
 pub const LANGUAGE: &str = "/language";
 pub const APPLICATIONS: &str = "/applications";
-/// Where the application form posts.
-pub const NEW_APPLICATION: &str = "/applications/new";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";
 pub const DASHBOARD: &str = "/dashboard";

@@ -18,6 +18,9 @@ pub enum AppError {
     /// An argument is invalid; `field` names it.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
+    /// Several arguments of a form are invalid, each named with its problem.
+    #[error("{}", problems_text(.0))]
+    Invalid(Vec<FieldProblem>),
     #[error("{0}")]
     Conflict(String),
     /// Something failed on the server; details are in its log under this request id.
@@ -28,14 +31,37 @@ pub enum AppError {
     Transport(String),
 }
 
+/// One field of a form and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub problem: String,
+}
+
+fn problems_text(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.problem))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl AppError {
+    /// Whether the error is about what was typed (the form can be corrected and sent again).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            AppError::Validation { .. } | AppError::Invalid(_) | AppError::Conflict(_)
+        )
+    }
+
     /// The HTTP status the server answers this error with.
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Validation { .. } => 422,
+            AppError::Validation { .. } | AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
         }

@@ -5,9 +5,11 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod actions;
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod model;
 pub mod pages;

@@ -22,8 +22,9 @@ export async function signIn(page: Page, role: Role) {
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (msg) => {
-    // The browser logs every non-2xx page load; the 403s the tests ask for are expected.
-    if (msg.type() === "error" && !/status of 403/.test(msg.text())) errors.push(msg.text());
+    // The browser logs every non-2xx answer; the refused roles (403) and refused forms (422,
+    // 409) the tests ask for are expected.
+    if (msg.type() === "error" && !/status of (403|409|422)/.test(msg.text())) errors.push(msg.text());
   });
   page.on("pageerror", (err) => errors.push(err.message));
   return errors;

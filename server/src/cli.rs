@@ -259,10 +259,10 @@ async fn create_user(
     name: String,
     role: Role,
 ) -> anyhow::Result<()> {
-    let username = crate::web::users::check_username(&username)
+    let username = app::forms::check_username(&username)
         .map_err(|e| anyhow::anyhow!("invalid username: {e}"))?;
-    let name = crate::web::users::check_display_name(&name)
-        .map_err(|e| anyhow::anyhow!("invalid name: {e}"))?;
+    let name =
+        app::forms::check_display_name(&name).map_err(|e| anyhow::anyhow!("invalid name: {e}"))?;
     let hash = password::hash(read_password()?).await?;
     let store = open_store(&settings).await?;
     let user = NewUser {

@@ -407,7 +407,7 @@ impl Services for AppServices {
         &self,
         parts: http::request::Parts,
     ) -> Result<Option<String>, AppError> {
-        take_once(&parts, crate::web::workspace::CREATED_KEY).await
+        take_once(&parts, crate::actions::CREATED_KEY).await
     }
 
     async fn webhook_endpoints(&self) -> Result<Vec<app::model::WebhookSummary>, AppError> {
@@ -515,7 +515,7 @@ impl Services for AppServices {
         &self,
         parts: http::request::Parts,
     ) -> Result<Option<IssuedPassword>, AppError> {
-        take_once(&parts, crate::web::users::ISSUED_PASSWORD).await
+        take_once(&parts, crate::actions::ISSUED_PASSWORD).await
     }
 
     async fn company_preview(&self, siren: String) -> Result<CompanyPreview, AppError> {

@@ -1,6 +1,7 @@
 //! Builds the application from settings: storage, sessions, routes, middleware. Binding port
 //! 0 gives a free port, which is how the tests start one server per test.
 
+use crate::actions::AppActions;
 use crate::auth::{routes as auth_routes, session};
 use crate::config::{DatabaseKind, Mode, Settings};
 use crate::demo;
@@ -13,6 +14,7 @@ use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::web::health;
+use app::actions::SharedActions;
 use app::api::SharedServices;
 use app::{shell, App};
 use axum::body::Body;
@@ -124,16 +126,27 @@ impl Application {
             settings.api.max_concurrent_decisions as usize,
         ));
         let settings = Arc::new(settings);
-        let services: SharedServices = Arc::new(AppServices {
-            store: store.clone(),
-            gatherer: gatherer.clone(),
-            settings: settings.clone(),
-        });
         let webhook_client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .map_err(|e| anyhow::anyhow!("cannot build the webhook client: {e}"))?;
+        let dispatcher_wake: Arc<tokio::sync::Notify> = Arc::default();
+        let monitoring_wake: Arc<tokio::sync::Notify> = Arc::default();
+        let actions: SharedActions = Arc::new(AppActions {
+            store: store.clone(),
+            gatherer: gatherer.clone(),
+            settings: settings.clone(),
+            webhook_client: webhook_client.clone(),
+            dispatcher_wake: dispatcher_wake.clone(),
+            monitoring_wake: monitoring_wake.clone(),
+            sandbox_conditions: sandbox_conditions.clone(),
+        });
+        let services: SharedServices = Arc::new(AppServices {
+            store: store.clone(),
+            gatherer: gatherer.clone(),
+            settings: settings.clone(),
+        });
         let state = AppState {
             settings,
             store,
@@ -141,9 +154,10 @@ impl Application {
             webhook_client,
             leptos,
             gatherer,
-            dispatcher_wake: Arc::default(),
-            monitoring_wake: Arc::default(),
+            dispatcher_wake,
+            monitoring_wake,
             sandbox_conditions,
+            actions,
             decision_slots,
         };
         let router = router(state.clone());
@@ -224,11 +238,28 @@ async fn prune_periodically(state: AppState) {
 
 fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let services = state.services.clone();
-    move || provide_context(services.clone())
+    let actions = state.actions.clone();
+    move || {
+        provide_context(services.clone());
+        provide_context(actions.clone());
+    }
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request) -> impl IntoResponse {
     handle_server_fns_with_context(leptos_context(&state), req).await
+}
+
+/// A form posted to a server function without JavaScript is sent on with `303 See Other`, the
+/// status that tells the browser to fetch the next page with GET (the server functions'
+/// redirects say `302`).
+async fn see_other_after_form_post(req: Request, next: middleware::Next) -> Response {
+    let form_post =
+        req.method() == axum::http::Method::POST && req.uri().path().starts_with("/api/app/");
+    let mut response = next.run(req).await;
+    if form_post && response.status() == StatusCode::FOUND {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+    }
+    response
 }
 
 /// Static files from the site root, else the application's 404 page.
@@ -291,8 +322,6 @@ fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth_routes::router())
         .merge(crate::web::workspace::router())
-        .merge(crate::web::users::router())
-        .merge(crate::web::webhook_admin::router())
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -301,6 +330,7 @@ fn router(state: AppState) -> Router {
             shell(options.clone())
         })
         .fallback(fallback)
+        .layer(middleware::from_fn(see_other_after_form_post))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::authorize,

@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::sources::gather::Gatherer;
 use crate::sources::sandbox;
 use crate::store::Store;
+use app::actions::SharedActions;
 use app::api::SharedServices;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub store: Arc<dyn Store>,
     pub services: SharedServices,
+    /// The workspace's writes, called by the application's server functions.
+    pub actions: SharedActions,
     pub leptos: LeptosOptions,
     /// Gathers company data from the sandbox world or the live sources.
     pub gatherer: Arc<Gatherer>,

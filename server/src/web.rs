@@ -1,9 +1,8 @@
 //! The HTTP handlers that are not Leptos pages: the lenders' REST API (`api`, under `/api/v1`),
-//! the workspace's form posts (`workspace`, `users`, `webhook_admin`) and the probes (`health`).
+//! the dossier download (`workspace`), account helpers (`users`) and the probes (`health`).
 //! Each module that serves routes gives its own `router()`; `startup` merges them.
 
 pub mod api;
 pub mod health;
 pub mod users;
-pub mod webhook_admin;
 pub mod workspace;

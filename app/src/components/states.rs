@@ -71,9 +71,9 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             </div>
         }
         .into_any(),
-        AppError::Validation { field, message } => view! {
+        input if input.is_input() => view! {
             <div class="alert alert-error" role="alert">
-                {format!("{field}: {message}")}
+                {input.to_string()}
             </div>
         }
         .into_any(),
@@ -93,4 +93,48 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             .into_any()
         }
     }
+}
+
+/// A form's refused submission, shown above the form: what was wrong with what was typed,
+/// each problem naming its field, or the general error view for anything else.
+#[component]
+pub fn FormError(error: AppError, testid: &'static str) -> impl IntoView {
+    if error.is_input() {
+        view! {
+            <div class="alert alert-error" role="alert" data-testid=testid>{error.to_string()}</div>
+        }
+        .into_any()
+    } else {
+        view! { <div data-testid=testid><ErrorView error /></div> }.into_any()
+    }
+}
+
+/// Counts an action's successful completions, so that what a page reads reloads after a change
+/// went through, but not after a refused form, whose fields keep what was typed.
+pub fn successes<S>(action: ServerAction<S>) -> Signal<usize>
+where
+    S: leptos::server_fn::ServerFn + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let count = RwSignal::new(0_usize);
+    Effect::new(move |_| {
+        action.version().track();
+        if action.value().with_untracked(|v| matches!(v, Some(Ok(_)))) {
+            count.update(|n| *n += 1);
+        }
+    });
+    count.into()
+}
+
+/// The error of an action's last submission, if it failed.
+pub fn failure<S>(action: ServerAction<S>) -> Option<AppError>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    action.value().with(|v| match v {
+        Some(Err(error)) => Some(error.clone()),
+        _ => None,
+    })
 }

@@ -1,9 +1,11 @@
-//! The admin's API keys: create (the key shown once), list, revoke. Plain HTML forms.
+//! The admin's API keys: create (the key shown once), list, revoke. Each form is a server
+//! function used through `ActionForm`, so it works before the wasm has loaded.
 
 use crate::access;
+use crate::actions::{CreateApiKey, RevokeApiKey};
 use crate::api::{list_api_keys, take_created_key};
 use crate::components::guard::Guarded;
-use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::states::{failure, successes, EmptyState, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
 use leptos::prelude::*;
@@ -14,10 +16,15 @@ use leptos_router::hooks::use_query_map;
 pub fn KeysPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let error = query.with_untracked(|m| m.get("error")).unwrap_or_default();
-    let revoked = query.with_untracked(|m| m.get("revoked")).is_some();
-    let keys = Resource::new(|| (), |_| list_api_keys());
-    let created = Resource::new(|| (), |_| take_created_key());
+    let revoked = move || query.with(|m| m.get("revoked")).is_some();
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let (created_n, revoked_n) = (successes(create), successes(revoke));
+    let keys = Resource::new(
+        move || (created_n.get(), revoked_n.get()),
+        |_| list_api_keys(),
+    );
+    let created = Resource::new(move || created_n.get(), |_| take_created_key());
     view! {
         <Guarded path=access::ADMIN_KEYS>
             <Title text=tr(Msg::NavKeys) />
@@ -25,8 +32,8 @@ pub fn KeysPage() -> impl IntoView {
                 <h1>{tr(Msg::NavKeys)}</h1>
                 <p class="lead">{tr(Msg::KeysIntro)}</p>
             </header>
-            {(!error.is_empty()).then(|| view! { <div class="alert alert-error" role="alert">{error.clone()}</div> })}
-            {revoked.then(|| view! { <div class="alert alert-info" role="status" data-testid="key-revoked">{tr(Msg::KeyRevokedNotice)}</div> })}
+            {move || failure(create).or_else(|| failure(revoke)).map(|error| view! { <FormError error testid="key-error" /> })}
+            {move || revoked().then(|| view! { <div class="alert alert-info" role="status" data-testid="key-revoked">{tr(Msg::KeyRevokedNotice)}</div> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match created.await {
@@ -42,7 +49,7 @@ pub fn KeysPage() -> impl IntoView {
             </Suspense>
             <section class="card">
                 <h2>{tr(Msg::CreateKey)}</h2>
-                <form method="post" action=access::ADMIN_KEYS class="filters" data-testid="create-key">
+                <ActionForm action=create attr:class="filters" attr:data-testid="create-key">
                     <div class="field">
                         <label for="name">{tr(Msg::KeyName)}</label>
                         <input id="name" name="name" type="text" required maxlength="100" />
@@ -55,7 +62,7 @@ pub fn KeysPage() -> impl IntoView {
                         </select>
                     </div>
                     <button class="btn btn-primary">{tr(Msg::CreateKey)}</button>
-                </form>
+                </ActionForm>
             </section>
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
@@ -74,7 +81,6 @@ pub fn KeysPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|k| {
-                                            let revoke = format!("{}/{}/revoke", access::ADMIN_KEYS, access::url_encode(&k.id));
                                             let active = k.revoked_at.is_none();
                                             view! {
                                                 <tr data-testid="key-row" data-name=k.name.clone()>
@@ -88,9 +94,10 @@ pub fn KeysPage() -> impl IntoView {
                                                         view! { <span class="badge badge-muted">{Msg::KeyRevoked.text(lang)}</span> }.into_any()
                                                     }}</td>
                                                     <td>{active.then(|| view! {
-                                                        <form method="post" action=revoke class="inline-form">
+                                                        <ActionForm action=revoke attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=k.id.clone() />
                                                             <button class="btn btn-small" data-testid="revoke">{Msg::RevokeKey.text(lang)}</button>
-                                                        </form>
+                                                        </ActionForm>
                                                     })}</td>
                                                 </tr>
                                             }

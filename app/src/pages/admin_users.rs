@@ -1,12 +1,14 @@
 //! The admin's accounts page: create an account (generated password shown once), change a role,
-//! deactivate or reactivate, reset a password. Plain HTML forms, so they work before the wasm
-//! has loaded; the server refuses leaving no active admin and deactivating oneself.
+//! deactivate or reactivate, reset a password. Each form is a server function used through
+//! `ActionForm`, so it works before the wasm has loaded; the server refuses leaving no active
+//! admin and deactivating oneself.
 
 use crate::access;
+use crate::actions::{ChangeUser, CreateUser};
 use crate::api::{list_users, take_issued_password};
 use crate::components::guard::Guarded;
 use crate::components::layout::use_session_user;
-use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::states::{failure, successes, EmptyState, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{role_label, Lang, Msg};
 use crate::model::{Role, UserSummary};
@@ -17,10 +19,13 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
-    let error = query.with_untracked(|m| m.get("error")).unwrap_or_default();
-    let changed = query
-        .with_untracked(|m| m.get("changed"))
-        .unwrap_or_default();
+    let changed = move || query.with(|m| m.get("changed")).unwrap_or_default();
+    let create = ServerAction::<CreateUser>::new();
+    let change = ServerAction::<ChangeUser>::new();
+    let done = {
+        let (created, changed) = (successes(create), successes(change));
+        Signal::derive(move || created.get() + changed.get())
+    };
     view! {
         <Guarded path=access::ADMIN_USERS>
             <Title text=tr(Msg::UsersTitle) />
@@ -28,17 +33,18 @@ pub fn UsersPage() -> impl IntoView {
                 <h1>{tr(Msg::UsersTitle)}</h1>
                 <p class="lead">{tr(Msg::UsersIntro)}</p>
             </header>
-            {(!error.is_empty()).then(|| view! {
-                <div class="alert alert-error" role="alert" data-testid="users-error">{error.clone()}</div>
-            })}
-            {(!changed.is_empty()).then(|| view! {
-                <div class="alert alert-info" role="status" data-testid="user-changed">
-                    {tr(Msg::UserChanged)} " " <code>{changed.clone()}</code>
-                </div>
-            })}
-            <IssuedPasswordNotice />
-            <CreateUserForm />
-            <UsersTable />
+            {move || failure(create).or_else(|| failure(change)).map(|error| view! { <FormError error testid="users-error" /> })}
+            {move || {
+                let changed = changed();
+                (!changed.is_empty()).then(|| view! {
+                    <div class="alert alert-info" role="status" data-testid="user-changed">
+                        {tr(Msg::UserChanged)} " " <code>{changed}</code>
+                    </div>
+                })
+            }}
+            <IssuedPasswordNotice done />
+            <CreateUserForm create />
+            <UsersTable change done />
         </Guarded>
     }
 }
@@ -46,8 +52,8 @@ pub fn UsersPage() -> impl IntoView {
 /// The generated password of the account just created or reset; the server forgets it as it
 /// is read.
 #[component]
-fn IssuedPasswordNotice() -> impl IntoView {
-    let issued = Resource::new(|| (), |_| take_issued_password());
+fn IssuedPasswordNotice(done: Signal<usize>) -> impl IntoView {
+    let issued = Resource::new(move || done.get(), |_| take_issued_password());
     let lang = use_lang();
     view! {
         <Suspense fallback=|| ()>
@@ -81,12 +87,12 @@ fn role_options(lang: Lang, selected: Role) -> impl IntoView {
 }
 
 #[component]
-fn CreateUserForm() -> impl IntoView {
+fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="card">
             <h2>{tr(Msg::CreateUser)}</h2>
-            <form method="post" action=access::ADMIN_USERS class="filters" data-testid="create-user">
+            <ActionForm action=create attr:class="filters" attr:data-testid="create-user">
                 <div class="field">
                     <label for="new-username">{tr(Msg::ColUsername)}</label>
                     <input id="new-username" name="username" type="text" required minlength="2"
@@ -101,14 +107,14 @@ fn CreateUserForm() -> impl IntoView {
                     <select id="new-role" name="role">{role_options(lang, Role::SalesRep)}</select>
                 </div>
                 <button class="btn btn-primary">{tr(Msg::CreateUser)}</button>
-            </form>
+            </ActionForm>
         </section>
     }
 }
 
 #[component]
-fn UsersTable() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+fn UsersTable(change: ServerAction<ChangeUser>, done: Signal<usize>) -> impl IntoView {
+    let users = Resource::new(move || done.get(), |_| list_users());
     let lang = use_lang();
     let me = use_session_user().map(|u| u.id);
     view! {
@@ -131,7 +137,7 @@ fn UsersTable() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {rows.into_iter().map(|u| user_row(u, lang, me)).collect_view()}
+                                    {rows.into_iter().map(|u| user_row(u, lang, me, change)).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -143,7 +149,12 @@ fn UsersTable() -> impl IntoView {
     }
 }
 
-fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
+fn user_row(
+    u: UserSummary,
+    lang: Lang,
+    me: Option<i64>,
+    change: ServerAction<ChangeUser>,
+) -> impl IntoView {
     let (status_class, status) = if u.active {
         ("badge badge-ok", Msg::StatusActive)
     } else {
@@ -153,7 +164,7 @@ fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
         .last_sign_in_at
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| Msg::Never.text(lang).to_owned());
-    let action = format!("{}/{}", access::ADMIN_USERS, u.id);
+    let (role_id, reset_id, active_id) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
     let is_me = me == Some(u.id);
     let role_select = format!("role-{}", u.id);
     view! {
@@ -168,16 +179,18 @@ fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
             <td class="nowrap">{u.created_at.format("%Y-%m-%d").to_string()}</td>
             <td class="nowrap">{last}</td>
             <td class="row-actions">
-                <form method="post" action=action.clone() class="inline-form">
+                <ActionForm action=change attr:class="inline-form">
+                    <input type="hidden" name="id" value=role_id />
                     <input type="hidden" name="action" value="role" />
                     <label class="visually-hidden" for=role_select.clone()>{Msg::ChangeRole.text(lang)}</label>
                     <select id=role_select name="role" class="select-small">{role_options(lang, u.role)}</select>
                     <button class="btn btn-small" data-testid="change-role">{Msg::ChangeRole.text(lang)}</button>
-                </form>
-                <form method="post" action=action.clone() class="inline-form">
+                </ActionForm>
+                <ActionForm action=change attr:class="inline-form">
+                    <input type="hidden" name="id" value=reset_id />
                     <input type="hidden" name="action" value="reset_password" />
                     <button class="btn btn-small" data-testid="reset-password">{Msg::ResetPassword.text(lang)}</button>
-                </form>
+                </ActionForm>
                 {(!is_me).then(|| {
                     let (value, label, testid) = if u.active {
                         ("deactivate", Msg::Deactivate, "deactivate")
@@ -185,10 +198,11 @@ fn user_row(u: UserSummary, lang: Lang, me: Option<i64>) -> impl IntoView {
                         ("activate", Msg::Reactivate, "activate")
                     };
                     view! {
-                        <form method="post" action=action.clone() class="inline-form">
+                        <ActionForm action=change attr:class="inline-form">
+                            <input type="hidden" name="id" value=active_id />
                             <input type="hidden" name="action" value=value />
                             <button class="btn btn-small" data-testid=testid>{label.text(lang)}</button>
-                        </form>
+                        </ActionForm>
                     }
                 })}
             </td>

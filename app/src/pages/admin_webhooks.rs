@@ -1,13 +1,18 @@
 //! The admin's webhook endpoints: register one (its signing secret shown once), enable or
 //! disable it, send it a signed test event and read the answer; the delivery log with every
 //! attempt and redelivery; the monitored companies with a "check now"; and, in the sandbox,
-//! the control that makes a company deteriorate. Plain HTML forms.
+//! the control that makes a company deteriorate. Each form is a server function used through
+//! `ActionForm`, so it works before the wasm has loaded.
 
 use crate::access;
+use crate::actions::{
+    ChangeWebhookEndpoint, CheckMonitoringNow, CreateWebhookEndpoint, RedeliverWebhook,
+    SetSandboxCondition,
+};
 use crate::api::{monitoring_state, take_webhook_secret, webhook_endpoints, webhook_log};
 use crate::components::format::eur;
 use crate::components::guard::Guarded;
-use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::states::{failure, successes, EmptyState, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{Lang, Msg};
 use crate::model::{
@@ -18,33 +23,82 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The page's forms.
+#[derive(Clone, Copy)]
+struct Forms {
+    create: ServerAction<CreateWebhookEndpoint>,
+    change: ServerAction<ChangeWebhookEndpoint>,
+    redeliver: ServerAction<RedeliverWebhook>,
+    check: ServerAction<CheckMonitoringNow>,
+    condition: ServerAction<SetSandboxCondition>,
+}
+
+impl Forms {
+    fn new() -> Self {
+        Self {
+            create: ServerAction::new(),
+            change: ServerAction::new(),
+            redeliver: ServerAction::new(),
+            check: ServerAction::new(),
+            condition: ServerAction::new(),
+        }
+    }
+
+    /// How many changes went through: what the page reads is read again after each.
+    fn done(self) -> Signal<usize> {
+        let all = [
+            successes(self.create),
+            successes(self.change),
+            successes(self.redeliver),
+            successes(self.check),
+            successes(self.condition),
+        ];
+        Signal::derive(move || all.iter().map(|s| s.get()).sum())
+    }
+
+    fn failure(self) -> Option<crate::error::AppError> {
+        failure(self.create)
+            .or_else(|| failure(self.change))
+            .or_else(|| failure(self.redeliver))
+            .or_else(|| failure(self.check))
+            .or_else(|| failure(self.condition))
+    }
+}
+
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
-    let error = q("error");
-    let tested = (!q("tested").is_empty()).then(|| {
-        let (event, status, ms) = (q("event"), q("status"), q("ms"));
-        if status == "none" {
-            Msg::TestNoAnswer.format(lang, &[("event", &event), ("ms", &ms)])
-        } else {
-            Msg::TestAnswered.format(lang, &[("event", &event), ("status", &status), ("ms", &ms)])
-        }
-    });
-    let notice = if !q("redelivered").is_empty() {
-        Some(Msg::Redelivered.text(lang).to_owned())
-    } else if !q("checking").is_empty() {
-        Some(Msg::CheckScheduled.format(lang, &[("siren", &q("checking"))]))
-    } else if !q("condition").is_empty() {
-        Some(Msg::ConditionSet.format(lang, &[("siren", &q("condition"))]))
-    } else {
-        None
+    let q = move |k: &str| query.with(|m| m.get(k)).unwrap_or_default();
+    let tested = move || {
+        (!q("tested").is_empty()).then(|| {
+            let (event, status, ms) = (q("event"), q("status"), q("ms"));
+            if status == "none" {
+                Msg::TestNoAnswer.format(lang, &[("event", &event), ("ms", &ms)])
+            } else {
+                Msg::TestAnswered
+                    .format(lang, &[("event", &event), ("status", &status), ("ms", &ms)])
+            }
+        })
     };
-    let endpoints = Resource::new(|| (), |_| webhook_endpoints());
-    let log = Resource::new(|| (), |_| webhook_log());
-    let monitoring = Resource::new(|| (), |_| monitoring_state());
-    let secret = Resource::new(|| (), |_| take_webhook_secret());
+    let notice = move || {
+        if !q("redelivered").is_empty() {
+            Some(Msg::Redelivered.text(lang).to_owned())
+        } else if !q("checking").is_empty() {
+            Some(Msg::CheckScheduled.format(lang, &[("siren", &q("checking"))]))
+        } else if !q("condition").is_empty() {
+            Some(Msg::ConditionSet.format(lang, &[("siren", &q("condition"))]))
+        } else {
+            None
+        }
+    };
+    let forms = Forms::new();
+    let done = forms.done();
+    let create_done = successes(forms.create);
+    let endpoints = Resource::new(move || done.get(), |_| webhook_endpoints());
+    let log = Resource::new(move || done.get(), |_| webhook_log());
+    let monitoring = Resource::new(move || done.get(), |_| monitoring_state());
+    let secret = Resource::new(move || create_done.get(), |_| take_webhook_secret());
     view! {
         <Guarded path=access::ADMIN_WEBHOOKS>
             <Title text=tr(Msg::NavWebhooks) />
@@ -52,9 +106,9 @@ pub fn WebhooksPage() -> impl IntoView {
                 <h1>{tr(Msg::NavWebhooks)}</h1>
                 <p class="lead">{tr(Msg::WebhooksIntro)}</p>
             </header>
-            {(!error.is_empty()).then(|| view! { <div class="alert alert-error" role="alert" data-testid="webhooks-error">{error.clone()}</div> })}
-            {tested.map(|t| view! { <div class="alert alert-info" role="status" data-testid="test-result">{t}</div> })}
-            {notice.map(|t| view! { <div class="alert alert-info" role="status" data-testid="webhooks-notice">{t}</div> })}
+            {move || forms.failure().map(|error| view! { <FormError error testid="webhooks-error" /> })}
+            {move || tested().map(|t| view! { <div class="alert alert-info" role="status" data-testid="test-result">{t}</div> })}
+            {move || notice().map(|t| view! { <div class="alert alert-info" role="status" data-testid="webhooks-notice">{t}</div> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match secret.await {
@@ -70,7 +124,7 @@ pub fn WebhooksPage() -> impl IntoView {
             </Suspense>
             <section class="card">
                 <h2>{tr(Msg::AddEndpoint)}</h2>
-                <form method="post" action=access::ADMIN_WEBHOOKS class="form" data-testid="create-endpoint">
+                <ActionForm action=forms.create attr:class="form" attr:data-testid="create-endpoint">
                     <div class="field">
                         <label for="url">{tr(Msg::EndpointUrl)}</label>
                         <input id="url" name="url" type="url" required maxlength="2048" placeholder="https://" />
@@ -78,11 +132,11 @@ pub fn WebhooksPage() -> impl IntoView {
                     <fieldset class="field">
                         <legend>{tr(Msg::EventTypes)}</legend>
                         {WEBHOOK_EVENT_TYPES.into_iter().map(|e| view! {
-                            <label class="check"><input type="checkbox" name="event_types" value=e checked=true />" "<code>{e}</code></label>
+                            <label class="check"><input type="checkbox" name="event_types[]" value=e checked=true />" "<code>{e}</code></label>
                         }).collect_view()}
                     </fieldset>
                     <button class="btn btn-primary">{tr(Msg::AddEndpoint)}</button>
-                </form>
+                </ActionForm>
             </section>
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
@@ -98,7 +152,7 @@ pub fn WebhooksPage() -> impl IntoView {
                                         <th scope="col">{Msg::ColCreated.text(lang)}</th>
                                         <th scope="col">{Msg::ColActions.text(lang)}</th>
                                     </tr></thead>
-                                    <tbody>{rows.into_iter().map(|e| endpoint_row(e, lang)).collect_view()}</tbody>
+                                    <tbody>{rows.into_iter().map(|e| endpoint_row(e, lang, forms)).collect_view()}</tbody>
                                 </table>
                             </div>
                         }.into_any(),
@@ -123,7 +177,7 @@ pub fn WebhooksPage() -> impl IntoView {
                                             <th scope="col">{Msg::ColAttempts.text(lang)}</th>
                                             <th scope="col">{Msg::ColActions.text(lang)}</th>
                                         </tr></thead>
-                                        <tbody>{rows.into_iter().map(|d| delivery_row(d, lang)).collect_view()}</tbody>
+                                        <tbody>{rows.into_iter().map(|d| delivery_row(d, lang, forms)).collect_view()}</tbody>
                                     </table>
                                 </div>
                             }.into_any(),
@@ -135,7 +189,7 @@ pub fn WebhooksPage() -> impl IntoView {
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match monitoring.await {
-                        Ok(m) => monitoring_section(m, lang).into_any(),
+                        Ok(m) => monitoring_section(m, lang, forms).into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
@@ -148,13 +202,13 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-fn delivery_row(d: DeliveryRow, lang: Lang) -> impl IntoView {
+fn delivery_row(d: DeliveryRow, lang: Lang, forms: Forms) -> impl IntoView {
     let (class, label) = match d.status.as_str() {
         "delivered" => ("badge badge-ok", Msg::DeliveryDelivered),
         "dead" => ("badge badge-decline", Msg::DeliveryDead),
         _ => ("badge badge-refer", Msg::DeliveryPending),
     };
-    let action = format!("{}/deliveries/{}/redeliver", access::ADMIN_WEBHOOKS, d.seq);
+    let seq = d.seq.to_string();
     let pending = d.status == "pending";
     let next = time(d.next_attempt_at);
     view! {
@@ -192,16 +246,17 @@ fn delivery_row(d: DeliveryRow, lang: Lang) -> impl IntoView {
             </td>
             <td class="row-actions">
                 {(!pending).then(|| view! {
-                    <form method="post" action=action.clone() class="inline-form">
+                    <ActionForm action=forms.redeliver attr:class="inline-form">
+                        <input type="hidden" name="seq" value=seq.clone() />
                         <button class="btn btn-small" data-testid="redeliver">{Msg::Redeliver.text(lang)}</button>
-                    </form>
+                    </ActionForm>
                 })}
             </td>
         </tr>
     }
 }
 
-fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
+fn monitoring_section(m: MonitoringView, lang: Lang, forms: Forms) -> impl IntoView {
     let every = if m.every_minutes.is_multiple_of(60) {
         format!("{} h", m.every_minutes / 60)
     } else {
@@ -229,7 +284,7 @@ fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
                                 <th scope="col">{Msg::ColNextCheck.text(lang)}</th>
                                 <th scope="col">{Msg::ColActions.text(lang)}</th>
                             </tr></thead>
-                            <tbody>{m.companies.into_iter().map(|c| monitored_row(c, lang)).collect_view()}</tbody>
+                            <tbody>{m.companies.into_iter().map(|c| monitored_row(c, lang, forms)).collect_view()}</tbody>
                         </table>
                     </div>
                 }.into_any()
@@ -239,7 +294,7 @@ fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
             <section class="card" data-testid="sandbox-conditions">
                 <h2>{Msg::SandboxDeteriorate.text(lang)}</h2>
                 <p class="muted">{Msg::SandboxDeteriorateIntro.text(lang)}</p>
-                <form method="post" action="/admin/sandbox/conditions" class="form" data-testid="condition-form">
+                <ActionForm action=forms.condition attr:class="form" attr:data-testid="condition-form">
                     <div class="field">
                         <label for="condition-siren">"SIREN"</label>
                         <input id="condition-siren" name="siren" required inputmode="numeric" maxlength="11" />
@@ -252,7 +307,7 @@ fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
                         }).collect_view()}
                     </fieldset>
                     <button class="btn btn-primary" data-testid="apply-condition">{Msg::ApplyCondition.text(lang)}</button>
-                </form>
+                </ActionForm>
                 {(!conditions.is_empty()).then(|| view! {
                     <h3>{Msg::ConditionsInEffect.text(lang)}</h3>
                     <ul data-testid="conditions-list">
@@ -266,7 +321,7 @@ fn monitoring_section(m: MonitoringView, lang: Lang) -> impl IntoView {
     }
 }
 
-fn monitored_row(c: MonitoredRow, lang: Lang) -> impl IntoView {
+fn monitored_row(c: MonitoredRow, lang: Lang, forms: Forms) -> impl IntoView {
     let (class, result) = match c.last_result.as_deref() {
         Some("unchanged") => ("badge badge-ok", Msg::ResultUnchanged.text(lang)),
         Some("risk_changed") => ("badge badge-decline", Msg::ResultRiskChanged.text(lang)),
@@ -278,6 +333,7 @@ fn monitored_row(c: MonitoredRow, lang: Lang) -> impl IntoView {
         .clone()
         .filter(|_| c.last_result.as_deref() == Some("risk_changed"))
         .map(|id| access::link(access::CASE, &id));
+    let check_siren = c.siren.clone();
     view! {
         <tr data-testid="monitored-row" data-siren=c.siren.clone() data-result=c.last_result.clone().unwrap_or_default()>
             <td><code>{c.siren.clone()}</code></td>
@@ -291,17 +347,17 @@ fn monitored_row(c: MonitoredRow, lang: Lang) -> impl IntoView {
             </td>
             <td class="nowrap">{time(c.next_check)}</td>
             <td class="row-actions">
-                <form method="post" action="/admin/monitoring/check" class="inline-form">
-                    <input type="hidden" name="siren" value=c.siren.clone() />
+                <ActionForm action=forms.check attr:class="inline-form">
+                    <input type="hidden" name="siren" value=check_siren />
                     <button class="btn btn-small" data-testid="check-now">{Msg::CheckNow.text(lang)}</button>
-                </form>
+                </ActionForm>
             </td>
         </tr>
     }
 }
 
-fn endpoint_row(e: WebhookSummary, lang: Lang) -> impl IntoView {
-    let action = format!("{}/{}", access::ADMIN_WEBHOOKS, access::url_encode(&e.id));
+fn endpoint_row(e: WebhookSummary, lang: Lang, forms: Forms) -> impl IntoView {
+    let (test_id, toggle_id) = (e.id.clone(), e.id.clone());
     let (status_class, status) = if e.enabled {
         ("badge badge-ok", Msg::StatusEnabled)
     } else if e.disabled_reason.is_some() {
@@ -327,15 +383,17 @@ fn endpoint_row(e: WebhookSummary, lang: Lang) -> impl IntoView {
             <td class="nowrap">{e.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
             <td class="row-actions">
                 {e.enabled.then(|| view! {
-                    <form method="post" action=action.clone() class="inline-form">
+                    <ActionForm action=forms.change attr:class="inline-form">
+                        <input type="hidden" name="id" value=test_id />
                         <input type="hidden" name="action" value="test" />
                         <button class="btn btn-small" data-testid="send-test">{Msg::SendTest.text(lang)}</button>
-                    </form>
+                    </ActionForm>
                 })}
-                <form method="post" action=action.clone() class="inline-form">
+                <ActionForm action=forms.change attr:class="inline-form">
+                    <input type="hidden" name="id" value=toggle_id />
                     <input type="hidden" name="action" value=toggle />
                     <button class="btn btn-small" data-testid=toggle>{toggle_label.text(lang)}</button>
-                </form>
+                </ActionForm>
             </td>
         </tr>
     }

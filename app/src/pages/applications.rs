@@ -1,11 +1,12 @@
 //! The sales rep's page: the application form and "my applications".
 
 use crate::access;
+use crate::actions::SubmitApplication;
 use crate::api::{my_applications, preview_company};
 use crate::components::cases::{CaseTable, TableKind};
 use crate::components::format;
 use crate::components::guard::Guarded;
-use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::states::{failure, EmptyState, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
 use crate::ids::Siren;
@@ -27,14 +28,16 @@ pub fn ApplicationsPage() -> impl IntoView {
     }
 }
 
-/// The form posts to the server as plain HTML (it works before the wasm has loaded); once
-/// hydrated, the SIREN is checked as it is typed and the company shown before submitting.
+/// The form is a server function used through `ActionForm`: it posts as plain HTML before the
+/// wasm has loaded; once hydrated, the SIREN is checked as it is typed and the company shown
+/// before submitting, and a refused form keeps what was typed. A link can fill it in
+/// (`?siren=…&amount=…&product=…`).
 #[component]
 fn ApplicationForm() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
-    let error = q("error");
+    let submit = ServerAction::<SubmitApplication>::new();
     let siren = RwSignal::new(q("siren"));
     let product = {
         let p = q("product");
@@ -55,7 +58,7 @@ fn ApplicationForm() -> impl IntoView {
             None => None,
         }
     });
-    let field = |name: &'static str, label: Msg, kind: &'static str, value: String| {
+    let field = move |name: &'static str, label: Msg, kind: &'static str, value: String| {
         view! {
             <div class="field">
                 <label for=name>{label.text(lang)}</label>
@@ -67,10 +70,8 @@ fn ApplicationForm() -> impl IntoView {
         <section class="card">
             <h2>{tr(Msg::NewApplication)}</h2>
             <p class="muted">{tr(Msg::NewApplicationIntro)}</p>
-            {(!error.is_empty()).then(|| view! {
-                <div class="alert alert-error" role="alert" data-testid="application-error">{error.clone()}</div>
-            })}
-            <form method="post" action=access::NEW_APPLICATION class="form application-form" data-testid="application-form">
+            {move || failure(submit).map(|error| view! { <FormError error testid="application-error" /> })}
+            <ActionForm action=submit attr:class="form application-form" attr:data-testid="application-form">
                 <div class="form-row">
                     <div class="field">
                         <label for="siren">{tr(Msg::FieldSiren)}</label>
@@ -155,7 +156,7 @@ fn ApplicationForm() -> impl IntoView {
                 <div>
                     <button type="submit" class="btn btn-primary" data-testid="submit-application">{tr(Msg::SubmitApplication)}</button>
                 </div>
-            </form>
+            </ActionForm>
         </section>
     }
 }

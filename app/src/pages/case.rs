@@ -1,16 +1,18 @@
 //! A case as credit managers work it and auditors read it: summary, reasons with their
 //! contributions, fraud signals, sources, history, and the actions (claim, decide with a
-//! category and justification, second-manager confirmation, notes). Actions are plain HTML
-//! forms posted to the server, which records them and comes back here.
+//! category and justification, second-manager confirmation, notes). Each action is the
+//! `act_on_case` server function used through `ActionForm`: it works before the wasm has
+//! loaded, and once hydrated a refused form keeps what was typed.
 
 use crate::access;
+use crate::actions::ActOnCase;
 use crate::api::{get_case, replay_decision};
 use crate::components::cases::OutcomeBadge;
 use crate::components::evidence::{BalanceCard, LegalTimeline, RatiosCard};
 use crate::components::format::{self, eur};
 use crate::components::guard::Guarded;
 use crate::components::layout::use_session_user;
-use crate::components::states::{ErrorView, Loading};
+use crate::components::states::{failure, successes, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{Lang, Msg};
 use crate::model::{
@@ -25,7 +27,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
-    let detail = Resource::new(id, get_case);
+    let act = ServerAction::<ActOnCase>::new();
+    let done = successes(act);
+    let detail = Resource::new(move || (id(), done.get()), |(id, _)| get_case(id));
     let back = use_session_user()
         .filter(|u| u.role == Role::CreditManager)
         .map(|_| view! { <p><a href=access::QUEUE>{"← "}{tr(Msg::BackToQueue)}</a></p> });
@@ -36,7 +40,7 @@ pub fn CasePage() -> impl IntoView {
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <CaseView d /> }.into_any(),
+                        Ok(d) => view! { <CaseView d act /> }.into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
@@ -54,20 +58,13 @@ fn decision_text(h: &HumanDecision, lang: Lang) -> String {
 }
 
 #[component]
-fn CaseView(d: CaseDetail) -> impl IntoView {
+fn CaseView(d: CaseDetail, act: ServerAction<ActOnCase>) -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
     let s = d.summary.clone();
-    let action = format!("/cases/{}/actions", access::url_encode(&s.decision_id));
-    let notice = match (q("error"), q("done")) {
-        (e, _) if !e.is_empty() => Some(
-            view! {
-                <div class="alert alert-error" role="alert" data-testid="case-error">{e}</div>
-            }
-            .into_any(),
-        ),
-        (_, d) if !d.is_empty() => Some(
+    let notice = move || match (failure(act), query.with(|m| m.get("done"))) {
+        (Some(error), _) => Some(view! { <FormError error testid="case-error" /> }.into_any()),
+        (None, Some(_)) => Some(
             view! {
                 <div class="alert alert-success" role="status" data-testid="case-done">
                     {Msg::ActionDone.text(lang)}
@@ -75,7 +72,7 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
             }
             .into_any(),
         ),
-        _ => None,
+        (None, None) => None,
     };
     let max_points = d
         .reasons
@@ -184,7 +181,7 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
                 </section>
             </div>
             <aside class="case-side">
-                <Actions d=d.clone() action=action q=q("justification") />
+                <Actions d=d.clone() act />
                 {use_session_user()
                     .filter(|u| u.role == Role::Auditor)
                     .map(|_| view! { <AuditorTools id=s.decision_id.clone() /> })}
@@ -216,28 +213,38 @@ fn CaseView(d: CaseDetail) -> impl IntoView {
 
 /// What the viewer may do, as forms.
 #[component]
-fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
+fn Actions(d: CaseDetail, act: ServerAction<ActOnCase>) -> impl IntoView {
     let lang = use_lang();
+    let id = d.summary.decision_id.clone();
     let four_eyes =
         Msg::FourEyesNotice.format(lang, &[("amount", &eur(d.four_eyes_above_cents, lang))]);
-    let hidden = |a: &'static str| view! { <input type="hidden" name="action" value=a /> };
+    let hidden = |a: &'static str| {
+        view! {
+            <input type="hidden" name="id" value=id.clone() />
+            <input type="hidden" name="action" value=a />
+        }
+    };
+    let (claim_fields, release_fields, decide_fields) =
+        (hidden("claim"), hidden("release"), hidden("decide"));
+    let (confirm_fields, reject_fields, note_fields) =
+        (hidden("confirm"), hidden("reject"), hidden("note"));
     let claim = d.can_claim.then(|| view! {
-        <form method="post" action=action.clone()>
-            {hidden("claim")}
+        <ActionForm action=act>
+            {claim_fields}
             <button class="btn btn-primary btn-block" data-testid="claim">{tr(Msg::Claim)}</button>
-        </form>
+        </ActionForm>
     });
     let release = d.can_release.then(|| {
         view! {
-            <form method="post" action=action.clone()>
-                {hidden("release")}
+            <ActionForm action=act>
+                {release_fields}
                 <button class="btn btn-small" data-testid="release">{tr(Msg::Release)}</button>
-            </form>
+            </ActionForm>
         }
     });
     let decide = d.can_decide.then(|| view! {
-        <form method="post" action=action.clone() class="form" data-testid="decide-form">
-            {hidden("decide")}
+        <ActionForm action=act attr:class="form" attr:data-testid="decide-form">
+            {decide_fields}
             <h3>{tr(Msg::Decide)}</h3>
             <p class="muted">{tr(Msg::DecideIntro)}" "{four_eyes.clone()}</p>
             <fieldset class="field">
@@ -264,11 +271,11 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="justification">{tr(Msg::FieldJustification)}</label>
-                <textarea id="justification" name="justification" rows="4" required minlength="20">{q.clone()}</textarea>
+                <textarea id="justification" name="justification" rows="4" required minlength="20"></textarea>
                 <span class="field-hint">{tr(Msg::FieldJustificationHint)}</span>
             </div>
             <button class="btn btn-primary" data-testid="record-decision">{tr(Msg::RecordDecision)}</button>
-        </form>
+        </ActionForm>
     });
     let pending = d.pending.clone().map(|(h, by)| {
         let confirm = d.can_confirm;
@@ -280,18 +287,18 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
                 <p class="muted">{Msg::PendingBy.format(lang, &[("name", &by)])}</p>
                 {if confirm {
                     view! {
-                        <form method="post" action=action.clone()>
-                            {hidden("confirm")}
+                        <ActionForm action=act>
+                            {confirm_fields}
                             <button class="btn btn-primary" data-testid="confirm">{tr(Msg::Confirm)}</button>
-                        </form>
-                        <form method="post" action=action.clone() class="form">
-                            {hidden("reject")}
+                        </ActionForm>
+                        <ActionForm action=act attr:class="form">
+                            {reject_fields}
                             <div class="field">
                                 <label for="reason">{tr(Msg::RejectReason)}</label>
                                 <input id="reason" name="reason" type="text" required />
                             </div>
                             <button class="btn" data-testid="reject">{tr(Msg::Reject)}</button>
-                        </form>
+                        </ActionForm>
                     }.into_any()
                 } else {
                     view! { <p class="alert alert-info">{tr(Msg::OwnProposal)}</p> }.into_any()
@@ -301,14 +308,14 @@ fn Actions(d: CaseDetail, action: String, q: String) -> impl IntoView {
     });
     let note = d.can_note.then(|| {
         view! {
-            <form method="post" action=action.clone() class="form">
-                {hidden("note")}
+            <ActionForm action=act attr:class="form">
+                {note_fields}
                 <div class="field">
                     <label for="text">{tr(Msg::AddNote)}</label>
                     <textarea id="text" name="text" rows="2" required></textarea>
                 </div>
                 <button class="btn btn-small" data-testid="add-note">{tr(Msg::AddNote)}</button>
-            </form>
+            </ActionForm>
         }
     });
     let any = d.can_claim || d.can_release || d.can_decide || d.pending.is_some() || d.can_note;

@@ -194,6 +194,27 @@ pub fn location(response: &Response) -> String {
         .unwrap_or_default()
 }
 
+/// The error a refused form was sent back with, as the page shows it: the server function
+/// puts it in the address of the form's page.
+pub fn form_error(response: &Response) -> Option<app::error::AppError> {
+    let to = location(response);
+    let url = reqwest::Url::parse("http://aval.test")
+        .ok()?
+        .join(&to)
+        .ok()?;
+    let (_, err) = url.query_pairs().find(|(k, _)| k == "__err")?;
+    Some(leptos::server_fn::error::ServerFnUrlError::<
+        app::error::AppError,
+    >::decode_err(&err))
+}
+
+/// The text of a refused form's error (`field: problem`), or "" when it was not refused.
+pub fn form_problem(response: &Response) -> String {
+    form_error(response)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
 pub fn demo_password(username: &str) -> &'static str {
     DEMO_USERS
         .iter()
@@ -221,6 +242,27 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A workspace form as a browser without JavaScript sends it: posted from `page` to the
+    /// application's server function `function`, the answer a redirect to follow.
+    pub async fn submit(&self, page: &str, function: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(&format!("/api/app/{function}")))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", self.url(page))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A credit manager's action on a case, from the case's page.
+    pub async fn act_on_case(&self, id: &str, form: &[(&str, &str)]) -> Response {
+        let mut fields = vec![("id", id)];
+        fields.extend_from_slice(form);
+        self.submit(&format!("/cases/{id}"), "act_on_case", &fields)
+            .await
     }
 
     /// Forgets the session, as a new browser would.

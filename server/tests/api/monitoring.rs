@@ -184,11 +184,11 @@ async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id
     // A human decision is an event too.
     let thin = &decided[decided.len() - 1];
     app.sign_in_role(Role::CreditManager).await;
-    let actions = format!("/cases/{thin}/actions");
-    app.post_form(&actions, &[("action", "claim")]).await;
+    let case_id = thin.clone();
+    app.act_on_case(&case_id, &[("action", "claim")]).await;
     let response = app
-        .post_form(
-            &actions,
+        .act_on_case(
+            &case_id,
             &[
                 ("action", "decide"),
                 ("outcome", "decline"),
@@ -289,9 +289,10 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
         (Some(true), true)
     );
     let response = app
-        .post_form(
-            &format!("/admin/webhooks/deliveries/{}/redeliver", first.seq),
-            &[],
+        .submit(
+            "/admin/webhooks",
+            "redeliver_webhook",
+            &[("seq", &first.seq.to_string())],
         )
         .await;
     assert!(
@@ -450,7 +451,11 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
 
     // Nothing changed: the check says so and tells nobody.
     let response = app
-        .post_form("/admin/monitoring/check", &[("siren", "100000009")])
+        .submit(
+            "/admin/webhooks",
+            "check_monitoring_now",
+            &[("siren", "100000009")],
+        )
         .await;
     assert!(location(&response).contains("checking=100000009"));
     let store = server::startup::open_store(&app.settings).await.unwrap();
@@ -469,8 +474,9 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
 
     // A proceeding opens: the check runs at once and finds it.
     let response = app
-        .post_form(
-            "/admin/sandbox/conditions",
+        .submit(
+            "/admin/webhooks",
+            "set_sandbox_condition",
             &[("siren", "100000009"), ("condition", "proceeding")],
         )
         .await;
@@ -541,11 +547,11 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
         "{page}"
     );
     assert!(page.contains(&granted_id));
-    let actions = format!("/cases/{review}/actions");
-    app.post_form(&actions, &[("action", "claim")]).await;
+    let case_id = review.clone();
+    app.act_on_case(&case_id, &[("action", "claim")]).await;
     let response = app
-        .post_form(
-            &actions,
+        .act_on_case(
+            &case_id,
             &[
                 ("action", "decide"),
                 ("outcome", "counter_offer"),
@@ -594,8 +600,12 @@ async fn a_source_that_stops_answering_is_reported_and_nothing_is_decided() {
     );
     let app = app.restart().await;
     app.sign_in_role(Role::Admin).await;
-    app.post_form("/admin/monitoring/check", &[("siren", "100000009")])
-        .await;
+    app.submit(
+        "/admin/webhooks",
+        "check_monitoring_now",
+        &[("siren", "100000009")],
+    )
+    .await;
     eventually(20, "monitoring.source_failed delivered", || {
         !receiver.delivered().is_empty()
     })
@@ -626,8 +636,9 @@ async fn the_queue_filters_the_reviews_monitoring_opened() {
     let granted = decide(&app, &key, "100000009", "5000").await;
     assert_eq!(granted["outcome"], "approve", "{granted}");
     app.sign_in_role(Role::Admin).await;
-    app.post_form(
-        "/admin/sandbox/conditions",
+    app.submit(
+        "/admin/webhooks",
+        "set_sandbox_condition",
         &[("siren", "100000009"), ("condition", "proceeding")],
     )
     .await;

@@ -53,16 +53,10 @@ async fn decide(app: &TestApp, key: &str, body: Value) -> Value {
 }
 
 async fn act(app: &TestApp, id: &str, form: &[(&str, &str)]) {
-    let response = app
-        .client
-        .post(app.url(&format!("/cases/{id}/actions")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.act_on_case(id, form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
-        !location(&response).contains("error="),
+        crate::helpers::form_error(&response).is_none(),
         "{}",
         location(&response)
     );
@@ -156,8 +150,9 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
     // A sales rep's application from the workspace.
     app.sign_in_role(Role::SalesRep).await;
     let response = app
-        .post_form(
-            "/applications/new",
+        .submit(
+            "/applications",
+            "submit_application",
             &[
                 ("siren", "380129866"),
                 ("amount", "9000"),
@@ -209,8 +204,12 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
 
     // Monitoring: a check that finds nothing, then a collective proceeding that opens a review.
     app.sign_in_role(Role::Admin).await;
-    app.post_form("/admin/monitoring/check", &[("siren", "100000009")])
-        .await;
+    app.submit(
+        "/admin/webhooks",
+        "check_monitoring_now",
+        &[("siren", "100000009")],
+    )
+    .await;
     until_some(10, "the first check", || async {
         let m = store.monitored_companies("sandbox", 10).await.unwrap();
         m.iter()
@@ -218,8 +217,9 @@ async fn writes_the_replay_fixture_of_this_engine_version() {
             .and_then(|m| m.last_checked)
     })
     .await;
-    app.post_form(
-        "/admin/sandbox/conditions",
+    app.submit(
+        "/admin/webhooks",
+        "set_sandbox_condition",
         &[("siren", "100000009"), ("condition", "proceeding")],
     )
     .await;

@@ -2,7 +2,7 @@
 //! reaches a real local receiver signed so that the published Standard Webhooks library accepts
 //! it, and a disabled endpoint receives nothing.
 
-use crate::helpers::{location, TestApp};
+use crate::helpers::{form_problem, location, TestApp};
 use app::model::Role;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -31,13 +31,20 @@ async fn receiver(status: u16) -> (String, Received) {
     (url, received)
 }
 
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .form(form)
-        .send()
+/// Registers an endpoint from the webhooks page.
+async fn register(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
+    app.submit("/admin/webhooks", "create_webhook_endpoint", form)
         .await
-        .unwrap()
+}
+
+/// `enable`, `disable` or `test` the endpoint `id` from the webhooks page.
+async fn change(app: &TestApp, id: &str, action: &str) -> reqwest::Response {
+    app.submit(
+        "/admin/webhooks",
+        "change_webhook_endpoint",
+        &[("id", id), ("action", action)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -46,13 +53,12 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     app.sign_in_role(Role::Admin).await;
     let (url, received) = receiver(204).await;
 
-    let response = post(
+    let response = register(
         &app,
-        "/admin/webhooks",
         &[
             ("url", url.as_str()),
-            ("event_types", "decision.created"),
-            ("event_types", "company.risk_changed"),
+            ("event_types[]", "decision.created"),
+            ("event_types[]", "company.risk_changed"),
         ],
     )
     .await;
@@ -82,12 +88,7 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     );
 
     // The test event: signed, verified by the published library, and its answer shown.
-    let response = post(
-        &app,
-        &format!("/admin/webhooks/{id}"),
-        &[("action", "test")],
-    )
-    .await;
+    let response = change(&app, &id, "test").await;
     let to = location(&response);
     assert!(to.contains("status=204"), "{to}");
     let (headers, body) = received.lock().unwrap().pop().expect("one delivery");
@@ -107,26 +108,11 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     assert!(other.verify(&body, &headers).is_err());
 
     // Disabled: no test is sent.
-    post(
-        &app,
-        &format!("/admin/webhooks/{id}"),
-        &[("action", "disable")],
-    )
-    .await;
-    let response = post(
-        &app,
-        &format!("/admin/webhooks/{id}"),
-        &[("action", "test")],
-    )
-    .await;
-    assert!(location(&response).contains("error=action"));
+    change(&app, &id, "disable").await;
+    let response = change(&app, &id, "test").await;
+    assert!(form_problem(&response).starts_with("action:"));
     assert!(received.lock().unwrap().is_empty());
-    post(
-        &app,
-        &format!("/admin/webhooks/{id}"),
-        &[("action", "enable")],
-    )
-    .await;
+    change(&app, &id, "enable").await;
     let listed: Vec<app::model::WebhookSummary> = app
         .server_fn("webhook_endpoints")
         .await
@@ -137,12 +123,11 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
 
     // An endpoint the receiver refuses: the answer is reported, not hidden.
     let (refusing, _) = receiver(503).await;
-    post(
+    register(
         &app,
-        "/admin/webhooks",
         &[
             ("url", refusing.as_str()),
-            ("event_types", "decision.updated"),
+            ("event_types[]", "decision.updated"),
         ],
     )
     .await;
@@ -158,12 +143,7 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
         .unwrap()
         .id
         .clone();
-    let response = post(
-        &app,
-        &format!("/admin/webhooks/{refusing_id}"),
-        &[("action", "test")],
-    )
-    .await;
+    let response = change(&app, &refusing_id, "test").await;
     assert!(location(&response).contains("status=503"));
 
     // Bad input is named; nothing is registered.
@@ -171,22 +151,22 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
         (
             vec![
                 ("url", "http://lender.example/hooks"),
-                ("event_types", "decision.created"),
+                ("event_types[]", "decision.created"),
             ],
             "url",
         ),
         (
             vec![
                 ("url", "https://lender.example/hooks"),
-                ("event_types", "nothing.happened"),
+                ("event_types[]", "nothing.happened"),
             ],
             "event_types",
         ),
         (vec![("url", "https://lender.example/hooks")], "event_types"),
     ] {
-        let response = post(&app, "/admin/webhooks", &form).await;
+        let response = register(&app, &form).await;
         assert!(
-            location(&response).contains(&format!("error={field}")),
+            form_problem(&response).starts_with(&format!("{field}:")),
             "{field}"
         );
     }
@@ -201,22 +181,17 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     // Other roles are refused.
     app.jar_clear().await;
     app.sign_in_role(Role::CreditManager).await;
-    let response = post(
-        &app,
-        &format!("/admin/webhooks/{id}"),
-        &[("action", "test")],
-    )
-    .await;
+    let response = change(&app, &id, "test").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    for (path, form) in [
-        ("/admin/webhooks/deliveries/1/redeliver", vec![]),
-        ("/admin/monitoring/check", vec![("siren", "100000009")]),
+    for (function, form) in [
+        ("redeliver_webhook", vec![("seq", "1")]),
+        ("check_monitoring_now", vec![("siren", "100000009")]),
         (
-            "/admin/sandbox/conditions",
+            "set_sandbox_condition",
             vec![("siren", "100000009"), ("condition", "proceeding")],
         ),
     ] {
-        let response = post(&app, path, &form).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+        let response = app.submit("/admin/webhooks", function, &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{function}");
     }
 }

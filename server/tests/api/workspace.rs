@@ -1,7 +1,7 @@
 //! The workspace's forms over HTTP: a sales rep's application, a credit manager's actions,
 //! each refused to the wrong role, and bad input sent back naming the field.
 
-use crate::helpers::{location, TestApp};
+use crate::helpers::{form_problem, location, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
 
@@ -15,22 +15,18 @@ async fn instant_app() -> TestApp {
     .await
 }
 
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .form(form)
-        .send()
+/// An application from the sales rep's page.
+async fn apply(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
+    app.submit("/applications", "submit_application", form)
         .await
-        .unwrap()
 }
 
 #[tokio::test]
 async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_named() {
     let app = instant_app().await;
     app.sign_in_role(Role::SalesRep).await;
-    let response = post(
+    let response = apply(
         &app,
-        "/applications/new",
         &[
             ("siren", "100000009"),
             ("amount", "1 500,00"),
@@ -49,10 +45,9 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
     let mine = app.get("/applications").await.text().await.unwrap();
     assert!(mine.contains(to.trim_start_matches("/applications/")));
 
-    // Bad input: back to the form, filled in, with each problem named; nothing recorded.
-    let response = post(
+    // Bad input: back to the form with each problem named; nothing recorded.
+    let response = apply(
         &app,
-        "/applications/new",
         &[
             ("siren", "100000008"),
             ("amount", "-5"),
@@ -61,12 +56,25 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Back to the page the form was posted from (the browser's Referer, an absolute address).
     let back = location(&response);
-    assert!(back.starts_with("/applications?error="), "{back}");
-    assert!(back.contains("siren") && back.contains("amount"), "{back}");
-    let page = app.get(&back).await.text().await.unwrap();
+    assert!(back.starts_with(&app.url("/applications?")), "{back}");
+    let problems = form_problem(&response);
     assert!(
-        page.contains("application-error"),
+        problems.contains("siren:") && problems.contains("amount:"),
+        "{problems}"
+    );
+    let page = app
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("application-error") && page.contains("amount: "),
         "the form shows the problems"
     );
     let store = server::startup::open_store(&app.settings).await.unwrap();
@@ -83,9 +91,8 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
         app.get(&format!("/cases/{id}")).await.status(),
         StatusCode::OK
     );
-    let response = post(
+    let response = apply(
         &app,
-        "/applications/new",
         &[
             ("siren", "100000009"),
             ("amount", "10"),
@@ -104,9 +111,8 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
 async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     let app = instant_app().await;
     app.sign_in_role(Role::SalesRep).await;
-    let response = post(
+    let response = apply(
         &app,
-        "/applications/new",
         &[
             ("siren", "999999998"),
             ("amount", "8000"),
@@ -117,13 +123,12 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     let id = location(&response)
         .trim_start_matches("/applications/")
         .to_owned();
-    let actions = format!("/cases/{id}/actions");
     // A sales rep cannot act on cases.
-    let response = post(&app, &actions, &[("action", "claim")]).await;
+    let response = app.act_on_case(&id, &[("action", "claim")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     app.jar_clear().await;
-    let response = post(&app, &actions, &[("action", "claim")]).await;
+    let response = app.act_on_case(&id, &[("action", "claim")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
         location(&response).starts_with("/signin"),
@@ -131,37 +136,55 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     );
 
     app.sign_in_role(Role::CreditManager).await;
-    let response = post(&app, &actions, &[("action", "claim")]).await;
+    let response = app.act_on_case(&id, &[("action", "claim")]).await;
     assert_eq!(location(&response), format!("/cases/{id}?done=claimed"));
-    // An incomplete decision comes back with the problem and what was typed.
-    let response = post(
-        &app,
-        &actions,
-        &[
-            ("action", "decide"),
-            ("outcome", "approve"),
-            ("category", "other"),
-            ("justification", "short"),
-        ],
-    )
-    .await;
+    // An incomplete decision comes back to the case page with the problem named; the address
+    // does not carry what was typed.
+    let response = app
+        .act_on_case(
+            &id,
+            &[
+                ("action", "decide"),
+                ("outcome", "approve"),
+                ("category", "other"),
+                ("justification", "short"),
+            ],
+        )
+        .await;
     let back = location(&response);
-    assert!(back.contains("error=justification"), "{back}");
-    assert!(back.contains("justification=short"), "{back}");
-    let response = post(
-        &app,
-        &actions,
-        &[
-            ("action", "decide"),
-            ("outcome", "decline"),
-            ("category", "risk_appetite"),
-            (
-                "justification",
-                "No accounts and no bank data: we cannot assess it.",
-            ),
-        ],
-    )
-    .await;
+    assert!(
+        back.starts_with(&app.url(&format!("/cases/{id}?"))),
+        "{back}"
+    );
+    assert!(
+        form_problem(&response).starts_with("justification:"),
+        "{back}"
+    );
+    assert!(!back.contains("short"), "{back}");
+    let page = app
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("case-error") && page.contains("justification: "));
+    let response = app
+        .act_on_case(
+            &id,
+            &[
+                ("action", "decide"),
+                ("outcome", "decline"),
+                ("category", "risk_appetite"),
+                (
+                    "justification",
+                    "No accounts and no bank data: we cannot assess it.",
+                ),
+            ],
+        )
+        .await;
     assert_eq!(
         location(&response),
         format!("/cases/{id}?done=human_decision")
@@ -186,9 +209,9 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     // A foreign page cannot post actions (origin check).
     let response = app
         .client
-        .post(app.url(&actions))
+        .post(app.url("/api/app/act_on_case"))
         .header("origin", "https://evil.example")
-        .form(&[("action", "note"), ("text", "x")])
+        .form(&[("id", id.as_str()), ("action", "note"), ("text", "x")])
         .send()
         .await
         .unwrap();
@@ -201,7 +224,9 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
         app.get(&format!("/cases/{id}")).await.status(),
         StatusCode::OK
     );
-    let response = post(&app, &actions, &[("action", "note"), ("text", "hello")]).await;
+    let response = app
+        .act_on_case(&id, &[("action", "note"), ("text", "hello")])
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let dossier: serde_json::Value = app
         .get(&format!("/cases/{id}/dossier.json"))
@@ -237,12 +262,13 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
 async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
     let app = instant_app().await;
     app.sign_in_role(Role::Admin).await;
-    let response = post(
-        &app,
-        "/admin/keys",
-        &[("name", "checkout"), ("mode", "sandbox")],
-    )
-    .await;
+    let response = app
+        .submit(
+            "/admin/keys",
+            "create_api_key",
+            &[("name", "checkout"), ("mode", "sandbox")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let to = location(&response);
     assert!(to.starts_with("/admin/keys?created=key_"), "{to}");
@@ -275,17 +301,38 @@ async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
     };
     assert_eq!(ping(key.clone()).await, StatusCode::OK);
     let id = to.trim_start_matches("/admin/keys?created=").to_owned();
-    let response = post(&app, &format!("/admin/keys/{id}/revoke"), &[]).await;
+    let response = app
+        .submit("/admin/keys", "revoke_api_key", &[("id", &id)])
+        .await;
     assert_eq!(location(&response), format!("/admin/keys?revoked={id}"));
     assert_eq!(ping(key).await, StatusCode::UNAUTHORIZED);
 
     // Bad input is named; other roles are refused.
-    let response = post(&app, "/admin/keys", &[("name", " "), ("mode", "sandbox")]).await;
-    assert!(location(&response).contains("error=name"));
+    let response = app
+        .submit(
+            "/admin/keys",
+            "create_api_key",
+            &[("name", " "), ("mode", "sandbox")],
+        )
+        .await;
+    assert!(form_problem(&response).starts_with("name:"));
     app.jar_clear().await;
     app.sign_in_role(Role::CreditManager).await;
-    let response = post(&app, "/admin/keys", &[("name", "x"), ("mode", "live")]).await;
+    let response = app
+        .submit(
+            "/admin/keys",
+            "create_api_key",
+            &[("name", "x"), ("mode", "live")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+/// An admin's change to the account `id`, from the users page.
+async fn change_user(app: &TestApp, id: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut fields = vec![("id", id)];
+    fields.extend_from_slice(form);
+    app.submit("/admin/users", "change_user", &fields).await
 }
 
 /// Signs in from a new browser and returns its client, or the redirect it got.
@@ -334,16 +381,17 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
     app.sign_in_role(Role::Admin).await;
 
     // Create: the one-time password signs the new account in.
-    let response = post(
-        &app,
-        "/admin/users",
-        &[
-            ("username", " Marie.Dupont "),
-            ("display_name", "Marie Dupont"),
-            ("role", "sales_rep"),
-        ],
-    )
-    .await;
+    let response = app
+        .submit(
+            "/admin/users",
+            "create_user",
+            &[
+                ("username", " Marie.Dupont "),
+                ("display_name", "Marie Dupont"),
+                ("role", "sales_rep"),
+            ],
+        )
+        .await;
     assert_eq!(location(&response), "/admin/users?created=marie.dupont");
     let issued = issued_password(&app).await;
     assert_eq!(issued.username, "marie.dupont");
@@ -368,10 +416,10 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
             .unwrap()
             .id
     };
-    let account = format!("/admin/users/{id}");
+    let account = id.to_string();
 
     // Role change applies to the open session at its next request.
-    let response = post(
+    let response = change_user(
         &app,
         &account,
         &[("action", "role"), ("role", "credit_manager")],
@@ -382,7 +430,7 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
     assert_eq!(queue.status(), StatusCode::OK, "now a credit manager");
 
     // Reset: the old session ends, the old password fails, the new one works.
-    let response = post(&app, &account, &[("action", "reset_password")]).await;
+    let response = change_user(&app, &account, &[("action", "reset_password")]).await;
     assert!(location(&response).contains("changed=marie.dupont"));
     let reset = issued_password(&app).await;
     assert_ne!(reset.password, issued.password);
@@ -405,53 +453,55 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
     let marie = browser_signed_in(&app, "marie.dupont", &reset.password).await;
 
     // Deactivate: the session ends at once; reactivate: sign-in works again.
-    post(&app, &account, &[("action", "deactivate")]).await;
+    change_user(&app, &account, &[("action", "deactivate")]).await;
     assert_eq!(session_of(&app, &marie).await, None);
-    post(&app, &account, &[("action", "activate")]).await;
+    change_user(&app, &account, &[("action", "activate")]).await;
     browser_signed_in(&app, "marie.dupont", &reset.password).await;
 
     // Bad input is named and nothing changes.
-    let response = post(
-        &app,
-        "/admin/users",
-        &[
-            ("username", "marie.dupont"),
-            ("display_name", "Again"),
-            ("role", "auditor"),
-        ],
-    )
-    .await;
+    let response = app
+        .submit(
+            "/admin/users",
+            "create_user",
+            &[
+                ("username", "marie.dupont"),
+                ("display_name", "Again"),
+                ("role", "auditor"),
+            ],
+        )
+        .await;
     assert!(
-        location(&response).contains("error=username"),
+        form_problem(&response).starts_with("username:"),
         "{}",
         location(&response)
     );
-    let response = post(
-        &app,
-        "/admin/users",
-        &[
-            ("username", "x y"),
-            ("display_name", "X"),
-            ("role", "admin"),
-        ],
-    )
-    .await;
-    assert!(location(&response).contains("error=username"));
-    let response = post(&app, &account, &[("action", "role"), ("role", "boss")]).await;
-    assert!(location(&response).contains("error=role"));
-    let response = post(&app, "/admin/users/999999", &[("action", "activate")]).await;
+    let response = app
+        .submit(
+            "/admin/users",
+            "create_user",
+            &[
+                ("username", "x y"),
+                ("display_name", "X"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert!(form_problem(&response).starts_with("username:"));
+    let response = change_user(&app, &account, &[("action", "role"), ("role", "boss")]).await;
+    assert!(form_problem(&response).starts_with("role:"));
+    let response = change_user(&app, "999999", &[("action", "activate")]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
     // The last active admin can neither step down nor be deactivated; nobody deactivates
     // themselves.
     let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
     let admin = users.iter().find(|u| u.role == Role::Admin).unwrap();
-    let own = format!("/admin/users/{}", admin.id);
-    let response = post(&app, &own, &[("action", "role"), ("role", "auditor")]).await;
-    let to = location(&response);
-    assert!(to.contains("error=action") && to.contains("last"), "{to}");
-    let response = post(&app, &own, &[("action", "deactivate")]).await;
-    assert!(location(&response).contains("error=action"));
+    let own = admin.id.to_string();
+    let response = change_user(&app, &own, &[("action", "role"), ("role", "auditor")]).await;
+    let to = form_problem(&response);
+    assert!(to.starts_with("action:") && to.contains("last"), "{to}");
+    let response = change_user(&app, &own, &[("action", "deactivate")]).await;
+    assert!(form_problem(&response).starts_with("action:"));
     assert_eq!(
         app.session_username().await.as_deref(),
         Some(admin.username.as_str())
@@ -460,7 +510,7 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
     // Other roles are refused.
     app.jar_clear().await;
     app.sign_in_role(Role::CreditManager).await;
-    let response = post(&app, &account, &[("action", "deactivate")]).await;
+    let response = change_user(&app, &account, &[("action", "deactivate")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let response = app.server_fn("issued_password").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -468,9 +518,8 @@ async fn an_admin_manages_accounts_and_the_changes_reach_open_sessions() {
 
 /// Submits an application as the demo sales rep and returns its decision id.
 async fn applied(app: &TestApp, siren: &str) -> String {
-    let response = post(
+    let response = apply(
         app,
-        "/applications/new",
         &[("siren", siren), ("amount", "15000"), ("product", "bnpl")],
     )
     .await;
@@ -679,12 +728,7 @@ async fn an_admin_who_resets_their_own_password_stays_signed_in_to_read_it() {
         browser_signed_in(&app, "admin", crate::helpers::demo_password("admin")).await;
     let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
     let me = users.iter().find(|u| u.username == "admin").unwrap().id;
-    let response = post(
-        &app,
-        &format!("/admin/users/{me}"),
-        &[("action", "reset_password")],
-    )
-    .await;
+    let response = change_user(&app, &me.to_string(), &[("action", "reset_password")]).await;
     assert!(location(&response).contains("changed=admin"));
     let issued = issued_password(&app).await;
     assert_eq!(app.session_username().await.as_deref(), Some("admin"));

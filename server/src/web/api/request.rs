@@ -149,8 +149,14 @@ pub fn parse(body: &[u8], world: World) -> Result<DecisionRequest, Problem> {
             "the body must be a JSON object",
         ));
     };
+    read(&map, world)
+}
+
+/// A decision request from its fields (the API's JSON object, or the workspace's form read as
+/// one), every problem named by its field.
+pub fn read(map: &Map<String, Value>, world: World) -> Result<DecisionRequest, Problem> {
     let mut r = Reader {
-        body: &map,
+        body: map,
         errors: Vec::new(),
     };
     for key in map.keys() {

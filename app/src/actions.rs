@@ -152,6 +152,13 @@ mod ssr {
         Siren::parse(raw.trim()).map_err(|e| invalid("siren", e.to_string()))
     }
 
+    /// A record's number, as a form sends it (text), or the field named.
+    pub fn number(field: &str, raw: &str) -> Result<i64, AppError> {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| invalid(field, "must be a whole number"))
+    }
+
     pub fn role(raw: &str) -> Result<Role, AppError> {
         raw.parse::<Role>().map_err(|_| {
             invalid(
@@ -293,11 +300,12 @@ pub async fn create_user(
 /// `reset_password` (a new generated password, shown once).
 #[server(prefix = "/api/app", endpoint = "change_user")]
 pub async fn change_user(
-    #[server(default)] id: i64,
+    #[server(default)] id: String,
     #[server(default)] action: String,
     #[server(default)] role: String,
 ) -> Result<(), AppError> {
     let admin = crate::api::require_role(&[Role::Admin])?;
+    let id = number("id", &id)?;
     let change = match action.as_str() {
         "role" => UserChange::Role(self::role(&role)?),
         "deactivate" if id == admin.id => {
@@ -374,8 +382,9 @@ pub async fn change_webhook_endpoint(
 
 /// Queues a delivered or dead webhook message again.
 #[server(prefix = "/api/app", endpoint = "redeliver_webhook")]
-pub async fn redeliver_webhook(#[server(default)] seq: i64) -> Result<(), AppError> {
+pub async fn redeliver_webhook(#[server(default)] seq: String) -> Result<(), AppError> {
     let admin = crate::api::require_role(&[Role::Admin])?;
+    let seq = number("seq", &seq)?;
     actions()?
         .redeliver_webhook(admin, seq)
         .await

@@ -72,6 +72,19 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The arguments a form sent cannot be read (a repeated field, a list where one
+            // value was expected): the request is at fault, not the server.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                let error = AppError::Validation {
+                    field: "form".into(),
+                    message,
+                };
+                #[cfg(feature = "ssr")]
+                let error = crate::api::fail(error);
+                error
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

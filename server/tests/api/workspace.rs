@@ -739,3 +739,42 @@ async fn an_admin_who_resets_their_own_password_stays_signed_in_to_read_it() {
     );
     browser_signed_in(&app, "admin", &issued.password).await;
 }
+
+#[tokio::test]
+async fn a_form_the_server_cannot_read_is_refused_naming_the_problem() {
+    let app = instant_app().await;
+    app.sign_in_role(Role::Admin).await;
+    for (function, body, field) in [
+        ("change_user", "id=abc&action=role&role=auditor", "id"),
+        ("change_user", "id=1&id=2&action=role", "form"),
+        ("redeliver_webhook", "seq=first", "seq"),
+        (
+            "create_webhook_endpoint",
+            "url=https://lender.example/hooks&event_types=decision.created",
+            "form",
+        ),
+    ] {
+        let response = app.server_fn_with(function, body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{function} {body}"
+        );
+        let error: app::error::AppError = response.json().await.unwrap();
+        assert!(
+            matches!(&error, app::error::AppError::Validation { field: f, .. } if f == field),
+            "{function} {body}: {error:?}"
+        );
+    }
+    let users: Vec<app::model::UserSummary> = app.server_fn("users").await.json().await.unwrap();
+    assert!(users
+        .iter()
+        .all(|u| u.role != Role::Auditor || u.username == "auditor"));
+    let endpoints: Vec<app::model::WebhookSummary> = app
+        .server_fn("webhook_endpoints")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(endpoints.is_empty(), "nothing registered");
+}

@@ -81,10 +81,87 @@ impl FromServerFnError for AppError {
                     message,
                 };
                 #[cfg(feature = "ssr")]
-                let error = crate::api::fail(error);
+                let error = fail(error);
                 error
             }
             other => AppError::Transport(other.to_string()),
         }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::fail;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use leptos::prelude::use_context;
+
+    /// Sets the response status for an error about to be returned by a server function, and
+    /// gives an internal error the request id under which the server logged its cause.
+    pub fn fail(err: AppError) -> AppError {
+        let err = match err {
+            AppError::Internal { request_id } if request_id.is_empty() => AppError::Internal {
+                request_id: use_context::<http::request::Parts>()
+                    .and_then(|p| {
+                        p.headers
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_default(),
+            },
+            other => other,
+        };
+        match plain_form_post() {
+            // A form posted before the wasm loaded: the browser follows a redirect. Without a
+            // session it goes to sign-in and comes back to the page; a refused role or a
+            // missing record keeps its status; anything else goes back to the form's page,
+            // which shows the error (server functions put it in the address for the action).
+            Some(page) => match err {
+                AppError::Unauthorized => {
+                    leptos_axum::redirect(&crate::access::sign_in_then(&page, true));
+                }
+                AppError::Forbidden | AppError::NotFound => set_status(err.status()),
+                _ => {}
+            },
+            None => set_status(err.status()),
+        }
+        err
+    }
+
+    fn set_status(status: u16) {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(status) {
+                options.set_status(status);
+            }
+        }
+    }
+
+    /// When the current request is a plain HTML form posted to a server function (no
+    /// JavaScript), the path of the page it was posted from.
+    fn plain_form_post() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        let accepts_html = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if parts.method != http::Method::POST
+            || !accepts_html
+            || !parts.uri.path().starts_with("/api/app/")
+        {
+            return None;
+        }
+        let from = parts
+            .headers
+            .get(http::header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| {
+                // Same-origin only (the origin check refuses others): keep path and query.
+                let rest = r.split_once("://").map_or(r, |(_, rest)| rest);
+                rest.find('/').map(|i| rest[i..].to_owned())
+            });
+        Some(from.unwrap_or_else(|| crate::access::HOME.to_owned()))
     }
 }

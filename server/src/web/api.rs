@@ -4,6 +4,7 @@
 //! field and the problem.
 
 pub mod contract;
+pub mod document;
 mod problem;
 pub mod request;
 pub mod webhook_endpoints;
@@ -154,7 +155,7 @@ fn is_public(path: &str) -> bool {
 async fn openapi() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        contract::document(),
+        document::document(),
     )
         .into_response()
 }
@@ -167,7 +168,7 @@ fn escape(text: &str) -> String {
 
 /// A readable page generated from the OpenAPI document.
 async fn docs() -> Response {
-    let spec: Value = serde_json::from_str(contract::document()).unwrap_or(Value::Null);
+    let spec: Value = serde_json::from_str(document::document()).unwrap_or(Value::Null);
     let mut html = String::from(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Aval decision API</title>\
          <link rel=stylesheet href=/pkg/aval.css></head><body><main class=page>",

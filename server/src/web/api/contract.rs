@@ -1,26 +1,19 @@
-//! The API's contract: the types of its requests and answers, and the OpenAPI 3.1 document
-//! generated from them (utoipa). The handlers build their answers from these types, and the
-//! document's webhooks section comes from the event types of `aval_core::events`. Request
+//! The API's contract: the types of its requests and answers, from which `document.rs`
+//! generates the OpenAPI 3.1 document (utoipa). The handlers build their answers from these
+//! types. Request
 //! bodies are read field by field (so that one answer names every field in error); their types
 //! here only describe them, and the contract test (`contract/run.sh`) holds the server to that
 //! description.
 
-use super::problem::{FieldError, Problem};
 use aval_core::engine::reasons::{Reason, ReasonKind};
 use aval_core::engine::{FraudFlag, Outcome, Product, Referral, Versions};
-use aval_core::events::{DecisionCreated, DecisionUpdated, RiskChanged, SourceFailed};
 use aval_core::ids::Siren;
 use aval_core::record::{EventRecord, Latency};
 use aval_core::sources::World;
 use aval_core::vocabulary::{CaseStatus, HumanOutcome};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
-use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// Answer to `GET /ping`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -326,202 +319,4 @@ pub struct Redelivery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
     pub data: Vec<T>,
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Aval decision API",
-        version = "1.0.0",
-        description = include_str!("description.md"),
-    ),
-    servers((url = "/api/v1")),
-    security(("apiKey" = [])),
-    paths(
-        super::ping,
-        super::create_decision,
-        super::get_decision,
-        super::webhook_endpoints::list,
-        super::webhook_endpoints::create,
-        super::webhook_endpoints::get,
-        super::webhook_endpoints::update,
-        super::webhook_endpoints::deliveries,
-        super::webhook_endpoints::redeliver,
-    ),
-    components(schemas(
-        Problem,
-        FieldError,
-        DecisionRequestBody,
-        DecisionAnswer,
-        WebhookEndpointAnswer,
-        DeliveryAnswer,
-        DecisionCreated,
-        DecisionUpdated,
-        RiskChanged,
-        SourceFailed,
-    )),
-    modifiers(&Security),
-)]
-struct ApiDoc;
-
-struct Security;
-
-impl Modify for Security {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "apiKey",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("Authorization: Bearer aval_test_… or aval_live_…"))
-                    .build(),
-            ),
-        );
-    }
-}
-
-/// One webhook: the request Aval sends to the lender's endpoint for an event type.
-fn webhook(event_type: &str, summary: &str, data: &str) -> PathItem {
-    let envelope = ObjectBuilder::new()
-        .property(
-            "type",
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some([event_type])),
-        )
-        .property(
-            "timestamp",
-            ObjectBuilder::new().schema_type(Type::String).format(Some(
-                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime),
-            )),
-        )
-        .property(
-            "data",
-            RefOr::Ref(utoipa::openapi::Ref::from_schema_name(data)),
-        )
-        .required("type")
-        .required("timestamp")
-        .required("data");
-    let operation = OperationBuilder::new()
-        .summary(Some(summary))
-        .request_body(Some(
-            RequestBodyBuilder::new()
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(RefOr::T(Schema::Object(envelope.build()))))
-                        .build(),
-                )
-                .required(Some(utoipa::openapi::Required::True))
-                .build(),
-        ))
-        .response(
-            "2XX",
-            ResponseBuilder::new().description("Delivered; anything else is retried"),
-        )
-        .build();
-    PathItem::new(HttpMethod::Post, operation)
-}
-
-/// What the decision request's fields require of each other, which a type cannot say: one
-/// amount (in euros or in cents, not both), and what each product needs besides.
-fn decision_request_rules() -> serde_json::Value {
-    let given = |field: &str, kind: &str| serde_json::json!({"required": [field], "properties": {field: {"type": kind}}});
-    let one_of = |euros: &str| {
-        let cents = format!("{euros}_cents");
-        serde_json::json!([
-            {"anyOf": [given(euros, "string"), given(&cents, "integer")]},
-            {"not": {
-                "required": [euros, cents],
-                "properties": {euros: {"type": "string"}, cents.as_str(): {"type": "integer"}}
-            }}
-        ])
-    };
-    let not_both = |euros: &str| one_of(euros)[1].clone();
-    let product = |p: &str| serde_json::json!({"properties": {"product": {"const": p}}});
-    let mut factoring = product("factoring");
-    factoring["allOf"] =
-        serde_json::json!([given("debtor_siren", "string"), one_of("invoice_amount")[0]]);
-    let mut increase = product("credit_line_increase");
-    increase["allOf"] = serde_json::json!([one_of("current_limit")[0]]);
-    serde_json::json!([
-        one_of("amount")[0],
-        not_both("amount"),
-        not_both("invoice_amount"),
-        not_both("current_limit"),
-        {"oneOf": [product("bnpl"), factoring, increase]},
-    ])
-}
-
-/// The document, generated once.
-pub fn document() -> &'static str {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
-        let mut value = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-        let webhooks: serde_json::Map<String, serde_json::Value> = [
-            (
-                aval_core::events::DECISION_CREATED,
-                "A decision was made (through the API, the workspace or monitoring).",
-                "DecisionCreated",
-            ),
-            (
-                aval_core::events::DECISION_UPDATED,
-                "A credit manager changed where a decision stands.",
-                "DecisionUpdated",
-            ),
-            (
-                aval_core::events::RISK_CHANGED,
-                "Monitoring re-decided a granted company and found it worse: the previous and \
-                 the new decision, with their limits and reason codes. The new decision waits in \
-                 the credit managers' queue.",
-                "RiskChanged",
-            ),
-            (
-                aval_core::events::SOURCE_FAILED,
-                "Monitoring could not re-check a granted company because a source did not \
-                 answer; it tries again at next_check_at.",
-                "SourceFailed",
-            ),
-        ]
-        .into_iter()
-        .map(|(t, summary, data)| {
-            (
-                t.to_owned(),
-                serde_json::to_value(webhook(t, summary, data)).unwrap_or_default(),
-            )
-        })
-        .collect();
-        if let Some(doc) = value.as_object_mut() {
-            doc.insert("webhooks".into(), webhooks.into());
-        }
-        if let Some(request) = value.pointer_mut("/components/schemas/DecisionRequest") {
-            request["allOf"] = decision_request_rules();
-        }
-        // A header is a string when it is sent at all; optional is not nullable.
-        if let Some(paths) = value
-            .get_mut("paths")
-            .and_then(serde_json::Value::as_object_mut)
-        {
-            for operation in paths
-                .values_mut()
-                .filter_map(serde_json::Value::as_object_mut)
-            {
-                for op in operation.values_mut() {
-                    for p in op
-                        .get_mut("parameters")
-                        .and_then(serde_json::Value::as_array_mut)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if p["in"] == "header" {
-                            p["schema"]["type"] = "string".into();
-                        }
-                    }
-                }
-            }
-        }
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    })
 }

@@ -39,7 +39,8 @@ pub struct Page {
 pub const HOME: &str = "/";
 pub const SIGN_IN: &str = "/signin";
 pub const SIGN_OUT: &str = "/signout";
-pub const LANGUAGE: &str = "/language";
+/// The language switch: the address of its server function (`actions::set_language`).
+pub const LANGUAGE: &str = <crate::actions::SetLanguage as leptos::server_fn::ServerFn>::PATH;
 pub const APPLICATIONS: &str = "/applications";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";

@@ -431,3 +431,29 @@ pub async fn set_sandbox_condition(
     ));
     Ok(())
 }
+
+/// Remembers the chosen interface language (`lang`: en or fr) for a year and goes back to the
+/// page (`next`, a path of this site). The switch is a plain form to this function's address,
+/// so that the page is rendered again in the new language. An unknown language changes nothing.
+#[server(prefix = "/api/app", endpoint = "set_language")]
+pub async fn set_language(
+    #[server(default)] lang: String,
+    #[server(default)] next: String,
+) -> Result<(), AppError> {
+    let next = crate::access::safe_next(Some(&next));
+    if let Some(lang) = crate::i18n::Lang::from_code(&lang) {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::i18n::LANG_COOKIE,
+            lang.code()
+        );
+        if let (Some(options), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&cookie),
+        ) {
+            options.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+    show(&next);
+    Ok(())
+}

@@ -1,5 +1,6 @@
-//! The sign-in, sign-out and language endpoints: plain form posts answered with a redirect,
-//! so they work before and without the wasm.
+//! The sign-in and sign-out endpoints: plain form posts answered with a redirect, so they
+//! work before and without the wasm. (The language switch is a server function,
+//! `app::actions::set_language`.)
 
 use super::password;
 use super::session;
@@ -7,9 +8,8 @@ use super::throttle::{minutes_until, ThrottlePolicy};
 use crate::state::AppState;
 use crate::store::FailureKey;
 use app::access::{safe_next, url_encode, SIGN_IN};
-use app::i18n::{Lang, LANG_COOKIE};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
@@ -71,12 +71,11 @@ fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> St
     peer.ip().to_string()
 }
 
-/// Sign-in, sign-out and the language switch.
+/// Sign-in and sign-out.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(SIGN_IN, post(sign_in))
         .route(app::access::SIGN_OUT, post(sign_out))
-        .route(app::access::LANGUAGE, post(set_language))
 }
 
 #[tracing::instrument(skip_all, fields(username = %form.username.trim().to_lowercase()))]
@@ -187,26 +186,4 @@ pub async fn sign_out(session: Session) -> Response {
         tracing::error!(%error, "could not delete the session");
     }
     Redirect::to(&format!("{SIGN_IN}?signed_out=1")).into_response()
-}
-
-#[derive(Deserialize)]
-pub struct LanguageForm {
-    lang: String,
-    next: Option<String>,
-}
-
-/// Remembers the chosen interface language for a year and goes back to the page.
-pub async fn set_language(Form(form): Form<LanguageForm>) -> Response {
-    let next = safe_next(form.next.as_deref());
-    let mut response = Redirect::to(&next).into_response();
-    if let Some(lang) = Lang::from_code(&form.lang) {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
 }

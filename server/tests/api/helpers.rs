@@ -234,16 +234,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A form post with this client's cookies.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.client
-            .post(self.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
     /// A workspace form as a browser without JavaScript sends it: posted from `page` to the
     /// application's server function `function`, the answer a redirect to follow.
     pub async fn submit(&self, page: &str, function: &str, form: &[(&str, &str)]) -> Response {

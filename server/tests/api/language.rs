@@ -5,8 +5,9 @@ use reqwest::StatusCode;
 async fn choosing_french_is_remembered_and_the_pages_speak_it() {
     let app = TestApp::spawn().await;
     let response = app
-        .post_form(
-            "/language",
+        .submit(
+            "/signin?next=/queue",
+            "set_language",
             &[("lang", "fr"), ("next", "/signin?next=/queue")],
         )
         .await;
@@ -45,7 +46,7 @@ async fn the_browser_language_is_used_until_a_choice_is_made() {
 async fn an_unknown_language_changes_nothing() {
     let app = TestApp::spawn().await;
     let response = app
-        .post_form("/language", &[("lang", "xx"), ("next", "/")])
+        .submit("/", "set_language", &[("lang", "xx"), ("next", "/")])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers().get("set-cookie").is_none());

@@ -16,6 +16,8 @@ TOOLS="$PWD/.tools"
 [ -d "$TOOLS/node_modules/autocannon" ] || npm install --prefix "$TOOLS" --no-audit --no-fund --silent autocannon@8
 [ "$#" -ge 1 ] || { echo "usage: $0 BIN [BIN]" >&2; exit 2; }
 HZ=$(getconf CLK_TCK)
+# shellcheck source=bench/server-env.sh
+. bench/server-env.sh
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -24,15 +26,8 @@ one_round() {
   local bin=$1 data key server before after out ok
   data=$(mktemp -d)
   key=$(AVAL_DATA_DIR="$data" AVAL_LOG__LEVEL=warn "$bin" keys create --mode sandbox --name bench)
-  local extra=()
-  for s in sirene bodacc open_banking accounting filed_accounts; do
-    extra+=("AVAL_SOURCES__${s^^}__CACHE_TTL_SECONDS=0")
-  done
-  for s in sirene_unit sirene_establishments bodacc open_banking accounting filed_accounts; do
-    extra+=("AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__MEDIAN_MS=0" "AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__P99_MS=0")
-  done
-  env "${extra[@]}" AVAL_DATA_DIR="$data" AVAL_LISTEN="127.0.0.1:$PORT" AVAL_LOG__LEVEL=warn \
-    AVAL_API__REQUESTS_PER_SECOND=1000000 AVAL_API__BURST=1000000 "$bin" >/dev/null &
+  bench_server_env instant
+  env "${BENCH_SERVER_ENV[@]}" AVAL_DATA_DIR="$data" AVAL_LISTEN="127.0.0.1:$PORT" "$bin" >/dev/null &
   server=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
   before=$(ticks "$server")

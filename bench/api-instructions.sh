@@ -16,6 +16,8 @@ MANY="${MANY:-220}"
 PORT="${PORT:-3920}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/server-env.sh
+. bench/server-env.sh
 
 # Valid SIRENs (Luhn), one company per request.
 python3 - "$MANY" > "$work/sirens" <<'EOF'
@@ -34,18 +36,13 @@ EOF
 
 count() {
   # $1: server binary, $2: decisions. Prints the run's total instruction count.
-  local bin=$1 n=$2 data key vg extra=()
+  local bin=$1 n=$2 data key vg
   data=$(mktemp -d -p "$work")
   key=$(AVAL_DATA_DIR="$data" AVAL_LOG__LEVEL=warn "$bin" keys create --mode sandbox --name bench)
-  for s in sirene bodacc open_banking accounting filed_accounts; do
-    extra+=("AVAL_SOURCES__${s^^}__CACHE_TTL_SECONDS=0")
-  done
-  for s in sirene_unit sirene_establishments bodacc open_banking accounting filed_accounts; do
-    extra+=("AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__MEDIAN_MS=0" "AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__P99_MS=0")
-  done
+  bench_server_env instant
   # A deadline no source misses under callgrind: every decision reads every source.
-  env "${extra[@]}" AVAL_DATA_DIR="$data" AVAL_LISTEN="127.0.0.1:$PORT" AVAL_LOG__LEVEL=warn \
-    AVAL_SOURCES__DEADLINE_MS=60000 AVAL_API__REQUESTS_PER_SECOND=1000000 AVAL_API__BURST=1000000 \
+  env "${BENCH_SERVER_ENV[@]}" AVAL_DATA_DIR="$data" AVAL_LISTEN="127.0.0.1:$PORT" \
+    AVAL_SOURCES__DEADLINE_MS=60000 \
     valgrind --tool=callgrind --callgrind-out-file="$data/callgrind.out" "$bin" >/dev/null 2>&1 &
   vg=$!
   for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.2; done

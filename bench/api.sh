@@ -10,6 +10,8 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 PORT="${PORT:-3900}"
 TOOLS="$PWD/.tools"
 export PATH="$TOOLS/node_modules/.bin:$PATH"
+# shellcheck source=bench/server-env.sh
+. bench/server-env.sh
 
 command -v autocannon >/dev/null 2>&1 || npm install --prefix "$TOOLS" --no-audit --no-fund --silent autocannon@8
 cargo build --release --locked -p server
@@ -17,18 +19,8 @@ BIN="$TARGET/release/server"
 
 run_server() {
   # $1: data dir, $2: "instant" or "realistic"
-  # No answer reuse: every request fetches its sources, as requests for different companies would.
-  local extra=()
-  for s in sirene bodacc open_banking accounting filed_accounts; do
-    extra+=("AVAL_SOURCES__${s^^}__CACHE_TTL_SECONDS=0")
-  done
-  if [ "$2" = instant ]; then
-    for s in sirene_unit sirene_establishments bodacc open_banking accounting filed_accounts; do
-      extra+=("AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__MEDIAN_MS=0" "AVAL_SOURCES__SANDBOX__LATENCY__${s^^}__P99_MS=0")
-    done
-  fi
-  env "${extra[@]}" AVAL_DATA_DIR="$1" AVAL_LISTEN="127.0.0.1:$PORT" AVAL_LOG__LEVEL=warn \
-    AVAL_API__REQUESTS_PER_SECOND=1000000 AVAL_API__BURST=1000000 "$BIN" >/dev/null &
+  bench_server_env "$2"
+  env "${BENCH_SERVER_ENV[@]}" AVAL_DATA_DIR="$1" AVAL_LISTEN="127.0.0.1:$PORT" "$BIN" >/dev/null &
   SERVER=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && return; sleep 0.1; done
   echo "server did not start" >&2; exit 1

@@ -1,7 +1,7 @@
 import { Browser, expect, Page, test } from "@playwright/test";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { hydrated, Role, signIn, watchConsole } from "./support";
+import { hydrated, Role, signedInPage, watchConsole } from "./support";
 
 // Every form of the workspace, once with JavaScript (the hydrated page sends it in the
 // background) and once without (the browser posts it and follows the redirect): both roads
@@ -11,20 +11,7 @@ for (const js of [true, false]) {
 
   test.describe(js ? "every form with JavaScript" : "every form without JavaScript", () => {
     /** A browser of its own, signed in as `role` (or as the second credit manager). */
-    async function as(browser: Browser, role: Role | "manager2"): Promise<Page> {
-      const context = await browser.newContext({ javaScriptEnabled: js });
-      const page = await context.newPage();
-      await page.goto("/signin");
-      if (role === "manager2") {
-        await page.getByLabel("Username").fill("manager2");
-        await page.getByLabel("Password").fill("demo-second-manager");
-        await page.getByRole("button", { name: "Sign in" }).click();
-      } else {
-        await signIn(page, role);
-      }
-      await expect(page).toHaveURL("/");
-      return page;
-    }
+    const as = (browser: Browser, role: Role | "manager2") => signedInPage(browser, role, js);
 
     /** Opens a page, hydrated when JavaScript runs. */
     async function open(page: Page, path: string) {

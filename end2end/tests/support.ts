@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { Browser, expect, Page } from "@playwright/test";
 
 export type Role = "sales_rep" | "credit_manager" | "auditor" | "admin";
 
@@ -38,4 +38,20 @@ export async function hydrated(page: Page) {
 export async function expectNav(page: Page, expected: string[]) {
   const nav = page.getByRole("navigation", { name: "Main navigation" });
   await expect(nav.getByRole("link")).toHaveText(expected);
+}
+
+/** A browser of its own (own cookies), signed in as `role` or as the second credit manager. */
+export async function signedInPage(browser: Browser, role: Role | "manager2", javaScriptEnabled = true): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  if (role === "manager2") {
+    await page.getByLabel("Username").fill("manager2");
+    await page.getByLabel("Password").fill("demo-second-manager");
+    await page.getByRole("button", { name: "Sign in" }).click();
+  } else {
+    await signIn(page, role);
+  }
+  await expect(page).toHaveURL("/");
+  return page;
 }

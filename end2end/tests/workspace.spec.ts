@@ -1,22 +1,11 @@
 import { Browser, expect, Page, test } from "@playwright/test";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { hydrated, Role, signIn, watchConsole } from "./support";
+import { hydrated, Role, signedInPage, watchConsole } from "./support";
 
 /** A page of its own (own cookies) signed in as `role`, or as the second credit manager. */
 async function session(browser: Browser, role: Role, second = false): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/signin");
-  if (second) {
-    await page.getByLabel("Username").fill("manager2");
-    await page.getByLabel("Password").fill("demo-second-manager");
-    await page.getByRole("button", { name: "Sign in" }).click();
-  } else {
-    await signIn(page, role);
-  }
-  await expect(page).toHaveURL("/");
-  return page;
+  return signedInPage(browser, second ? "manager2" : role);
 }
 
 /** Submits an application from the rep's page and returns the decision's page address. */

@@ -234,6 +234,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A GET of a whole address (a redirect's `Location`) with this client's cookies.
+    pub async fn get_url(&self, url: &str) -> Response {
+        self.client.get(url).send().await.unwrap()
+    }
+
     /// A workspace form as a browser without JavaScript sends it: posted from `page` to the
     /// application's server function `function`, the answer a redirect to follow.
     pub async fn submit(&self, page: &str, function: &str, form: &[(&str, &str)]) -> Response {

@@ -64,15 +64,7 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
         problems.contains("siren:") && problems.contains("amount:"),
         "{problems}"
     );
-    let page = app
-        .client
-        .get(&back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_url(&back).await.text().await.unwrap();
     assert!(
         page.contains("application-error") && page.contains("amount: "),
         "the form shows the problems"
@@ -161,15 +153,7 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
         "{back}"
     );
     assert!(!back.contains("short"), "{back}");
-    let page = app
-        .client
-        .get(&back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_url(&back).await.text().await.unwrap();
     assert!(page.contains("case-error") && page.contains("justification: "));
     let response = app
         .act_on_case(

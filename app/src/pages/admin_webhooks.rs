@@ -44,10 +44,11 @@ impl Forms {
         }
     }
 
-    /// How many changes went through: what the page reads is read again after each.
-    fn done(self) -> Signal<usize> {
+    /// How many changes went through (`created`: the endpoints registered): what the page
+    /// reads is read again after each.
+    fn done(self, created: Signal<usize>) -> Signal<usize> {
         let all = [
-            successes(self.create),
+            created,
             successes(self.change),
             successes(self.redeliver),
             successes(self.check),
@@ -93,8 +94,8 @@ pub fn WebhooksPage() -> impl IntoView {
         }
     };
     let forms = Forms::new();
-    let done = forms.done();
     let create_done = successes(forms.create);
+    let done = forms.done(create_done);
     let endpoints = Resource::new(move || done.get(), |_| webhook_endpoints());
     let log = Resource::new(move || done.get(), |_| webhook_log());
     let monitoring = Resource::new(move || done.get(), |_| monitoring_state());

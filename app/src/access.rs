@@ -52,6 +52,8 @@ pub const ADMIN_WEBHOOKS: &str = "/admin/webhooks";
 pub const APPLICATION: &str = "/applications/{id}";
 /// A case, for credit managers and auditors.
 pub const CASE: &str = "/cases/{id}";
+/// A company's lines, their history, its grade over time and its open cases.
+pub const COMPANY: &str = "/companies/{siren}";
 
 /// Every page, in navigation order.
 pub const PAGES: &[Page] = &[
@@ -83,6 +85,16 @@ pub const PAGES: &[Page] = &[
     Page {
         path: CASE,
         access: Access::Roles(&[Role::CreditManager, Role::Auditor]),
+        nav: None,
+    },
+    Page {
+        path: COMPANY,
+        access: Access::Roles(&[
+            Role::SalesRep,
+            Role::CreditManager,
+            Role::Auditor,
+            Role::Admin,
+        ]),
         nav: None,
     },
     Page {

@@ -72,6 +72,9 @@ mod ssr {
             days: u32,
             lang: crate::i18n::Lang,
         ) -> Result<DashboardView, AppError>;
+        /// A company of the workspace's world as the lender holds it.
+        async fn company(&self, siren: String)
+            -> Result<aval_core::company::CompanyView, AppError>;
         /// A case with what `user` may do on it.
         async fn case_detail(
             &self,
@@ -217,6 +220,18 @@ pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
     let user = require_role(&[Role::SalesRep, Role::CreditManager, Role::Auditor])?;
     let lang = crate::shell::detect_lang();
     services()?.case_detail(user, id, lang).await.map_err(fail)
+}
+
+/// A company's lines, history, grade over time, monitoring and open cases.
+#[server(prefix = "/api/app", endpoint = "get_company")]
+pub async fn get_company(siren: String) -> Result<aval_core::company::CompanyView, AppError> {
+    require_role(&[
+        Role::SalesRep,
+        Role::CreditManager,
+        Role::Auditor,
+        Role::Admin,
+    ])?;
+    services()?.company(siren).await.map_err(fail)
 }
 
 /// Every API key (never the keys themselves). Admins only.

@@ -498,4 +498,4 @@ pub struct MonitoringView {
 }
 
 /// The conditions the sandbox can put a company in.
-pub const SANDBOX_CONDITIONS: [&str; 2] = ["proceeding", "negative_balance"];
+pub const SANDBOX_CONDITIONS: [&str; 3] = ["proceeding", "negative_balance", "inflows_grow"];

@@ -7,6 +7,7 @@ pub mod application;
 pub mod applications;
 pub mod audit;
 pub mod case;
+pub mod company;
 pub mod dashboard;
 pub mod home;
 pub mod not_found;

@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/applications/:id") view=ApplicationPage ssr=SsrMode::Async />
                     <Route path=path!("/queue") view=QueuePage ssr=SsrMode::Async />
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/:siren") view=crate::pages::company::CompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />

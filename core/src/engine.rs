@@ -8,6 +8,7 @@
 
 pub mod drift;
 pub mod features;
+pub mod increase;
 pub mod model;
 pub mod policy;
 pub mod reasons;

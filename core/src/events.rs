@@ -7,7 +7,9 @@
 //! - `company.risk_changed`: monitoring found a monitored company worse than when it was last
 //!   seen (grade down, a new collective proceeding, a limit now below the one granted);
 //! - `monitoring.source_failed`: monitoring could not check a company because a source did not
-//!   answer.
+//!   answer;
+//! - `credit_limit.changed`: a company's credit line changed: granted, raised automatically by
+//!   monitoring, or set by a credit manager.
 
 use crate::case::Case;
 use crate::engine::Outcome;
@@ -23,13 +25,15 @@ pub const DECISION_CREATED: &str = "decision.created";
 pub const DECISION_UPDATED: &str = "decision.updated";
 pub const RISK_CHANGED: &str = "company.risk_changed";
 pub const SOURCE_FAILED: &str = "monitoring.source_failed";
+pub const CREDIT_LIMIT_CHANGED: &str = "credit_limit.changed";
 
 /// Every event type, in the order screens list them.
-pub const EVENT_TYPES: [&str; 4] = [
+pub const EVENT_TYPES: [&str; 5] = [
     DECISION_CREATED,
     DECISION_UPDATED,
     RISK_CHANGED,
     SOURCE_FAILED,
+    CREDIT_LIMIT_CHANGED,
 ];
 
 /// What a decision's events say of it.
@@ -220,6 +224,33 @@ impl RiskChanged {
             new: DecisionSummary::of(new),
         }
     }
+}
+
+/// `credit_limit.changed`: one change of a company's line for one product.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditLimitChanged {
+    pub mode: String,
+    pub siren: String,
+    pub product: Product,
+    /// The line's version after the change (1 for its first grant).
+    pub version: i64,
+    pub change: crate::vocabulary::LineChange,
+    /// The limit before; none for a line just opened (or opened again after it was closed).
+    pub previous_limit_cents: Option<i64>,
+    pub limit_cents: i64,
+    /// The grant the line rests on.
+    pub grant_decision_id: String,
+    /// The decision the change comes from (for an automatic increase, the monitoring check's
+    /// `credit_line_increase` decision, replayable like any other).
+    pub decision_id: String,
+    /// The audit record that made the change.
+    pub record_id: String,
+    pub by: crate::vocabulary::LineActor,
+    /// The credit manager, for a person's change.
+    pub by_name: Option<String>,
+    pub at: DateTime<Utc>,
+    pub reasons: Vec<crate::record::ReasonText>,
 }
 
 /// One source that did not answer a monitoring check.

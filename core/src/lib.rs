@@ -24,6 +24,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod company;
 pub mod engine;
 pub mod events;
 pub mod ids;

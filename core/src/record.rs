@@ -117,6 +117,53 @@ pub struct Origin {
     /// what changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_review: Option<MonitoringReview>,
+    /// For a monitoring check of a company holding a line: whether the line grows, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_review: Option<LineReview>,
+}
+
+/// A reason as the credit-line ledger and its events keep it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonText {
+    pub code: String,
+    pub text_en: String,
+    pub text_fr: String,
+}
+
+impl From<&crate::engine::reasons::Reason> for ReasonText {
+    fn from(r: &crate::engine::reasons::Reason) -> Self {
+        ReasonText {
+            code: r.code.clone(),
+            text_en: r.text_en.clone(),
+            text_fr: r.text_fr.clone(),
+        }
+    }
+}
+
+/// What a monitoring check made of a company's line (`engine::increase`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineReview {
+    pub product: crate::vocabulary::Product,
+    /// The line's version the check read; the increase applies only to this version.
+    pub line_version: i64,
+    pub previous_limit_cents: i64,
+    /// The limit the line grows to; none when the increase is blocked.
+    pub new_limit_cents: Option<i64>,
+    pub verdict: IncreaseVerdict,
+    pub reasons: Vec<ReasonText>,
+}
+
+/// What became of an increase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncreaseVerdict {
+    /// Applied by the engine within its authority.
+    Applied,
+    /// Beyond the authority or referred by the engine: a credit manager decides.
+    Proposed,
+    /// A condition stops it.
+    Blocked,
 }
 
 /// Why monitoring opened a review, kept with the decision.
@@ -126,6 +173,10 @@ pub struct MonitoringReview {
     pub previous_decision_id: String,
     pub granted_limit_cents: i64,
     pub changes: Vec<RiskChange>,
+    /// The reduced limit the engine proposes for the line (the grant's application decided
+    /// again), when it is below the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_limit_cents: Option<i64>,
 }
 
 /// A person's decision as proposed or taken: outcome, limit, category and justification.

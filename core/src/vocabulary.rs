@@ -129,6 +129,30 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What happened to a credit line.
+    LineChange ("credit-line change") {
+        /// Opened, or set again, by a grant.
+        Granted => "granted",
+        Increased => "increased",
+        Reduced => "reduced",
+        /// Withdrawn: the limit is zero.
+        Closed => "closed",
+    }
+}
+
+vocabulary! {
+    /// Who changed a credit line.
+    LineActor ("credit-line actor") {
+        /// An automated grant.
+        Engine => "engine",
+        /// An automatic increase on a monitoring check.
+        Monitoring => "monitoring",
+        /// A credit manager (or a rep's approved application).
+        Person => "person",
+    }
+}
+
+vocabulary! {
     /// What the engine decides.
     Outcome ("decision outcome") {
         Approve => "approve",
@@ -149,7 +173,8 @@ vocabulary! {
 
 vocabulary! {
     /// Why a case goes to a person. The engine gives the first six; monitoring gives
-    /// `risk_changed` to the review it opens when a watched company gets worse.
+    /// `risk_changed` to the review it opens when a watched company gets worse, and
+    /// `increase_proposed` to an automatic increase beyond the engine's authority.
     Referral ("referral") {
         UncertainScore => "uncertain_score",
         LowCoverage => "low_coverage",
@@ -160,6 +185,8 @@ vocabulary! {
         ThinFile => "thin_file",
         /// Monitoring found a granted company worse than when it was last seen.
         RiskChanged => "risk_changed",
+        /// Monitoring would raise a line beyond what the engine may grant on its own.
+        IncreaseProposed => "increase_proposed",
     }
 }
 
@@ -228,6 +255,8 @@ mod tests {
         spelled_alike(HumanOutcome::ALL, HumanOutcome::as_str, HumanOutcome::parse);
         spelled_alike(Referral::ALL, Referral::as_str, Referral::parse);
         spelled_alike(CaseStatus::ALL, CaseStatus::as_str, CaseStatus::parse);
+        spelled_alike(LineChange::ALL, LineChange::as_str, LineChange::parse);
+        spelled_alike(LineActor::ALL, LineActor::as_str, LineActor::parse);
     }
 
     #[test]

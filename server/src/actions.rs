@@ -129,6 +129,7 @@ impl Actions for AppActions {
                 user_id: Some(user.id),
                 monitoring_of: None,
                 monitoring_review: None,
+                line_review: None,
             },
             Utc::now(),
             self.settings.monitoring.every(),
@@ -433,7 +434,7 @@ impl Actions for AppActions {
         let Some(kind) = sandbox::Condition::parse(&condition) else {
             return Err(invalid(
                 "condition",
-                "must be proceeding or negative_balance",
+                "must be proceeding, negative_balance or inflows_grow",
             ));
         };
         let now = Utc::now();

@@ -3,7 +3,7 @@
 //! this module records what the state machine decides, with the case row (`cases`), in the same
 //! transaction.
 
-use crate::store::{CaseRow, Ledger, MonitoringWrite, NewAuditRecord, StoreError};
+use crate::store::{CaseRow, Ledger, LineWrite, MonitoringWrite, NewAuditRecord, StoreError};
 use aval_core::case::{self, Case};
 use chrono::{DateTime, Utc};
 
@@ -94,6 +94,12 @@ pub async fn act(
     if let Some(row) = store.case(decision_id).await? {
         transition(&row, actor, command, rules, now)?;
     }
+    // What the decision was about: a monitoring review, a proposed increase or an application.
+    let decided: Option<RecordedDecision> = match store.audit_record(decision_id).await? {
+        Some(r) if r.kind == "decision" => serde_json::from_str(&r.payload).ok(),
+        _ => None,
+    };
+    let decided_on = decided;
     let recorded = std::sync::Mutex::new(None);
     let (case, _) = store
         .append_case_event(decision_id, &|row: &CaseRow| {
@@ -111,7 +117,22 @@ pub async fn act(
                     record.event,
                     CaseEvent::HumanDecision { .. } | CaseEvent::DecisionConfirmed { .. }
                 );
+            let increase = decided_on
+                .as_ref()
+                .is_some_and(|d| d.origin.line_review.is_some());
+            let lines: Vec<LineWrite> = match (&decided_on, &record.event) {
+                (
+                    Some(d),
+                    CaseEvent::HumanDecision { decision }
+                    | CaseEvent::DecisionConfirmed { decision, .. },
+                ) if decided => line_change(d, &next, decision, actor, now)
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            };
             let monitoring = match (rules.monitor_every, next.final_outcome) {
+                // An increase a manager approves changes the line, not what monitoring watches.
+                _ if increase => None,
                 (Some(every), Some(HumanOutcome::Approve | HumanOutcome::CounterOffer))
                     if decided =>
                 {
@@ -144,6 +165,8 @@ pub async fn act(
                     .into_iter()
                     .collect(),
                 monitoring,
+                lines,
+                assessment: None,
             };
             if let Ok(mut slot) = recorded.lock() {
                 *slot = Some(record);
@@ -157,6 +180,66 @@ pub async fn act(
         .flatten()
         .ok_or_else(|| CaseError::Refused("the action was not recorded".into()))?;
     Ok((case, record))
+}
+
+/// What a manager's final decision on `d`'s case does to the company's line:
+/// - on a proposed increase, approved (or counter-offered), the line rises by the increase
+///   granted; declined, it stays;
+/// - on a monitoring review, the line is set to the limit decided (reduced or kept), or closed
+///   when the manager declines;
+/// - on an application, an approval opens (or sets) the line of its product; a credit-line
+///   increase raises the credit line.
+pub fn line_change(
+    d: &RecordedDecision,
+    case: &Case,
+    decision: &crate::record::HumanDecision,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Option<LineWrite> {
+    use aval_core::vocabulary::{LineActor, LineChange, Product};
+    let granted = match decision.outcome {
+        HumanOutcome::Decline => None,
+        _ => Some(case.final_limit_cents.or(decision.limit_cents).unwrap_or(0)),
+    };
+    let app = &d.request.application;
+    let (product, change, limit) = if let Some(review) = &d.origin.line_review {
+        let raised = review.previous_limit_cents.saturating_add(granted?);
+        (review.product, LineChange::Increased, raised)
+    } else if let Some(review) = &d.origin.monitoring_review {
+        match granted {
+            None => (app.product, LineChange::Closed, 0),
+            Some(l) if l == review.granted_limit_cents => return None,
+            Some(l) if l < review.granted_limit_cents => (app.product, LineChange::Reduced, l),
+            Some(l) => (app.product, LineChange::Increased, l),
+        }
+    } else if app.product == Product::CreditLineIncrease {
+        let raised = app
+            .current_limit_cents
+            .unwrap_or(0)
+            .saturating_add(granted?);
+        (app.product, LineChange::Increased, raised)
+    } else {
+        (app.product, LineChange::Granted, granted?)
+    };
+    Some(LineWrite {
+        world: d.request.world.as_str().to_owned(),
+        siren: d.request.siren.to_string(),
+        product,
+        expected_version: None,
+        change,
+        limit_cents: limit,
+        by: LineActor::Person,
+        by_user_id: Some(actor.user_id),
+        by_name: Some(actor.display_name.clone()),
+        decision_id: d.id.clone(),
+        grant_grade: Some(d.decision.grade.clone()),
+        at: now,
+        reasons: vec![aval_core::record::ReasonText {
+            code: decision.category.clone(),
+            text_en: decision.justification.clone(),
+            text_fr: decision.justification.clone(),
+        }],
+    })
 }
 
 /// The case row a new decision opens.

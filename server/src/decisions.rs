@@ -10,10 +10,12 @@ use crate::sources::facts::Facts;
 use crate::sources::gather::Gatherer;
 use crate::sources::{Snapshot, SourceRequest, World};
 use crate::store::{
-    CaseRow, CreditHistoryEntry, EngineVersion, MonitoringWrite, NewAuditRecord, OutboxEvent,
-    SnapshotBody, Store, StoreError,
+    Assessment, CaseRow, CreditHistoryEntry, EngineVersion, LineWrite, MonitoringWrite,
+    NewAuditRecord, OutboxEvent, SnapshotBody, Store, StoreError,
 };
 use app::ids::Siren;
+use aval_core::record::ReasonText;
+use aval_core::vocabulary::{LineActor, LineChange};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -207,8 +209,59 @@ pub async fn decide_with(
         _ => None,
     };
     let events = vec![crate::events::decision_created(r, &case)];
+    let lines: Vec<LineWrite> = grant_line(r).into_iter().collect();
     let case = CaseRow::from(&case);
-    record(store, evaluated, Some(case), events, monitoring, true).await
+    record(
+        store,
+        evaluated,
+        Some(case),
+        events,
+        monitoring,
+        lines,
+        true,
+    )
+    .await
+}
+
+/// The line an automated approval opens (or sets again): the amount granted for a purchase or
+/// an advance; for a credit-line increase, the credit line raised by the increase.
+pub fn grant_line(r: &RecordedDecision) -> Option<LineWrite> {
+    if r.decision.outcome != Outcome::Approve {
+        return None;
+    }
+    let app = &r.request.application;
+    let granted = r
+        .decision
+        .requested_cents
+        .min(r.decision.proposed_limit_cents);
+    let (change, limit) = match app.product {
+        Product::CreditLineIncrease => (
+            LineChange::Increased,
+            app.current_limit_cents.unwrap_or(0).saturating_add(granted),
+        ),
+        _ => (LineChange::Granted, granted),
+    };
+    Some(LineWrite {
+        world: r.request.world.as_str().to_owned(),
+        siren: r.request.siren.to_string(),
+        product: app.product,
+        expected_version: None,
+        change,
+        limit_cents: limit,
+        by: LineActor::Engine,
+        by_user_id: None,
+        by_name: None,
+        decision_id: r.id.clone(),
+        grant_grade: Some(r.decision.grade.clone()),
+        at: r.decided_at,
+        reasons: r
+            .decision
+            .reasons
+            .iter()
+            .take(4)
+            .map(ReasonText::from)
+            .collect(),
+    })
 }
 
 /// A decision made but not yet recorded.
@@ -216,6 +269,33 @@ pub struct Evaluated {
     pub recorded: RecordedDecision,
     pub company_name: Option<String>,
     bodies: Vec<SnapshotBody>,
+    input: DecisionInput,
+}
+
+impl Evaluated {
+    /// The engine's decision on the same sources for another application (a monitoring check
+    /// deciding the increase of a line).
+    pub fn decide_for(&self, engine: &Engine, application: &engine::Application) -> Decision {
+        let mut input = self.input.clone();
+        input.application = application.clone();
+        if application.product != Product::Factoring {
+            input.debtor_facts = None;
+        }
+        engine::decide(&input, engine.model.as_ref(), &engine.policy)
+    }
+
+    /// Records `decision` (from [`Evaluated::decide_for`]) instead: the same sources, the other
+    /// application, replayable like any decision.
+    pub fn with_decision(mut self, application: engine::Application, decision: Decision) -> Self {
+        if application.product != Product::Factoring {
+            self.recorded.debtor_source_request = None;
+            self.recorded.debtor_snapshots = Vec::new();
+        }
+        self.input.application = application.clone();
+        self.recorded.request.application = application;
+        self.recorded.decision = decision;
+        self
+    }
 }
 
 /// Gathers the sources (`fresh`: none from the cache) and runs the engine; records nothing.
@@ -292,18 +372,20 @@ pub async fn evaluate(
         recorded,
         company_name,
         bodies,
+        input,
     }
 }
 
 /// Writes a decision to the audit trail with its snapshots, and in the same transaction its
-/// case (if any), its webhook events, its monitoring change and, when `history`, the lender's
-/// credit-history row.
+/// case (if any), its webhook events, its monitoring change, its credit-line changes, its
+/// assessment and, when `history`, the lender's credit-history row.
 pub async fn record(
     store: &Arc<dyn Store>,
     evaluated: Evaluated,
     case: Option<CaseRow>,
     events: Vec<OutboxEvent>,
     monitoring: Option<MonitoringWrite>,
+    lines: Vec<LineWrite>,
     history: bool,
 ) -> Result<RecordedDecision, DecisionError> {
     let Evaluated {
@@ -341,11 +423,36 @@ pub async fn record(
                 case,
                 events,
                 monitoring,
+                lines,
+                assessment: Some(assessment_of(&recorded)),
             },
             &bodies,
         )
         .await?;
     Ok(recorded)
+}
+
+/// What the company page keeps of a decision: its grade and probability of default.
+fn assessment_of(r: &RecordedDecision) -> Assessment {
+    let origin = if r.origin.monitoring_of.is_some() {
+        "monitoring"
+    } else if r.origin.api_key_id.is_some() {
+        "api"
+    } else {
+        "workspace"
+    };
+    Assessment {
+        decision_id: r.id.clone(),
+        world: r.request.world.as_str().to_owned(),
+        siren: r.request.siren.to_string(),
+        product: r.request.application.product,
+        at: r.decided_at,
+        score: i64::from(r.decision.score),
+        grade: r.decision.grade.clone(),
+        probability_of_default: r.decision.probability_of_default,
+        outcome: r.decision.outcome.as_str().to_owned(),
+        origin: origin.to_owned(),
+    }
 }
 
 /// The verdict of a replay.
@@ -666,7 +773,7 @@ mod tests {
             crate::engine::model::COMMITTED_JSON,
             &crate::engine::policy::DEFAULT_POLICY
                 .replace(
-                    "version = \"policy-2026.11-1\"",
+                    "version = \"policy-2026.12-1\"",
                     "version = \"policy-strict\"",
                 )
                 .replace("bnpl_eur = 50000", "bnpl_eur = 1000"),
@@ -678,7 +785,7 @@ mod tests {
             .await
             .unwrap();
         assert!(report.identical, "{:?}", report.differences);
-        assert_eq!(report.versions.policy, "policy-2026.11-1");
+        assert_eq!(report.versions.policy, "policy-2026.12-1");
         let report = replay(store.as_ref(), &stricter, &d.id, true)
             .await
             .unwrap();

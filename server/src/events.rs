@@ -66,6 +66,11 @@ pub fn risk_changed(
     )
 }
 
+/// The event of a line change, built by the store with what it read in the transaction.
+pub fn credit_limit_changed(data: &CreditLimitChanged) -> OutboxEvent {
+    typed(CREDIT_LIMIT_CHANGED, data.at, data)
+}
+
 pub fn source_failed(
     m: &MonitoredCompany,
     at: DateTime<Utc>,

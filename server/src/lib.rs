@@ -10,6 +10,7 @@ pub mod case_facts;
 pub mod cases;
 pub mod charts;
 pub mod cli;
+pub mod companies;
 pub mod comparison;
 pub mod config;
 pub mod dashboard;

@@ -465,6 +465,24 @@ impl Services for AppServices {
         Ok(rows)
     }
 
+    async fn company(&self, siren: String) -> Result<aval_core::company::CompanyView, AppError> {
+        let siren = app::ids::Siren::parse(&siren).map_err(|e| {
+            AppError::Invalid(vec![app::error::FieldProblem {
+                field: "siren".into(),
+                problem: e.to_string(),
+            }])
+        })?;
+        crate::companies::view(
+            self.store.as_ref(),
+            &crate::decisions::Engine::current().policy,
+            self.world().as_str(),
+            siren.as_str(),
+        )
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+    }
+
     async fn monitoring_view(&self) -> Result<app::model::MonitoringView, AppError> {
         let world = self.world();
         let companies = self

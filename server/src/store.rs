@@ -3,6 +3,7 @@
 
 pub mod case_filter;
 pub mod dashboard;
+pub mod lines;
 pub mod outbox;
 pub mod postgres;
 mod roles;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use tower_sessions::SessionStore;
 
 use crate::auth::password::PasswordHash;
+pub use lines::{Assessment, CreditLine, LineChangeRecord, LineWrite, PortfolioRow};
 pub use outbox::{
     AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
     WebhookAttempt, WebhookMessage,
@@ -35,6 +37,9 @@ pub enum StoreError {
     Refused(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// A change computed from a version of a credit line that is no longer the current one.
+    #[error("superseded: {0}")]
+    Superseded(String),
     #[error("storage set-up failed: {0}")]
     Setup(String),
     #[error("stored data is invalid: {0}")]
@@ -360,6 +365,10 @@ pub struct NewAuditRecord {
     pub events: Vec<OutboxEvent>,
     /// The monitoring change the record causes (a grant enrols its company).
     pub monitoring: Option<MonitoringWrite>,
+    /// The credit-line changes the record makes (a grant, an increase, a person's decision).
+    pub lines: Vec<LineWrite>,
+    /// A decision's grade and probability of default, kept by company.
+    pub assessment: Option<Assessment>,
 }
 
 /// A raw source answer, kept once per content hash.
@@ -420,7 +429,9 @@ pub enum FailureKey<'a> {
 /// The application's storage: every role below, and the database itself. Every method is a
 /// complete unit of work. Code that needs one role names it (`&dyn Ledger`, `&dyn Accounts`…).
 #[async_trait]
-pub trait Store: Accounts + Keys + Ledger + Outbox + Registry + Send + Sync + 'static {
+pub trait Store:
+    Accounts + Keys + Ledger + Lines + Outbox + Registry + Send + Sync + 'static
+{
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -666,6 +677,13 @@ pub trait Outbox: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<MonitoredCompany>>;
 
+    /// One company's monitoring, if it is monitored.
+    async fn monitored_company(
+        &self,
+        world: &str,
+        siren: &str,
+    ) -> StoreResult<Option<MonitoredCompany>>;
+
     /// Makes a monitored company due now; false when it is not monitored.
     async fn check_monitoring_now(
         &self,
@@ -686,6 +704,37 @@ pub trait Outbox: Send + Sync {
     async fn set_sandbox_condition(&self, condition: &SandboxCondition) -> StoreResult<()>;
 
     async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>>;
+}
+
+/// The credit-line ledger and the companies' assessments, as read by the company page, the
+/// API, monitoring and the portfolio view (written with the audit records).
+#[async_trait]
+pub trait Lines: Send + Sync {
+    /// A company's lines and every change to them, newest first, consistent with each other.
+    async fn credit_lines(
+        &self,
+        world: &str,
+        siren: &str,
+    ) -> StoreResult<(Vec<CreditLine>, Vec<LineChangeRecord>)>;
+
+    /// A company's latest `limit` assessments, oldest first.
+    async fn company_assessments(
+        &self,
+        world: &str,
+        siren: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Assessment>>;
+
+    /// A world's active lines by product and grade.
+    async fn portfolio(&self, world: &str) -> StoreResult<Vec<PortfolioRow>>;
+
+    /// A world's line changes in `[from, to)`, oldest first.
+    async fn line_changes(
+        &self,
+        world: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<LineChangeRecord>>;
 }
 
 /// The engine versions decisions were made with.

@@ -90,6 +90,7 @@ pub fn referral(code: &str) -> Option<Msg> {
         Referral::AboveLimit => Msg::ReferralAboveLimit,
         Referral::ThinFile => Msg::ReferralThinFile,
         Referral::RiskChanged => Msg::ReferralRiskChanged,
+        Referral::IncreaseProposed => Msg::ReferralIncreaseProposed,
     })
 }
 

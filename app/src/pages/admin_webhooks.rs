@@ -303,7 +303,11 @@ fn monitoring_section(m: MonitoringView, lang: Lang, forms: Forms) -> impl IntoV
                     <fieldset class="field">
                         <legend>{Msg::ColEvent.text(lang)}</legend>
                         {SANDBOX_CONDITIONS.into_iter().enumerate().map(|(i, c)| {
-                            let label = if c == "proceeding" { Msg::ConditionProceeding } else { Msg::ConditionNegativeBalance };
+                            let label = match c {
+                                "proceeding" => Msg::ConditionProceeding,
+                                "inflows_grow" => Msg::ConditionInflowsGrow,
+                                _ => Msg::ConditionNegativeBalance,
+                            };
                             view! { <label class="check"><input type="radio" name="condition" value=c checked={i == 0} />" "{label.text(lang)}</label> }
                         }).collect_view()}
                     </fieldset>
@@ -327,17 +331,29 @@ fn monitored_row(c: MonitoredRow, lang: Lang, forms: Forms) -> impl IntoView {
         Some("unchanged") => ("badge badge-ok", Msg::ResultUnchanged.text(lang)),
         Some("risk_changed") => ("badge badge-decline", Msg::ResultRiskChanged.text(lang)),
         Some("source_failed") => ("badge badge-refer", Msg::ResultSourceFailed.text(lang)),
+        Some("increased") => ("badge badge-ok", Msg::ResultIncreased.text(lang)),
+        Some("increase_proposed") => ("badge badge-refer", Msg::ResultIncreaseProposed.text(lang)),
+        Some("superseded") => ("muted", Msg::ResultSuperseded.text(lang)),
         _ => ("muted", Msg::NotCheckedYet.text(lang)),
     };
     let case_link = c
         .last_decision_id
         .clone()
-        .filter(|_| c.last_result.as_deref() == Some("risk_changed"))
-        .map(|id| access::link(access::CASE, &id));
+        .filter(|_| {
+            matches!(
+                c.last_result.as_deref(),
+                Some("risk_changed" | "increase_proposed")
+            )
+        })
+        .map(|id| access::link(access::CASE, &id))
+        .or_else(|| {
+            (c.last_result.as_deref() == Some("increased"))
+                .then(|| access::link(access::COMPANY, &c.siren))
+        });
     let check_siren = c.siren.clone();
     view! {
         <tr data-testid="monitored-row" data-siren=c.siren.clone() data-result=c.last_result.clone().unwrap_or_default()>
-            <td><code>{c.siren.clone()}</code></td>
+            <td><a href=access::link(access::COMPANY, &c.siren) data-testid="company-link"><code>{c.siren.clone()}</code></a></td>
             <td class="num">{eur(c.granted_limit_cents, lang)}</td>
             <td class="nowrap">{c.last_checked.map_or_else(|| Msg::NotCheckedYet.text(lang).to_owned(), time)}</td>
             <td>

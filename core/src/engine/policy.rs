@@ -81,6 +81,33 @@ pub struct Fraud {
     pub new_account_days: u32,
 }
 
+/// Automatic increases of granted lines on monitoring checks (`engine::increase`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutomaticIncrease {
+    /// Inflow growth (last 30 days against the 60 before) below which a line does not grow.
+    pub minimum_growth_pct: u32,
+    /// The largest increase of one step, as a share of the line.
+    pub max_step_pct: u32,
+    /// The ceiling of a line, as a share of its grant (200: twice the amount granted).
+    pub ceiling_pct_of_grant: u32,
+    /// Days after an increase before the next one.
+    pub cooldown_days: u32,
+    pub round_to_eur: u64,
+}
+
+/// How the portfolio's expected loss is computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Portfolio {
+    /// Loss given default, as a share of the limit.
+    pub loss_given_default_pct: u32,
+}
+
+/// The loss given default of a policy without a `[portfolio]` section: 45 %, the Basel
+/// foundation approach's figure for senior unsecured claims.
+pub const DEFAULT_LOSS_GIVEN_DEFAULT_PCT: u32 = 45;
+
 /// A validated policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +121,11 @@ pub struct Policy {
     pub fraud: Fraud,
     /// Grade → upper PD bound; read in PD order.
     pub grades: BTreeMap<String, f64>,
+    /// Absent from policies written before automatic increases: lines then never grow alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_increase: Option<AutomaticIncrease>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<Portfolio>,
 }
 
 /// A policy document that cannot be used.
@@ -229,6 +261,44 @@ impl Policy {
                 "must be at least 2",
             ));
         }
+        if let Some(a) = &self.automatic_increase {
+            pct(
+                "automatic_increase.minimum_growth_pct",
+                a.minimum_growth_pct,
+            )?;
+            if a.max_step_pct == 0
+                || a.max_step_pct > self.limits.credit_line_increase.max_increase_pct
+            {
+                return Err(invalid(
+                    "automatic_increase.max_step_pct",
+                    format!(
+                        "must be between 1 and limits.credit_line_increase.max_increase_pct ({})",
+                        self.limits.credit_line_increase.max_increase_pct
+                    ),
+                ));
+            }
+            if !(100..=1000).contains(&a.ceiling_pct_of_grant) {
+                return Err(invalid(
+                    "automatic_increase.ceiling_pct_of_grant",
+                    "must be between 100 and 1000",
+                ));
+            }
+            if a.cooldown_days > 3650 {
+                return Err(invalid(
+                    "automatic_increase.cooldown_days",
+                    "must be at most 3650",
+                ));
+            }
+            if a.round_to_eur == 0 {
+                return Err(invalid(
+                    "automatic_increase.round_to_eur",
+                    "must be at least 1",
+                ));
+            }
+        }
+        if let Some(p) = &self.portfolio {
+            pct("portfolio.loss_given_default_pct", p.loss_given_default_pct)?;
+        }
         if self.grades.is_empty() {
             return Err(invalid("grades", "must list at least one grade"));
         }
@@ -252,6 +322,32 @@ impl Policy {
         Ok(())
     }
 
+    /// The loss given default, as a share (0.45).
+    pub fn loss_given_default(&self) -> f64 {
+        f64::from(
+            self.portfolio
+                .as_ref()
+                .map_or(DEFAULT_LOSS_GIVEN_DEFAULT_PCT, |p| p.loss_given_default_pct),
+        ) / 100.0
+    }
+
+    /// Riskier grades rank higher: the grade's upper PD bound, or 1.0 for a grade this policy
+    /// does not have.
+    pub fn grade_rank(&self, grade: &str) -> f64 {
+        self.grades.get(grade).copied().unwrap_or(1.0)
+    }
+
+    /// The largest amount the engine may grant on its own for a product, in cents.
+    pub fn authority_cents(&self, product: crate::vocabulary::Product) -> i64 {
+        use crate::vocabulary::Product;
+        let eur = match product {
+            Product::Bnpl => self.authority.bnpl_eur,
+            Product::Factoring => self.authority.factoring_eur,
+            Product::CreditLineIncrease => self.authority.credit_line_increase_eur,
+        };
+        i64::try_from(eur).unwrap_or(i64::MAX / 100) * 100
+    }
+
     /// The grade of a probability of default.
     pub fn grade(&self, pd: f64) -> String {
         let mut bounds: Vec<(&String, f64)> = self.grades.iter().map(|(g, b)| (g, *b)).collect();
@@ -272,7 +368,9 @@ mod tests {
     #[test]
     fn the_default_policy_is_valid() {
         let p = Policy::default_policy();
-        assert_eq!(p.version, "policy-2026.11-1");
+        assert_eq!(p.version, "policy-2026.12-1");
+        assert!(p.automatic_increase.is_some());
+        assert!((p.loss_given_default() - 0.45).abs() < 1e-12);
         assert_eq!(p.grade(0.001), "A");
         assert_eq!(p.grade(0.015), "C");
         assert_eq!(p.grade(0.5), "G");
@@ -310,7 +408,7 @@ mod tests {
             ),
             ("G = 1.0", "G = 0.9", "grades"),
             (
-                "version = \"policy-2026.11-1\"",
+                "version = \"policy-2026.12-1\"",
                 "version = \"a b\"",
                 "version",
             ),
@@ -318,6 +416,21 @@ mod tests {
                 "repeated_applications_24h = 3",
                 "repeated_applications_24h = 1",
                 "fraud.repeated_applications_24h",
+            ),
+            (
+                "max_step_pct = 25",
+                "max_step_pct = 60",
+                "automatic_increase.max_step_pct",
+            ),
+            (
+                "ceiling_pct_of_grant = 200",
+                "ceiling_pct_of_grant = 50",
+                "automatic_increase.ceiling_pct_of_grant",
+            ),
+            (
+                "loss_given_default_pct = 45",
+                "loss_given_default_pct = 145",
+                "portfolio.loss_given_default_pct",
             ),
         ];
         for (from, to, key) in cases {
@@ -331,5 +444,15 @@ mod tests {
         let e = with("ceased_company = true\n", "").unwrap_err();
         assert!(e.to_string().contains("ceased_company"), "{e}");
         assert!(Policy::from_toml("not toml [").is_err());
+    }
+
+    #[test]
+    fn a_policy_written_before_automatic_increases_still_loads_and_never_increases() {
+        let start = DEFAULT_POLICY.find("[automatic_increase]").unwrap();
+        let end = DEFAULT_POLICY.find("[grades]").unwrap();
+        let old = format!("{}{}", &DEFAULT_POLICY[..start], &DEFAULT_POLICY[end..]);
+        let p = Policy::from_toml(&old).unwrap();
+        assert!(p.automatic_increase.is_none() && p.portfolio.is_none());
+        assert!((p.loss_given_default() - 0.45).abs() < 1e-12);
     }
 }

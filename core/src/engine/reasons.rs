@@ -90,6 +90,18 @@ pub const CATALOGUE: &[(&str, ReasonKind, &str, &str)] = &[
     ("LM01", ReasonKind::Policy, "Amount requested above the proposed limit of {threshold}", "Montant demandé au-delà de la limite proposée de {threshold}"),
     ("LM02", ReasonKind::Policy, "No limit can be computed: {value}", "Aucune limite calculable : {value}"),
     ("LM03", ReasonKind::Policy, "The paying customer's risk cuts the advance ({value})", "Le risque du client payeur réduit l'avance ({value})"),
+    ("IN01", ReasonKind::Policy, "Inflows of the last 30 days grew by {value} against the 60 before (at least {threshold} needed)", "Encaissements des 30 derniers jours en hausse de {value} par rapport aux 60 précédents (au moins {threshold} requis)"),
+    ("IN02", ReasonKind::Policy, "Increase held to {threshold} of the line per step", "Hausse limitée à {threshold} de la ligne par étape"),
+    ("IN03", ReasonKind::Policy, "Line held to its ceiling of {threshold}", "Ligne limitée à son plafond de {threshold}"),
+    ("IN04", ReasonKind::Policy, "New limit of {value} above the automatic authority of {threshold}: a credit manager decides", "Nouvelle limite de {value} au-delà de la délégation automatique de {threshold} : un analyste crédit décide"),
+    ("IN10", ReasonKind::Policy, "Grade {value} is worse than at the grant ({threshold})", "Note {value} moins bonne qu'à l'octroi ({threshold})"),
+    ("IN11", ReasonKind::Policy, "A fraud signal stops automatic increases ({value})", "Un signal de fraude bloque les hausses automatiques ({value})"),
+    ("IN12", ReasonKind::Policy, "A collective proceeding stops automatic increases", "Une procédure collective bloque les hausses automatiques"),
+    ("IN13", ReasonKind::Policy, "Data coverage of {value} is below the minimum of {threshold}", "Couverture des données de {value}, sous le minimum de {threshold}"),
+    ("IN14", ReasonKind::Policy, "Last increase on {value}: the next one no earlier than {threshold}", "Dernière hausse le {value} : pas de nouvelle hausse avant le {threshold}"),
+    ("IN15", ReasonKind::Policy, "Inflow growth of {value} is below the minimum of {threshold}", "Croissance des encaissements de {value}, sous le minimum de {threshold}"),
+    ("IN16", ReasonKind::Policy, "The line is at its ceiling of {threshold}", "La ligne est à son plafond de {threshold}"),
+    ("IN17", ReasonKind::Policy, "The engine does not approve the increase ({value})", "Le moteur n'approuve pas la hausse ({value})"),
 ];
 
 /// A reason as a decision states it.

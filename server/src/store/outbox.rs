@@ -116,7 +116,7 @@ pub struct MonitoredCompany {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SandboxCondition {
     pub siren: String,
-    /// `proceeding` or `negative_balance`.
+    /// `proceeding`, `negative_balance` or `inflows_grow`.
     pub kind: String,
     pub since: DateTime<Utc>,
 }
@@ -540,6 +540,21 @@ macro_rules! outbox_queries {
             .fetch_all(pool)
             .await?;
             rows.iter().map(monitored_from_row).collect()
+        }
+
+        pub(crate) async fn monitored_one(
+            pool: &Pool,
+            world: &str,
+            siren: &str,
+        ) -> StoreResult<Option<MonitoredCompany>> {
+            let row = sqlx::query(&format!(
+                "SELECT {MONITORED_COLUMNS} FROM monitored_companies WHERE world = $1 AND siren = $2"
+            ))
+            .bind(world)
+            .bind(siren)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(monitored_from_row).transpose()
         }
 
         /// Makes a monitored company due now; false when it is not monitored.

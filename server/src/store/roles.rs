@@ -452,6 +452,13 @@ macro_rules! shared_roles {
             ) -> StoreResult<Vec<MonitoredCompany>> {
                 q::monitored(&self.pool, world, limit).await
             }
+            async fn monitored_company(
+                &self,
+                world: &str,
+                siren: &str,
+            ) -> StoreResult<Option<MonitoredCompany>> {
+                q::monitored_one(&self.pool, world, siren).await
+            }
             async fn check_monitoring_now(
                 &self,
                 world: &str,
@@ -474,6 +481,36 @@ macro_rules! shared_roles {
             }
             async fn sandbox_conditions(&self) -> StoreResult<Vec<SandboxCondition>> {
                 q::conditions(&self.pool).await
+            }
+        }
+
+        #[async_trait]
+        impl Lines for $store {
+            async fn credit_lines(
+                &self,
+                world: &str,
+                siren: &str,
+            ) -> StoreResult<(Vec<CreditLine>, Vec<LineChangeRecord>)> {
+                q::lines(&self.pool, world, siren).await
+            }
+            async fn company_assessments(
+                &self,
+                world: &str,
+                siren: &str,
+                limit: i64,
+            ) -> StoreResult<Vec<Assessment>> {
+                q::assessments(&self.pool, world, siren, limit).await
+            }
+            async fn portfolio(&self, world: &str) -> StoreResult<Vec<PortfolioRow>> {
+                q::portfolio(&self.pool, world).await
+            }
+            async fn line_changes(
+                &self,
+                world: &str,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> StoreResult<Vec<LineChangeRecord>> {
+                q::line_changes(&self.pool, world, from, to).await
             }
         }
 
@@ -813,6 +850,14 @@ macro_rules! shared_roles {
                 .filter_map(|(r, _)| r.history.as_ref())
                 .collect();
             insert_credit_history(tx, &history).await?;
+            let assessments: Vec<_> = records
+                .iter()
+                .filter_map(|(r, _)| r.assessment.as_ref())
+                .collect();
+            q::write_assessments_in_tx(tx, &assessments).await?;
+            for (r, _) in records.iter().filter(|(r, _)| !r.lines.is_empty()) {
+                q::write_lines_in_tx(tx, &r.id, &r.lines).await?;
+            }
             for chunk in appended.chunks(MAX_BOUND_VALUES / 9) {
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO audit_records (seq, id, kind, decision_id, world, recorded_at_ms, \

@@ -8,7 +8,8 @@ use super::{
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
     UserRecord, WebhookEndpoint,
 };
-use super::{Accounts, Keys, Ledger, Outbox, Registry};
+use super::{Accounts, Keys, Ledger, Lines, Outbox, Registry};
+use super::{Assessment, CreditLine, LineChangeRecord, PortfolioRow};
 use super::{
     AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
     WebhookAttempt, WebhookMessage,
@@ -16,6 +17,7 @@ use super::{
 
 mod q {
     super::super::outbox::outbox_queries!(sqlx::Sqlite);
+    super::super::lines::lines_queries!(sqlx::Sqlite);
 }
 
 super::roles::shared_roles!(SqliteStore, sqlx::Sqlite);

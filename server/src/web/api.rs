@@ -28,6 +28,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
+use problem::FieldError;
 pub use problem::Problem;
 use serde_json::Value;
 use std::num::NonZeroU32;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ping", get(ping))
         .route("/decisions", post(create_decision))
         .route("/decisions/{id}", get(get_decision))
+        .route("/companies/{siren}", get(get_company))
         .route(
             "/webhook-endpoints",
             get(webhook_endpoints::list).post(webhook_endpoints::create),
@@ -471,6 +473,7 @@ async fn decide_once(
             user_id: None,
             monitoring_of: None,
             monitoring_review: None,
+            line_review: None,
         },
         chrono::Utc::now(),
         state.settings.monitoring.every(),
@@ -529,6 +532,58 @@ pub(crate) async fn get_decision(
             "decision-not-found",
             "Decision not found",
             &format!("no decision {id} for this key's mode"),
+        )
+        .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+/// A company as the lender holds it: its credit lines per product with every change (who or
+/// what made it, when, why, the decision it comes from), its grade and probability of default
+/// over time, its monitoring, its open cases, its exposure and expected loss.
+#[utoipa::path(
+    get,
+    path = "/companies/{siren}",
+    tag = "companies",
+    params(("siren" = String, Path, description = "The company's SIREN (9 digits)")),
+    responses(
+        (status = 200, description = "The company", body = aval_core::company::CompanyView),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No decision on this company in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid SIREN", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn get_company(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(siren): Path<String>,
+) -> Response {
+    let siren = match app::ids::Siren::parse(&siren) {
+        Ok(s) => s,
+        Err(e) => {
+            return Problem::validation(vec![FieldError {
+                field: "siren".into(),
+                problem: e.to_string(),
+            }])
+            .into_response()
+        }
+    };
+    let policy = &Engine::current().policy;
+    match crate::companies::view(
+        state.store.as_ref(),
+        policy,
+        caller.world.as_str(),
+        siren.as_str(),
+    )
+    .await
+    {
+        Ok(Some(company)) => Json(company).into_response(),
+        Ok(None) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "company-not-found",
+            "Company not found",
+            &format!("no decision on {siren} in this key's mode"),
         )
         .into_response(),
         Err(e) => Problem::internal(&e.to_string()).into_response(),

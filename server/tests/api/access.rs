@@ -231,5 +231,5 @@ async fn the_admin_sees_every_user_and_the_counts_by_role() {
     assert!(versions.iter().all(|v| v.active));
     let home = app.get("/").await.text().await.unwrap();
     let model = server::engine::model::Model::committed().version();
-    assert!(home.contains(model) && home.contains("policy-2026.11-1"));
+    assert!(home.contains(model) && home.contains("policy-2026.12-1"));
 }

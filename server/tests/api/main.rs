@@ -3,6 +3,7 @@
 
 mod access;
 mod cli;
+mod credit_lines;
 mod decisions_api;
 mod health;
 mod helpers;

@@ -420,6 +420,8 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
         case: None,
         events: Vec::new(),
         monitoring: None,
+        lines: Vec::new(),
+        assessment: None,
     }
 }
 

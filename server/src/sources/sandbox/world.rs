@@ -1046,15 +1046,23 @@ pub enum Condition {
     /// Cash runs out: a large debit 30 days before `since` keeps the balance below zero from
     /// then on.
     NegativeBalance,
+    /// Business grows: in the 30 days up to `since`, customers pay half as much again as the
+    /// company's usual monthly inflows (the 60 days before), in a dozen receipts.
+    InflowsGrow,
 }
 
 impl Condition {
-    pub const ALL: [Condition; 2] = [Condition::Proceeding, Condition::NegativeBalance];
+    pub const ALL: [Condition; 3] = [
+        Condition::Proceeding,
+        Condition::NegativeBalance,
+        Condition::InflowsGrow,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Condition::Proceeding => "proceeding",
             Condition::NegativeBalance => "negative_balance",
+            Condition::InflowsGrow => "inflows_grow",
         }
     }
 
@@ -1117,6 +1125,36 @@ pub fn apply(company: &mut Company, conditions: &[(Condition, DateTime<Utc>)]) {
                     remittance: "PRLV SEPA DGFIP REDRESSEMENT FISCAL".into(),
                     code: "PMNT-RDDT-ESDD",
                 });
+                bank.transactions
+                    .sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+            }
+            Condition::InflowsGrow => {
+                let Some(bank) = company.bank.as_mut() else {
+                    continue;
+                };
+                let received = |from: NaiveDate, to: NaiveDate| -> i64 {
+                    bank.transactions
+                        .iter()
+                        .filter(|t| t.amount_cents > 0 && t.date > from && t.date <= to)
+                        .map(|t| t.amount_cents)
+                        .sum()
+                };
+                // Half of a usual month (the 60 days before the last 30), in 12 receipts.
+                let usual_month = received(day - Days::new(90), day - Days::new(30)) / 2;
+                let each = usual_month / 2 / 12;
+                if each <= 0 {
+                    continue;
+                }
+                for k in 0..12u64 {
+                    bank.transactions.push(Tx {
+                        id: format!("SBX{}IG{k:03}", company.siren.as_str()),
+                        date: day - Days::new(2 + 2 * k),
+                        amount_cents: each,
+                        counterparty: CUSTOMERS[k as usize % CUSTOMERS.len()].into(),
+                        remittance: format!("VIR SEPA REGLEMENT FACTURE NOUVEAU MARCHE {k:03}"),
+                        code: "PMNT-RCDT-ESCT",
+                    });
+                }
                 bank.transactions
                     .sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
             }

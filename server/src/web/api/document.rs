@@ -4,7 +4,9 @@
 
 use super::contract::{DecisionAnswer, DecisionRequestBody, DeliveryAnswer, WebhookEndpointAnswer};
 use super::problem::{FieldError, Problem};
-use aval_core::events::{DecisionCreated, DecisionUpdated, RiskChanged, SourceFailed};
+use aval_core::events::{
+    CreditLimitChanged, DecisionCreated, DecisionUpdated, RiskChanged, SourceFailed,
+};
 use std::sync::OnceLock;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -25,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         super::ping,
         super::create_decision,
         super::get_decision,
+        super::get_company,
         super::webhook_endpoints::list,
         super::webhook_endpoints::create,
         super::webhook_endpoints::get,
@@ -43,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         DecisionUpdated,
         RiskChanged,
         SourceFailed,
+        CreditLimitChanged,
     )),
     modifiers(&Security),
 )]
@@ -200,6 +204,14 @@ pub fn document() -> &'static str {
                 "Monitoring could not re-check a granted company because a source did not \
                  answer; it tries again at next_check_at.",
                 "SourceFailed",
+            ),
+            (
+                aval_core::events::CREDIT_LIMIT_CHANGED,
+                "A company's credit line changed: granted, raised automatically by monitoring \
+                 when its inflows grew (the decision_id is the replayable credit_line_increase \
+                 decision), or set by a credit manager; with the previous and new limit and \
+                 the reasons.",
+                "CreditLimitChanged",
             ),
         ]
         .into_iter()

@@ -1,0 +1,371 @@
+//! The credit-line ledger and automatic increases, end to end: a grant opens a line, a
+//! monitoring check raises it when the company's inflows grow (one replayable decision, the
+//! ledger's change and `credit_limit.changed`, in one transaction), the cooldown holds the next
+//! one back, the company is readable through the API, and two schedulers on one PostgreSQL
+//! database never apply the same increase twice.
+
+use crate::helpers::{fresh_postgres_url, until_some, Receiver, TestApp};
+use app::model::Role;
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use server::sources::World;
+use server::store::Store;
+use std::sync::Arc;
+
+async fn fast_app(database_url: Option<String>) -> TestApp {
+    TestApp::spawn_with(|s| {
+        for l in s.sources.sandbox.latency.values_mut() {
+            l.median_ms = 0.0;
+            l.p99_ms = 0.0;
+        }
+        s.webhooks.retry_schedule_seconds = vec![1; 10];
+        s.webhooks.poll_interval_ms = 100;
+        s.monitoring.poll_interval_ms = 100;
+        s.database_url = database_url.map(|u| u.into());
+    })
+    .await
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn sandbox_key(store: &dyn Store) -> String {
+    let k = server::api_keys::create(store, World::Sandbox, "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    k.secret.expose_secret().to_owned()
+}
+
+async fn grant(app: &TestApp, key: &str, siren: &str, amount: &str) -> String {
+    let (status, d) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/decisions",
+        key,
+        Some(json!({"siren": siren, "amount": amount, "product": "bnpl"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{d}");
+    assert_eq!(d["outcome"], "approve", "{d}");
+    d["id"].as_str().unwrap().to_owned()
+}
+
+/// Asks for a check now and waits until one more check has ended.
+async fn check_now(store: &Arc<dyn Store>, siren: &str) -> server::store::MonitoredCompany {
+    let before = store
+        .monitored_company("sandbox", siren)
+        .await
+        .unwrap()
+        .and_then(|m| m.last_checked);
+    assert!(store
+        .check_monitoring_now("sandbox", siren, chrono::Utc::now())
+        .await
+        .unwrap());
+    until_some(20, "the check", || async {
+        let m = store
+            .monitored_company("sandbox", siren)
+            .await
+            .unwrap()
+            .unwrap();
+        (m.last_checked.is_some() && m.last_checked != before && m.last_result.is_some())
+            .then_some(m)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays() {
+    let app = fast_app(None).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    let receiver = Receiver::start(204).await;
+    let (status, e) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        &key,
+        Some(json!({"url": receiver.url, "event_types": ["credit_limit.changed"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let secret = e["secret"].as_str().unwrap().to_owned();
+
+    // The grant opens the line, and says so.
+    let granted = grant(&app, &key, "200000008", "5000").await;
+    let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!((lines[0].limit_cents, lines[0].version), (500_000, 1));
+    assert_eq!(changes[0].change.as_str(), "granted");
+    assert_eq!(changes[0].by.as_str(), "engine");
+    assert_eq!(changes[0].decision_id, granted);
+
+    // Its inflows grow about 9 % a month: the first check raises the line.
+    let m = check_now(&store, "200000008").await;
+    assert_eq!(m.last_result.as_deref(), Some("increased"), "{m:?}");
+    let increase_id = m.last_decision_id.clone().unwrap();
+    let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    let line = &lines[0];
+    assert_eq!(line.version, 2);
+    assert!(line.limit_cents > 500_000, "{line:?}");
+    assert!(
+        line.limit_cents <= 625_000,
+        "at most one step of 25 %: {line:?}"
+    );
+    let change = &changes[0];
+    assert_eq!(
+        (change.change.as_str(), change.by.as_str()),
+        ("increased", "monitoring")
+    );
+    assert_eq!(change.previous_limit_cents, Some(500_000));
+    assert_eq!(change.decision_id, increase_id);
+    assert!(
+        change.reasons.iter().any(|r| r.code == "IN01"),
+        "{change:?}"
+    );
+
+    // The increase is a decision of its own: a credit-line increase, replayed identically.
+    let recorded = server::decisions::load(store.as_ref(), &increase_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.request.application.product.as_str(),
+        "credit_line_increase"
+    );
+    assert_eq!(
+        recorded.request.application.current_limit_cents,
+        Some(500_000)
+    );
+    assert_eq!(
+        recorded.request.application.amount_cents,
+        line.limit_cents - 500_000
+    );
+    let review = recorded.origin.line_review.clone().unwrap();
+    assert_eq!(review.line_version, 1);
+    let report = server::decisions::replay(
+        store.as_ref(),
+        server::decisions::Engine::current(),
+        &increase_id,
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(report.identical, "{report:?}");
+
+    // The lender hears of both changes, signed.
+    let events = until_some(20, "two credit_limit.changed delivered", || async {
+        let d = receiver.delivered();
+        (d.len() >= 2).then_some(d)
+    })
+    .await;
+    let verifier = standardwebhooks::Webhook::new(&secret).unwrap();
+    for (headers, body, _) in receiver.received.lock().unwrap().iter() {
+        verifier.verify(body, headers).unwrap();
+    }
+    let raised = events
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e["data"]["change"] == "increased")
+        .unwrap();
+    assert_eq!(raised["type"], "credit_limit.changed");
+    assert_eq!(raised["data"]["previous_limit_cents"], 500_000);
+    assert_eq!(raised["data"]["limit_cents"], line.limit_cents);
+    assert_eq!(raised["data"]["decision_id"], increase_id.as_str());
+    assert_eq!(raised["data"]["grant_decision_id"], granted.as_str());
+    assert_eq!(raised["data"]["by"], "monitoring");
+
+    // The next check is within the cooldown: the line stays, and the check says why.
+    let m = check_now(&store, "200000008").await;
+    assert_eq!(m.last_result.as_deref(), Some("unchanged"), "{m:?}");
+    let held = server::decisions::load(store.as_ref(), m.last_decision_id.as_ref().unwrap())
+        .await
+        .unwrap();
+    let review = held.origin.line_review.unwrap();
+    assert!(
+        review.reasons.iter().any(|r| r.code == "IN14"),
+        "{review:?}"
+    );
+    let (again, _) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!(again[0], lines[0]);
+
+    // The lender's systems read the company: lines, history, grade over time, monitoring.
+    let (status, company) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/companies/200000008",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{company}");
+    assert_eq!(company["lines"][0]["limit_cents"], line.limit_cents);
+    assert_eq!(company["lines"][0]["history"].as_array().unwrap().len(), 2);
+    assert_eq!(company["exposure_cents"], line.limit_cents);
+    assert!(company["expected_loss_cents"].as_i64().unwrap() > 0);
+    assert_eq!(company["assessments"].as_array().unwrap().len(), 3);
+    assert_eq!(company["monitoring"]["last_result"], "unchanged");
+    // Bad input is named; an unknown company is not found.
+    let (status, problem) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/companies/12345",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "siren", "{problem}");
+    let (status, _) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/companies/100000009",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // And people see it on the company page.
+    app.sign_in_role(Role::CreditManager).await;
+    let page = app.get("/companies/200000008").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("data-testid=\"line-history\""), "{page}");
+    assert!(page.contains(&increase_id));
+}
+
+#[tokio::test]
+async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing() {
+    let app = fast_app(None).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    let granted = grant(&app, &key, "100000009", "4000").await;
+    let write = |expected: Option<i64>, limit: i64| server::store::NewAuditRecord {
+        id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        kind: "note".into(),
+        decision_id: granted.clone(),
+        world: "sandbox".into(),
+        recorded_at: chrono::Utc::now(),
+        payload: "{}".into(),
+        history: None,
+        case: None,
+        events: Vec::new(),
+        monitoring: None,
+        lines: vec![server::store::LineWrite {
+            world: "sandbox".into(),
+            siren: "100000009".into(),
+            product: aval_core::vocabulary::Product::Bnpl,
+            expected_version: expected,
+            change: aval_core::vocabulary::LineChange::Increased,
+            limit_cents: limit,
+            by: aval_core::vocabulary::LineActor::Monitoring,
+            by_user_id: None,
+            by_name: None,
+            decision_id: granted.clone(),
+            grant_grade: None,
+            at: chrono::Utc::now(),
+            reasons: Vec::new(),
+        }],
+        assessment: None,
+    };
+    let head = store.audit_records(0, 1_000).await.unwrap().len();
+    let refused = store.append_audit(write(Some(7), 999_900), &[]).await;
+    assert!(
+        matches!(refused, Err(server::store::StoreError::Superseded(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.audit_records(0, 1_000).await.unwrap().len(), head);
+    let (lines, changes) = store.credit_lines("sandbox", "100000009").await.unwrap();
+    assert_eq!((lines[0].version, lines[0].limit_cents), (1, 400_000));
+    assert_eq!(changes.len(), 1);
+    store
+        .append_audit(write(Some(1), 450_000), &[])
+        .await
+        .unwrap();
+    let (lines, _) = store.credit_lines("sandbox", "100000009").await.unwrap();
+    assert_eq!((lines[0].version, lines[0].limit_cents), (2, 450_000));
+}
+
+/// Two instances on one PostgreSQL database check the same company at the same moment (their
+/// leases bypassed): one increase is applied, the other check is superseded and records nothing.
+#[tokio::test]
+async fn two_schedulers_never_apply_the_same_increase_twice() {
+    let url = fresh_postgres_url().await;
+    let app = fast_app(Some(url.clone())).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    grant(&app, &key, "200000008", "5000").await;
+    let m = store
+        .monitored_company("sandbox", "200000008")
+        .await
+        .unwrap()
+        .unwrap();
+    // Moved out of the running server's reach, so that only the two checks below run.
+    store
+        .finish_monitoring_check(
+            "sandbox",
+            &server::store::MonitoringWrite::Checked {
+                world: "sandbox".into(),
+                siren: "200000008".into(),
+                result: "unchanged".into(),
+                decision_id: None,
+                at: chrono::Utc::now(),
+                next_check: chrono::Utc::now() + chrono::Duration::days(365),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let other: Arc<dyn Store> = Arc::new(
+        server::store::postgres::PostgresStore::connect(&url)
+            .await
+            .unwrap(),
+    );
+    let gatherer = |store: Arc<dyn Store>| {
+        let settings = server::config::SourcesSettings::instant_sandbox();
+        let mut sources = server::sources::sandbox::sources(&settings.sandbox, Default::default());
+        sources.push(Arc::new(server::sources::sector::SectorSource));
+        sources.push(Arc::new(server::sources::internal::InternalSource {
+            store,
+        }));
+        server::sources::gather::Gatherer::new(&settings, sources, Vec::new())
+    };
+    let (a, b) = (gatherer(store.clone()), gatherer(other.clone()));
+    let engine = server::decisions::Engine::current();
+    let every = chrono::Duration::days(1);
+    let now = chrono::Utc::now();
+    let (first, second) = tokio::join!(
+        server::monitoring::check(&store, &a, engine, &m, every, now),
+        server::monitoring::check(&other, &b, engine, &m, every, now),
+    );
+    let mut labels = vec![first.unwrap().label(), second.unwrap().label()];
+    labels.sort_unstable();
+    assert!(
+        labels == ["increased", "superseded"] || labels == ["increased", "unchanged"],
+        "{labels:?}"
+    );
+    let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!(lines[0].version, 2, "one increase");
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| c.change.as_str() == "increased")
+            .count(),
+        1
+    );
+}

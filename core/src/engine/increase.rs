@@ -339,7 +339,7 @@ mod tests {
             ..line(2_000_000)
         };
         check(&recent, &ok, "IN14");
-        check(&line(2_000_000), &decision(Some(0.05)), "IN15");
+        check(&line(2_000_000), &decision(Some(0.03)), "IN15");
         check(&line(2_000_000), &decision(None), "IN15");
         check(&line(4_000_000), &ok, "IN16");
         // Once the cooldown has passed, the same line grows.

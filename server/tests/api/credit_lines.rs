@@ -117,7 +117,15 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays()
 
     // Its inflows grow about 9 % a month: the first check raises the line.
     let m = check_now(&store, "200000008").await;
-    assert_eq!(m.last_result.as_deref(), Some("increased"), "{m:?}");
+    let checked = server::decisions::load(store.as_ref(), m.last_decision_id.as_ref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        m.last_result.as_deref(),
+        Some("increased"),
+        "{:?}",
+        checked.origin.line_review
+    );
     let increase_id = m.last_decision_id.clone().unwrap();
     let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
     let line = &lines[0];

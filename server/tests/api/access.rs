@@ -72,7 +72,13 @@ const SERVER_FUNCTIONS: &[(&str, &str, Option<&[Role]>, StatusCode)] = &[
 
 /// The address to try a page at: parameters filled with an id that does not exist.
 fn probe_path(pattern: &str) -> String {
-    app::access::link(pattern, "dec_missing")
+    // A company page names a SIREN: a valid one nothing was decided on.
+    let missing = if pattern.contains("{siren}") {
+        "100000009"
+    } else {
+        "dec_missing"
+    };
+    app::access::link(pattern, missing)
 }
 
 #[tokio::test]

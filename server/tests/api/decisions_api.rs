@@ -269,6 +269,7 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
     assert_eq!(
         paths,
         vec![
+            "/companies/{siren}",
             "/decisions",
             "/decisions/{id}",
             "/ping",

@@ -73,8 +73,11 @@ mod ssr {
             lang: crate::i18n::Lang,
         ) -> Result<DashboardView, AppError>;
         /// A company of the workspace's world as the lender holds it.
-        async fn company(&self, siren: String)
-            -> Result<aval_core::company::CompanyView, AppError>;
+        async fn company(
+            &self,
+            siren: String,
+            lang: crate::i18n::Lang,
+        ) -> Result<crate::model::CompanyPageView, AppError>;
         /// A case with what `user` may do on it.
         async fn case_detail(
             &self,
@@ -224,14 +227,15 @@ pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
 
 /// A company's lines, history, grade over time, monitoring and open cases.
 #[server(prefix = "/api/app", endpoint = "get_company")]
-pub async fn get_company(siren: String) -> Result<aval_core::company::CompanyView, AppError> {
+pub async fn get_company(siren: String) -> Result<crate::model::CompanyPageView, AppError> {
     require_role(&[
         Role::SalesRep,
         Role::CreditManager,
         Role::Auditor,
         Role::Admin,
     ])?;
-    services()?.company(siren).await.map_err(fail)
+    let lang = crate::shell::detect_lang();
+    services()?.company(siren, lang).await.map_err(fail)
 }
 
 /// Every API key (never the keys themselves). Admins only.

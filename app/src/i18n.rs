@@ -138,6 +138,19 @@ messages! {
     BalanceTitle => "End-of-day balance, last 90 days", "Solde de fin de journée, 90 derniers jours";
     BalanceAxis => "Balance (all euro accounts)", "Solde (tous comptes en euros)";
     AxisDay => "Day", "Jour";
+    AxisAmount => "Amount", "Montant";
+    AxisDecision => "Decision", "Décision";
+    AxisPdPercent => "Probability of default", "Probabilité de défaut";
+    ChartAutomaticIncreases => "Automatic line increases per day (amount)", "Hausses automatiques de lignes par jour (montant)";
+    ChartCompanyPd => "Probability of default over time", "Probabilité de défaut dans le temps";
+    PortfolioTitle => "Portfolio: granted lines", "Portefeuille : lignes accordées";
+    PortfolioSummary => "{lines} active lines, exposure {exposure}, expected loss {loss} (loss given default {lgd}).", "{lines} lignes actives, exposition {exposure}, perte attendue {loss} (perte en cas de défaut {lgd}).";
+    PortfolioIncreases => "In the period: {n} automatic increases ({amount}), {referred} increases referred to a credit manager.", "Sur la période : {n} hausses automatiques ({amount}), {referred} hausses soumises à un analyste crédit.";
+    PortfolioEmpty => "No line granted yet.", "Aucune ligne accordée pour l'instant.";
+    ColGrade => "Grade", "Note";
+    ColLines => "Lines", "Lignes";
+    ColExposure => "Exposure", "Exposition";
+    ColExpectedLoss => "Expected loss", "Perte attendue";
     BalanceNone => "No bank account was connected for this decision, so there is no balance history.", "Aucun compte bancaire n'était connecté pour cette décision : pas d'historique de solde.";
     NegativeDays => "Days below zero", "Jours sous zéro";
     LowestBalance => "Lowest", "Plus bas";
@@ -195,6 +208,7 @@ messages! {
     ResultSourceFailed => "Source failed", "Source en échec";
     ResultIncreased => "Line increased", "Ligne augmentée";
     CompanyTitle => "Company", "Entreprise";
+    ProposedReducedLimit => "the engine proposes", "le moteur propose";
     CompanyMonitoring => "Monitoring", "Surveillance";
     CompanyLastCheck => "Last check:", "Dernière vérification :";
     CompanyNextCheck => "Next check:", "Prochaine vérification :";

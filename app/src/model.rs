@@ -208,6 +208,8 @@ pub struct CaseDetail {
     pub summary: CaseSummary,
     /// A review opened by monitoring: why, and against which grant.
     pub monitoring: Option<MonitoringReviewView>,
+    /// For a line increase monitoring proposed: the line, the limits and why.
+    pub line_review: Option<LineReviewView>,
     pub reasons: Vec<ReasonView>,
     pub fraud_flags: Vec<(String, Vec<String>)>,
     pub sources: Vec<SourceView>,
@@ -382,6 +384,43 @@ pub struct DashboardView {
     pub charts: Vec<ChartView>,
     /// Drift of the model in force against its training data.
     pub drift: Option<DriftView>,
+    /// The granted lines today and their changes over the window.
+    pub portfolio: Option<PortfolioView>,
+}
+
+/// The world's active credit lines by product and grade, with their expected loss, and the
+/// automatic increases of the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortfolioView {
+    pub rows: Vec<PortfolioRowView>,
+    pub lines: i64,
+    pub exposure_cents: i64,
+    pub expected_loss_cents: i64,
+    pub loss_given_default: f64,
+    /// Lines raised by monitoring in the window, and by how much in all.
+    pub automatic_increases: i64,
+    pub automatic_increase_cents: i64,
+    /// Increases monitoring proposed to people (beyond the automatic authority) in the window.
+    pub referred_increases: i64,
+    /// Automatic increases per day (amount), as a chart.
+    pub increases_chart: ChartView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortfolioRowView {
+    pub product: String,
+    pub grade: String,
+    pub lines: i64,
+    pub exposure_cents: i64,
+    pub expected_loss_cents: i64,
+}
+
+/// The company page: the company as the API gives it, and its probability of default over
+/// time as a chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyPageView {
+    pub company: aval_core::company::CompanyView,
+    pub pd_chart: ChartView,
 }
 
 /// The population stability of the model in force: its score and each input, over the window
@@ -443,6 +482,18 @@ pub struct MonitoringReviewView {
     pub granted_limit_cents: i64,
     /// Each change, in the viewer's language.
     pub changes: Vec<String>,
+}
+
+/// An increase of a company's line proposed by monitoring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineReviewView {
+    pub product: String,
+    pub previous_limit_cents: i64,
+    pub new_limit_cents: Option<i64>,
+    /// Each reason, code and text in the viewer's language.
+    pub reasons: Vec<String>,
+    /// The engine's reduced limit, for a review that monitoring opened.
+    pub proposed_limit_cents: Option<i64>,
 }
 
 /// One attempt to deliver an event.

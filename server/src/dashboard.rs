@@ -352,6 +352,122 @@ pub fn build(
         latency_p99_ms: quantile(&all, 0.99),
         charts,
         drift: None,
+        portfolio: None,
+    }
+}
+
+/// The portfolio section: the active lines by product and grade (`Lines::portfolio`) with
+/// their expected loss under `lgd`, and the automatic increases among `changes` (the window's
+/// line changes) per day from `from`, over `days` days.
+pub fn portfolio(
+    rows: &[crate::store::PortfolioRow],
+    changes: &[crate::store::LineChangeRecord],
+    referred: i64,
+    lgd: f64,
+    from: NaiveDate,
+    days: u32,
+    lang: Lang,
+) -> app::model::PortfolioView {
+    use aval_core::vocabulary::{LineActor, LineChange};
+    let loss = |weighted: f64| (weighted * lgd).round() as i64;
+    let rows: Vec<app::model::PortfolioRowView> = rows
+        .iter()
+        .map(|r| app::model::PortfolioRowView {
+            product: r.product.as_str().to_owned(),
+            grade: r.grade.clone(),
+            lines: r.lines,
+            exposure_cents: r.exposure_cents,
+            expected_loss_cents: loss(r.pd_weighted_cents),
+        })
+        .collect();
+    let increases: Vec<_> = changes
+        .iter()
+        .filter(|c| c.change == LineChange::Increased && c.by == LineActor::Monitoring)
+        .collect();
+    let day_count = usize::try_from(days.max(1)).unwrap_or(1);
+    let first_day = day_of(from);
+    let mut amounts = vec![0.0; day_count];
+    for c in &increases {
+        let day = c.at.timestamp_millis().div_euclid(DAY_MS);
+        if let Some(v) = usize::try_from(day - first_day)
+            .ok()
+            .and_then(|i| amounts.get_mut(i))
+        {
+            *v += (c.limit_cents - c.previous_limit_cents.unwrap_or(0)) as f64;
+        }
+    }
+    let day_labels: Vec<String> = (0..day_count)
+        .map(|i| {
+            (from + chrono::Days::new(i as u64))
+                .format("%d/%m")
+                .to_string()
+        })
+        .collect();
+    let title = Msg::ChartAutomaticIncreases.text(lang);
+    let svg = charts::bars(
+        &day_labels,
+        &[Bars {
+            name: title,
+            colour: charts::GREEN,
+            values: amounts,
+        }],
+        true,
+        None,
+        &AxisText {
+            title,
+            x_axis: Msg::AxisDay.text(lang),
+            y_axis: Msg::AxisAmount.text(lang),
+        },
+        &charts::euros_axis,
+    );
+    app::model::PortfolioView {
+        lines: rows.iter().map(|r| r.lines).sum(),
+        exposure_cents: rows.iter().map(|r| r.exposure_cents).sum(),
+        expected_loss_cents: rows.iter().map(|r| r.expected_loss_cents).sum(),
+        loss_given_default: lgd,
+        automatic_increases: increases.len() as i64,
+        automatic_increase_cents: increases
+            .iter()
+            .map(|c| c.limit_cents - c.previous_limit_cents.unwrap_or(0))
+            .sum(),
+        referred_increases: referred,
+        rows,
+        increases_chart: ChartView {
+            id: "automatic_increases".into(),
+            title: title.to_owned(),
+            svg,
+        },
+    }
+}
+
+/// A company's probability of default over its assessments, oldest first, as a chart.
+pub fn pd_chart(assessments: &[aval_core::company::AssessmentView], lang: Lang) -> ChartView {
+    let labels: Vec<String> = assessments
+        .iter()
+        .map(|a| a.at.format("%d/%m %H:%M").to_string())
+        .collect();
+    let title = Msg::ChartCompanyPd.text(lang);
+    let svg = charts::lines(
+        &labels,
+        &[Line {
+            name: title,
+            colour: charts::BLUE,
+            values: assessments
+                .iter()
+                .map(|a| Some(a.probability_of_default * 100.0))
+                .collect(),
+        }],
+        &AxisText {
+            title,
+            x_axis: Msg::AxisDecision.text(lang),
+            y_axis: Msg::AxisPdPercent.text(lang),
+        },
+        &|v| format!("{v:.1} %"),
+    );
+    ChartView {
+        id: "company_pd".into(),
+        title: title.to_owned(),
+        svg,
     }
 }
 

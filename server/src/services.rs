@@ -465,7 +465,11 @@ impl Services for AppServices {
         Ok(rows)
     }
 
-    async fn company(&self, siren: String) -> Result<aval_core::company::CompanyView, AppError> {
+    async fn company(
+        &self,
+        siren: String,
+        lang: app::i18n::Lang,
+    ) -> Result<app::model::CompanyPageView, AppError> {
         let siren = app::ids::Siren::parse(&siren).map_err(|e| {
             AppError::Invalid(vec![app::error::FieldProblem {
                 field: "siren".into(),
@@ -480,6 +484,10 @@ impl Services for AppServices {
         )
         .await
         .map_err(internal)?
+        .map(|company| app::model::CompanyPageView {
+            pd_chart: crate::dashboard::pd_chart(&company.assessments, lang),
+            company,
+        })
         .ok_or(AppError::NotFound)
     }
 
@@ -639,8 +647,48 @@ impl Services for AppServices {
             )
             .await
             .map_err(internal)?;
+        let world = self.world();
+        let rows = self
+            .store
+            .portfolio(world.as_str())
+            .await
+            .map_err(internal)?;
+        let changes = self
+            .store
+            .line_changes(world.as_str(), from, now + chrono::Duration::seconds(1))
+            .await
+            .map_err(internal)?;
+        let referred = self
+            .store
+            .list_cases(&crate::store::CaseFilter {
+                world: Some(world.as_str().to_owned()),
+                referral: Some(
+                    aval_core::vocabulary::Referral::IncreaseProposed
+                        .as_str()
+                        .into(),
+                ),
+                decided_from: Some(from),
+                page: 1,
+                per_page: 1,
+                ..Default::default()
+            })
+            .await
+            .map_err(internal)?
+            .total;
+        let portfolio = crate::dashboard::portfolio(
+            &rows,
+            &changes,
+            referred,
+            crate::decisions::Engine::current()
+                .policy
+                .loss_given_default(),
+            from.date_naive(),
+            days,
+            lang,
+        );
         Ok(app::model::DashboardView {
             drift: crate::dashboard::drift(&drift, model, lang),
+            portfolio: Some(portfolio),
             ..crate::dashboard::build(
                 &counts,
                 days,
@@ -722,8 +770,41 @@ impl Services for AppServices {
                 granted_limit_cents: r.granted_limit_cents,
                 changes: r.changes.iter().map(|c| change_text(c, lang)).collect(),
             });
+        let line_review = recorded
+            .origin
+            .line_review
+            .as_ref()
+            .map(|r| app::model::LineReviewView {
+                product: r.product.as_str().to_owned(),
+                previous_limit_cents: r.previous_limit_cents,
+                new_limit_cents: r.new_limit_cents,
+                reasons: r
+                    .reasons
+                    .iter()
+                    .map(|x| {
+                        let text = if lang == app::i18n::Lang::Fr {
+                            &x.text_fr
+                        } else {
+                            &x.text_en
+                        };
+                        format!("{} {text}", x.code)
+                    })
+                    .collect(),
+                proposed_limit_cents: None,
+            })
+            .or_else(|| {
+                let r = recorded.origin.monitoring_review.as_ref()?;
+                Some(app::model::LineReviewView {
+                    product: recorded.request.application.product.as_str().to_owned(),
+                    previous_limit_cents: r.granted_limit_cents,
+                    new_limit_cents: None,
+                    reasons: Vec::new(),
+                    proposed_limit_cents: r.proposed_limit_cents,
+                })
+            });
         Ok(CaseDetail {
             monitoring,
+            line_review,
             lineage,
             balance,
             ratios,

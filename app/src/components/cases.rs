@@ -67,6 +67,7 @@ fn row(c: CaseSummary, kind: TableKind, target_minutes: i64, lang: Lang) -> impl
         <tr data-testid="case-row" data-decision=c.decision_id.clone()>
             <td>
                 <a href=href.clone()>{company(&c)}</a>
+                " "<a class="small" href=link(access::COMPANY, &c.siren) data-testid="company-link">{Msg::CompanyTitle.text(lang)}</a>
             </td>
             <td>{format::label(&c.product, format::product, lang)}</td>
             <td class="num">{eur(c.amount_cents, lang)}</td>

@@ -95,7 +95,7 @@ fn DecisionView(d: CaseDetail) -> impl IntoView {
     view! {
         <header class="page-header decision-header">
             <p class="eyebrow">{format::label(&s.product, format::product, lang)}" · "{eur(s.amount_cents, lang)}</p>
-            <h1>{s.company_name.clone().unwrap_or_else(|| s.siren.clone())}" "<code>{s.siren.clone()}</code></h1>
+            <h1>{s.company_name.clone().unwrap_or_else(|| s.siren.clone())}" "<a href=access::link(access::COMPANY, &s.siren) data-testid="company-link"><code>{s.siren.clone()}</code></a></h1>
             <p class="decision-outcome" data-testid="decision-status" data-status=s.status.clone()>
                 <OutcomeBadge summary=s.clone() />" "
                 <span class="muted">{format::label(&s.status, format::status, lang)}</span>

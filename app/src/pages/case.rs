@@ -83,7 +83,7 @@ fn CaseView(d: CaseDetail, act: ServerAction<ActOnCase>) -> impl IntoView {
     view! {
         <header class="page-header">
             <p class="eyebrow">{format::label(&s.product, format::product, lang)}" · "{eur(s.amount_cents, lang)}</p>
-            <h1>{s.company_name.clone().unwrap_or_else(|| s.siren.clone())}" "<code>{s.siren.clone()}</code></h1>
+            <h1>{s.company_name.clone().unwrap_or_else(|| s.siren.clone())}" "<a href=access::link(access::COMPANY, &s.siren) data-testid="company-link"><code>{s.siren.clone()}</code></a></h1>
             <p data-testid="case-status" data-status=s.status.clone()>
                 <OutcomeBadge summary=s.clone() />" "
                 <span class="muted">{format::label(&s.status, format::status, lang)}</span>
@@ -100,6 +100,15 @@ fn CaseView(d: CaseDetail, act: ServerAction<ActOnCase>) -> impl IntoView {
                     {Msg::GrantDecision.text(lang)}": "<a href=access::link(access::CASE, &m.granted_decision_id)><code>{m.granted_decision_id.clone()}</code></a>
                     " · "{Msg::PreviousCheck.text(lang)}": "<code>{m.previous_decision_id.clone()}</code>
                 </p>
+            </div>
+        })}
+        {d.line_review.clone().map(|r| view! {
+            <div class="alert alert-info" role="status" data-testid="line-review">
+                <strong>{r.product.clone()}": "{eur(r.previous_limit_cents, lang)}
+                    {r.new_limit_cents.map(|n| format!(" → {}", eur(n, lang)))}
+                    {r.proposed_limit_cents.map(|n| format!(" · {} {}", Msg::ProposedReducedLimit.text(lang), eur(n, lang)))}
+                </strong>
+                <ul>{r.reasons.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
             </div>
         })}
         <dl class="stat-grid summary-stats">

@@ -10,6 +10,7 @@ use crate::components::guard::Guarded;
 use crate::components::states::{ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::{Lang, Msg};
+use crate::model::ChartView;
 use aval_core::company::{CompanyView, LineView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +31,7 @@ pub fn CompanyPage() -> impl IntoView {
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match company.await {
-                        Ok(c) => view! { <CompanyBody c /> }.into_any(),
+                        Ok(p) => view! { <CompanyBody c=p.company chart=p.pd_chart /> }.into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
@@ -40,7 +41,7 @@ pub fn CompanyPage() -> impl IntoView {
 }
 
 #[component]
-fn CompanyBody(c: CompanyView) -> impl IntoView {
+fn CompanyBody(c: CompanyView, chart: ChartView) -> impl IntoView {
     let lang = use_lang();
     let name = c.company_name.clone().unwrap_or_else(|| c.siren.clone());
     let lines = c.lines.clone();
@@ -92,6 +93,7 @@ fn CompanyBody(c: CompanyView) -> impl IntoView {
         </section>
         <section class="card" data-testid="company-assessments">
             <h2>{Msg::CompanyGradeOverTime.text(lang)}</h2>
+            <div class="chart" role="img" aria-label=chart.title.clone() data-testid="chart-company_pd" inner_html=chart.svg></div>
             <table class="table">
                 <thead><tr>
                     <th>{Msg::CompanyWhen.text(lang)}</th><th>"Grade"</th><th class="num">"PD"</th>

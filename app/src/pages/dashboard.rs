@@ -3,12 +3,12 @@
 
 use crate::access;
 use crate::api::dashboard;
-use crate::components::format::percent;
+use crate::components::format::{eur, label, percent, product};
 use crate::components::guard::Guarded;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
-use crate::model::{DashboardView, DriftView, DASHBOARD_WINDOWS};
+use crate::model::{DashboardView, DriftView, PortfolioView, DASHBOARD_WINDOWS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -92,12 +92,58 @@ fn Dashboard(d: DashboardView) -> impl IntoView {
                 </section>
             }).collect_view()}
         </div>
+        {d.portfolio.map(|p| view! { <Portfolio p /> })}
         <section class="card" data-testid="drift">
             <h2>{tr(Msg::DriftTitle)}</h2>
             {match d.drift {
                 Some(drift) => view! { <Drift drift /> }.into_any(),
                 None => view! { <p class="muted">{tr(Msg::DriftNone)}</p> }.into_any(),
             }}
+        </section>
+    }
+}
+
+#[component]
+fn Portfolio(p: PortfolioView) -> impl IntoView {
+    let lang = use_lang();
+    let chart = p.increases_chart.clone();
+    view! {
+        <section class="card" data-testid="portfolio">
+            <h2>{tr(Msg::PortfolioTitle)}</h2>
+            <p data-testid="portfolio-summary">{Msg::PortfolioSummary.format(lang, &[
+                ("lines", &p.lines.to_string()),
+                ("exposure", &eur(p.exposure_cents, lang)),
+                ("loss", &eur(p.expected_loss_cents, lang)),
+                ("lgd", &percent(p.loss_given_default, lang)),
+            ])}</p>
+            <p data-testid="portfolio-increases">{Msg::PortfolioIncreases.format(lang, &[
+                ("n", &p.automatic_increases.to_string()),
+                ("amount", &eur(p.automatic_increase_cents, lang)),
+                ("referred", &p.referred_increases.to_string()),
+            ])}</p>
+            {if p.rows.is_empty() {
+                view! { <p class="muted">{tr(Msg::PortfolioEmpty)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="portfolio-table">
+                        <thead><tr>
+                            <th>{tr(Msg::ColProduct)}</th><th>{tr(Msg::ColGrade)}</th>
+                            <th class="num">{tr(Msg::ColLines)}</th><th class="num">{tr(Msg::ColExposure)}</th>
+                            <th class="num">{tr(Msg::ColExpectedLoss)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {p.rows.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{label(&r.product, product, lang)}</td><td>{r.grade}</td>
+                                    <td class="num">{r.lines}</td><td class="num">{eur(r.exposure_cents, lang)}</td>
+                                    <td class="num">{eur(r.expected_loss_cents, lang)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <div class="chart" role="img" aria-label=chart.title.clone() data-testid="chart-automatic_increases" inner_html=chart.svg></div>
         </section>
     }
 }

@@ -309,6 +309,206 @@ async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_
     assert_eq!((lines[0].version, lines[0].limit_cents), (2, 450_000));
 }
 
+/// The sandbox's sources, as a second instance would gather them; `latency_ms` for each.
+fn gatherer(store: Arc<dyn Store>, latency_ms: f64) -> server::sources::gather::Gatherer {
+    let mut settings = server::config::SourcesSettings::instant_sandbox();
+    for l in settings.sandbox.latency.values_mut() {
+        l.median_ms = latency_ms;
+        l.p99_ms = latency_ms;
+    }
+    settings.deadline_ms = 5_000;
+    for timeout in [
+        &mut settings.sirene.timeout_ms,
+        &mut settings.bodacc.timeout_ms,
+        &mut settings.open_banking.timeout_ms,
+        &mut settings.accounting.timeout_ms,
+        &mut settings.filed_accounts.timeout_ms,
+    ] {
+        *timeout = 5_000;
+    }
+    let mut sources = server::sources::sandbox::sources(&settings.sandbox, Default::default());
+    sources.push(Arc::new(server::sources::sector::SectorSource));
+    sources.push(Arc::new(server::sources::internal::InternalSource {
+        store,
+    }));
+    server::sources::gather::Gatherer::new(&settings, sources, Vec::new())
+}
+
+/// An engine whose policy lets the engine grant BNPL lines up to 5,000 euros only.
+fn low_authority_engine() -> server::decisions::Engine {
+    let policy = server::engine::policy::DEFAULT_POLICY
+        .replace(
+            "version = \"policy-2026.12-1\"",
+            "version = \"policy-low-authority\"",
+        )
+        .replace("bnpl_eur = 50000", "bnpl_eur = 5000");
+    server::decisions::Engine::from_sources(server::engine::model::COMMITTED_JSON, &policy).unwrap()
+}
+
+#[tokio::test]
+async fn above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it() {
+    let app = fast_app(None).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    let granted = grant(&app, &key, "200000008", "5000").await;
+    let m = store
+        .monitored_company("sandbox", "200000008")
+        .await
+        .unwrap()
+        .unwrap();
+    let engine = low_authority_engine();
+    let checked = server::monitoring::check(
+        &store,
+        &gatherer(store.clone(), 0.0),
+        &engine,
+        &m,
+        chrono::Duration::days(1),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let server::monitoring::CheckResult::IncreaseProposed { decision_id } = checked else {
+        panic!("{checked:?}")
+    };
+    // Nothing applied: a case waits in the queue, the increase its first reason.
+    let (lines, _) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!((lines[0].version, lines[0].limit_cents), (1, 500_000));
+    let case = store.case(&decision_id).await.unwrap().unwrap();
+    assert_eq!(case.status, "in_review");
+    assert!(case.referrals.starts_with("increase_proposed"), "{case:?}");
+    let recorded = server::decisions::load(store.as_ref(), &decision_id)
+        .await
+        .unwrap();
+    let review = recorded.origin.line_review.clone().unwrap();
+    assert!(
+        review.reasons.iter().any(|r| r.code == "IN04"),
+        "{review:?}"
+    );
+    let new_limit = review.new_limit_cents.unwrap();
+    assert!(new_limit > 500_000);
+
+    // The manager sees why, and approves.
+    app.sign_in_role(Role::CreditManager).await;
+    let queue = app.get("/queue").await.text().await.unwrap();
+    assert!(queue.contains(&decision_id));
+    let page = app
+        .get(&format!("/cases/{decision_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"line-review\""), "{page}");
+    app.act_on_case(&decision_id, &[("action", "claim")]).await;
+    let response = app
+        .act_on_case(
+            &decision_id,
+            &[
+                ("action", "decide"),
+                ("outcome", "approve"),
+                ("category", "risk_appetite"),
+                (
+                    "justification",
+                    "Growth confirmed with the customer's order book.",
+                ),
+            ],
+        )
+        .await;
+    assert!(crate::helpers::location(&response).contains("done="));
+    let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!((lines[0].version, lines[0].limit_cents), (2, new_limit));
+    assert_eq!(
+        (changes[0].change.as_str(), changes[0].by.as_str()),
+        ("increased", "person")
+    );
+    assert!(changes[0].by_name.is_some());
+    assert_eq!(changes[0].decision_id, decision_id);
+    // Monitoring still watches the grant, not the increase.
+    let watched = store
+        .monitored_company("sandbox", "200000008")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(watched.decision_id, granted);
+}
+
+/// A person changes the line while a check is gathering its sources: the check's increase,
+/// computed from the line it read, is superseded and changes nothing; the next check starts
+/// from the person's line.
+#[tokio::test]
+async fn a_check_that_loses_the_race_to_a_person_s_change_is_superseded() {
+    let app = fast_app(None).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    let granted = grant(&app, &key, "200000008", "5000").await;
+    let m = store
+        .monitored_company("sandbox", "200000008")
+        .await
+        .unwrap()
+        .unwrap();
+    let head = store.audit_records(0, 1_000).await.unwrap().len();
+    // The check reads the line at once, then gathers for a second; the person acts meanwhile.
+    let slow = gatherer(store.clone(), 1_000.0);
+    let person = server::store::NewAuditRecord {
+        id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        kind: "note".into(),
+        decision_id: granted.clone(),
+        world: "sandbox".into(),
+        recorded_at: chrono::Utc::now(),
+        payload: "{}".into(),
+        history: None,
+        case: None,
+        events: Vec::new(),
+        monitoring: None,
+        lines: vec![server::store::LineWrite {
+            world: "sandbox".into(),
+            siren: "200000008".into(),
+            product: aval_core::vocabulary::Product::Bnpl,
+            expected_version: None,
+            change: aval_core::vocabulary::LineChange::Reduced,
+            limit_cents: 300_000,
+            by: aval_core::vocabulary::LineActor::Person,
+            by_user_id: Some(1),
+            by_name: Some("A manager".into()),
+            decision_id: granted.clone(),
+            grant_grade: None,
+            at: chrono::Utc::now(),
+            reasons: Vec::new(),
+        }],
+        assessment: None,
+    };
+    let (checked, changed) = tokio::join!(
+        server::monitoring::check(
+            &store,
+            &slow,
+            server::decisions::Engine::current(),
+            &m,
+            chrono::Duration::days(1),
+            chrono::Utc::now(),
+        ),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            store.append_audit(person, &[]).await
+        }
+    );
+    changed.unwrap();
+    assert_eq!(
+        checked.unwrap(),
+        server::monitoring::CheckResult::Superseded
+    );
+    let (lines, changes) = store.credit_lines("sandbox", "200000008").await.unwrap();
+    assert_eq!((lines[0].version, lines[0].limit_cents), (2, 300_000));
+    assert_eq!(changes.len(), 2);
+    // Only the person's record was added; the company is due again at once.
+    assert_eq!(store.audit_records(0, 1_000).await.unwrap().len(), head + 1);
+    let m = store
+        .monitored_company("sandbox", "200000008")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.last_result.as_deref(), Some("superseded"));
+    assert!(m.next_check <= chrono::Utc::now());
+}
+
 /// Two instances on one PostgreSQL database check the same company at the same moment (their
 /// leases bypassed): one increase is applied, the other check is superseded and records nothing.
 #[tokio::test]

@@ -19,10 +19,11 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [["list"]],
   // One server for the whole run: the specs that count what the demo data holds (an empty
-  // queue, six accounts, one delivery) run first, the forms exercised in both modes after.
+  // queue, six accounts, one delivery) run first, the forms exercised in both modes and the
+  // credit lines' journey after.
   projects: [
-    { name: "workspace", testIgnore: /forms\.spec\.ts/ },
-    { name: "forms", testMatch: /forms\.spec\.ts/, dependencies: ["workspace"] },
+    { name: "workspace", testIgnore: /(forms|credit_lines)\.spec\.ts/ },
+    { name: "forms", testMatch: /(forms|credit_lines)\.spec\.ts/, dependencies: ["workspace"] },
   ],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

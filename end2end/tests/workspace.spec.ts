@@ -25,7 +25,7 @@ async function claimFromQueue(page: Page, decisionId: string) {
   await page.goto("/queue");
   const row = page.locator(`[data-testid=case-row][data-decision=${decisionId}]`);
   await expect(row).toBeVisible();
-  await row.getByRole("link").click();
+  await row.getByRole("link").first().click();
   await expect(page).toHaveURL(`/cases/${decisionId}`);
   await page.getByTestId("claim").click();
   await expect(page.getByTestId("case-holder")).toContainText("Held by");
@@ -122,7 +122,7 @@ test("a manager claims a case, reads its reasons and proposes above the four-eye
   await auditor.goto("/audit?siren=999999998&outcome=approve");
   const row = auditor.locator(`[data-testid=case-row][data-decision=${decisionId}]`);
   await expect(row).toBeVisible();
-  await row.getByRole("link").click();
+  await row.getByRole("link").first().click();
   await expect(auditor.getByTestId("history")).toContainText("Dominique Second");
   await expect(auditor.getByTestId("actions")).toHaveCount(0);
   await auditor.getByTestId("replay-recorded").click();

@@ -125,10 +125,17 @@ pub fn consider(
             Some(percent(minimum)),
         )),
     }
-    let ceiling = round_down(
+    // Never beyond the share of the grant, nor beyond the limit the policy gives the product
+    // today (the grant's application decided again): a line above it would be flagged as
+    // "limit below the line" by the next check.
+    let by_grant = round_down(
         share(line.granted_limit_cents, rules.ceiling_pct_of_grant),
         rules.round_to_eur,
     );
+    let ceiling = match line.product {
+        Product::CreditLineIncrease => by_grant,
+        _ => by_grant.min(decision.proposed_limit_cents),
+    };
     if line.limit_cents >= ceiling {
         blocked.push(reason("IN16", None, Some(euros(ceiling))));
     }
@@ -230,7 +237,7 @@ mod tests {
             score: 700,
             grade: "C".into(),
             requested_cents: 2_000_000,
-            proposed_limit_cents: 3_000_000,
+            proposed_limit_cents: 100_000_000,
             reasons: Vec::new(),
             referrals: Vec::new(),
             fraud_flags: Vec::new(),
@@ -374,6 +381,22 @@ mod tests {
         assert_eq!(i.new_limit_cents, 5_400_000);
         assert!(!i.automatic, "above the 50 000 € BNPL authority");
         assert!(codes(&Verdict::Increase(i)).contains(&"IN04".to_owned()));
+    }
+
+    #[test]
+    fn a_line_never_grows_beyond_the_limit_the_policy_gives_its_product_today() {
+        let p = policy();
+        let limited = Decision {
+            proposed_limit_cents: 2_100_000,
+            ..decision(Some(0.2))
+        };
+        let Verdict::Increase(i) = consider(&p, &line(2_000_000), &limited, now()) else {
+            panic!()
+        };
+        assert_eq!(i.new_limit_cents, 2_100_000);
+        assert!(codes(&Verdict::Increase(i)).contains(&"IN03".to_owned()));
+        let at = consider(&p, &line(2_100_000), &limited, now());
+        assert!(codes(&at).contains(&"IN16".to_owned()), "{at:?}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The credit-line ledger and automatic increases, end to end: a grant opens a line, a
 //! monitoring check raises it when the company's inflows grow (one replayable decision, the
 //! ledger's change and `credit_limit.changed`, in one transaction), the cooldown holds the next
-//! one back, the company is readable through the API, and two schedulers on one PostgreSQL
-//! database never apply the same increase twice.
+//! one back, the company is readable through the API, an increase beyond the authority waits
+//! for a manager, a check that loses the race to a person changes nothing, and two schedulers on
+//! one PostgreSQL database never apply the same increase twice. Each runs on SQLite and on
+//! PostgreSQL.
 
 use crate::helpers::{fresh_postgres_url, until_some, Receiver, TestApp};
 use app::model::Role;
@@ -91,7 +93,21 @@ async fn check_now(store: &Arc<dyn Store>, siren: &str) -> server::store::Monito
 
 #[tokio::test]
 async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays() {
-    let app = fast_app(None).await;
+    a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_on(None).await;
+}
+
+#[tokio::test]
+async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_on_postgres() {
+    a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_on(Some(
+        fresh_postgres_url().await,
+    ))
+    .await;
+}
+
+async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_on(
+    database_url: Option<String>,
+) {
+    let app = fast_app(database_url).await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let receiver = Receiver::start(204).await;
@@ -259,7 +275,22 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays()
 
 #[tokio::test]
 async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing() {
-    let app = fast_app(None).await;
+    a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing_on(None).await;
+}
+
+#[tokio::test]
+async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing_on_postgres(
+) {
+    a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing_on(Some(
+        fresh_postgres_url().await,
+    ))
+    .await;
+}
+
+async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_nothing_on(
+    database_url: Option<String>,
+) {
+    let app = fast_app(database_url).await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let granted = grant(&app, &key, "100000009", "4000").await;
@@ -291,6 +322,26 @@ async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_
         }],
         assessment: None,
     };
+    // An endpoint hears of every line change, in the transaction that makes it.
+    let receiver = Receiver::start(204).await;
+    let (status, _) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        &key,
+        Some(json!({"url": receiver.url, "event_types": ["credit_limit.changed"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let queued = || async {
+        store
+            .webhook_messages(None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.event_type == "credit_limit.changed")
+            .count()
+    };
     let head = store.audit_records(0, 1_000).await.unwrap().len();
     let refused = store.append_audit(write(Some(7), 999_900), &[]).await;
     assert!(
@@ -301,12 +352,18 @@ async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_
     let (lines, changes) = store.credit_lines("sandbox", "100000009").await.unwrap();
     assert_eq!((lines[0].version, lines[0].limit_cents), (1, 400_000));
     assert_eq!(changes.len(), 1);
+    assert_eq!(
+        queued().await,
+        0,
+        "no event for a change that did not happen"
+    );
     store
         .append_audit(write(Some(1), 450_000), &[])
         .await
         .unwrap();
     let (lines, _) = store.credit_lines("sandbox", "100000009").await.unwrap();
     assert_eq!((lines[0].version, lines[0].limit_cents), (2, 450_000));
+    assert_eq!(queued().await, 1, "the change's event, queued with it");
 }
 
 /// The sandbox's sources, as a second instance would gather them; `latency_ms` for each.
@@ -347,7 +404,22 @@ fn low_authority_engine() -> server::decisions::Engine {
 
 #[tokio::test]
 async fn above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it() {
-    let app = fast_app(None).await;
+    above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it_on(None).await;
+}
+
+#[tokio::test]
+async fn above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it_on_postgres(
+) {
+    above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it_on(Some(
+        fresh_postgres_url().await,
+    ))
+    .await;
+}
+
+async fn above_the_automatic_authority_the_increase_waits_for_a_manager_who_approves_it_on(
+    database_url: Option<String>,
+) {
+    let app = fast_app(database_url).await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let granted = grant(&app, &key, "200000008", "5000").await;
@@ -436,7 +508,21 @@ async fn above_the_automatic_authority_the_increase_waits_for_a_manager_who_appr
 /// from the person's line.
 #[tokio::test]
 async fn a_check_that_loses_the_race_to_a_person_s_change_is_superseded() {
-    let app = fast_app(None).await;
+    a_check_that_loses_the_race_to_a_person_s_change_is_superseded_on(None).await;
+}
+
+#[tokio::test]
+async fn a_check_that_loses_the_race_to_a_person_s_change_is_superseded_on_postgres() {
+    a_check_that_loses_the_race_to_a_person_s_change_is_superseded_on(Some(
+        fresh_postgres_url().await,
+    ))
+    .await;
+}
+
+async fn a_check_that_loses_the_race_to_a_person_s_change_is_superseded_on(
+    database_url: Option<String>,
+) {
+    let app = fast_app(database_url).await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let granted = grant(&app, &key, "200000008", "5000").await;

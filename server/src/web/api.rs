@@ -545,7 +545,7 @@ pub(crate) async fn get_decision(
     get,
     path = "/companies/{siren}",
     tag = "companies",
-    params(("siren" = String, Path, description = "The company's SIREN (9 digits)")),
+    params(("siren" = String, Path, description = "The company's SIREN: 9 digits, the last a Luhn check digit", format = "siren", pattern = r"^[0-9]{9}$")),
     responses(
         (status = 200, description = "The company", body = aval_core::company::CompanyView),
         (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
@@ -559,12 +559,22 @@ pub(crate) async fn get_company(
     Extension(caller): Extension<Caller>,
     Path(siren): Path<String>,
 ) -> Response {
-    let siren = match app::ids::Siren::parse(&siren) {
+    // In a path, exactly the 9 digits: no separators.
+    let digits = siren.len() == 9 && siren.bytes().all(|b| b.is_ascii_digit());
+    let parsed = if digits {
+        app::ids::Siren::parse(&siren).map_err(|e| e.to_string())
+    } else {
+        Err(format!(
+            "a SIREN in the path is exactly 9 digits, got {:?}",
+            siren.chars().take(20).collect::<String>()
+        ))
+    };
+    let siren = match parsed {
         Ok(s) => s,
         Err(e) => {
             return Problem::validation(vec![FieldError {
                 field: "siren".into(),
-                problem: e.to_string(),
+                problem: e,
             }])
             .into_response()
         }

@@ -455,13 +455,16 @@ async fn a_malformed_body_is_kept_as_evidence_and_the_source_is_missing() {
 #[tokio::test]
 async fn a_stalled_source_is_cut_at_the_deadline_and_reported_missing() {
     let (base, _) = spawn_stub().await;
-    let s = settings(&base, 300);
+    // The deadline leaves the stub's other answers time to arrive on a loaded machine (the
+    // whole suite runs in parallel on two cores): a source cut for being late here would be
+    // the machine's doing, not the stub's.
+    let s = settings(&base, 1_000);
     let started = std::time::Instant::now();
     let g = gatherer(&s).gather(&request(STALLED)).await;
     let waited = started.elapsed();
     assert!(
-        waited < Duration::from_millis(600),
-        "waited {waited:?} for a 300 ms deadline"
+        waited < Duration::from_millis(1_600),
+        "waited {waited:?} for a 1 s deadline"
     );
     assert!(matches!(
         g.outcome(SourceId::SireneUnit).unwrap().missing,
@@ -470,7 +473,7 @@ async fn a_stalled_source_is_cut_at_the_deadline_and_reported_missing() {
     // The others answered and say how long they took.
     let bank = g.outcome(SourceId::OpenBanking).unwrap();
     assert_eq!(bank.missing, None);
-    assert!(bank.latency_ms < 300);
+    assert!(bank.latency_ms < 1_000);
     // The stub knows the establishments of one company only.
     assert_eq!(
         g.outcome(SourceId::SireneEstablishments).unwrap().missing,

@@ -391,6 +391,113 @@ fn gatherer(store: Arc<dyn Store>, latency_ms: f64) -> server::sources::gather::
     server::sources::gather::Gatherer::new(&settings, sources, Vec::new())
 }
 
+/// An engine under the default policy with one setting changed (and its own version).
+fn engine_with(setting: &str, value: &str) -> server::decisions::Engine {
+    let policy = server::engine::policy::DEFAULT_POLICY;
+    let line = policy
+        .lines()
+        .find(|l| l.starts_with(&format!("{setting} = ")))
+        .unwrap();
+    let policy = policy
+        .replace(
+            "version = \"policy-2026.12-1\"",
+            &format!("version = \"policy-test-{setting}\""),
+        )
+        .replace(line, &format!("{setting} = {value}"));
+    server::decisions::Engine::from_sources(server::engine::model::COMMITTED_JSON, &policy).unwrap()
+}
+
+/// The reasons a check gave for not raising the line.
+async fn blocked_by(
+    store: &Arc<dyn Store>,
+    engine: &server::decisions::Engine,
+    siren: &str,
+) -> Vec<String> {
+    let m = store
+        .monitored_company("sandbox", siren)
+        .await
+        .unwrap()
+        .unwrap();
+    let checked = server::monitoring::check(
+        store,
+        &gatherer(store.clone(), 0.0),
+        engine,
+        &m,
+        chrono::Duration::days(1),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let server::monitoring::CheckResult::Unchanged { decision_id } = checked else {
+        panic!("{checked:?}")
+    };
+    let recorded = server::decisions::load(store.as_ref(), &decision_id)
+        .await
+        .unwrap();
+    let review = recorded.origin.line_review.unwrap();
+    assert_eq!(review.new_limit_cents, None);
+    let (lines, _) = store.credit_lines("sandbox", siren).await.unwrap();
+    assert_eq!(
+        lines[0].version, review.line_version,
+        "the line did not move"
+    );
+    review.reasons.into_iter().map(|r| r.code).collect()
+}
+
+#[tokio::test]
+async fn each_condition_blocks_the_increase_and_the_check_says_which() {
+    each_condition_blocks_the_increase_and_the_check_says_which_on(None).await;
+}
+
+#[tokio::test]
+async fn each_condition_blocks_the_increase_and_the_check_says_which_on_postgres() {
+    each_condition_blocks_the_increase_and_the_check_says_which_on(Some(
+        fresh_postgres_url().await,
+    ))
+    .await;
+}
+
+/// Conditions that are not a deterioration on their own (a deterioration opens a review first):
+/// growth below the minimum, the line at its ceiling, a fraud signal.
+async fn each_condition_blocks_the_increase_and_the_check_says_which_on(
+    database_url: Option<String>,
+) {
+    let app = fast_app(database_url).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let key = sandbox_key(store.as_ref()).await;
+    grant(&app, &key, "200000008", "5000").await;
+    let codes = blocked_by(
+        &store,
+        &engine_with("minimum_growth_pct", "50"),
+        "200000008",
+    )
+    .await;
+    assert_eq!(codes, ["IN15"]);
+    let codes = blocked_by(
+        &store,
+        &engine_with("ceiling_pct_of_grant", "100"),
+        "200000008",
+    )
+    .await;
+    assert_eq!(codes, ["IN16"]);
+    // Three applications for one company within 24 hours: the third is a fraud signal (FR03),
+    // which the check sees too.
+    grant(&app, &key, "100000009", "2000").await;
+    grant(&app, &key, "100000009", "2000").await;
+    let (status, third) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/decisions",
+        &key,
+        Some(json!({"siren": "100000009", "amount": "2000", "product": "bnpl"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(third["outcome"], "refer", "{third}");
+    let codes = blocked_by(&store, server::decisions::Engine::current(), "100000009").await;
+    assert!(codes.contains(&"IN11".to_owned()), "{codes:?}");
+}
+
 /// An engine whose policy lets the engine grant BNPL lines up to 5,000 euros only.
 fn low_authority_engine() -> server::decisions::Engine {
     let policy = server::engine::policy::DEFAULT_POLICY

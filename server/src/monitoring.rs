@@ -158,7 +158,7 @@ pub async fn check(
 ) -> Result<CheckResult, DecisionError> {
     engine.register(store.as_ref()).await?;
     let grant = decisions::load(store.as_ref(), &m.decision_id).await?;
-    let mut previous = match &m.last_decision_id {
+    let previous = match &m.last_decision_id {
         Some(id) => decisions::load(store.as_ref(), id).await?,
         None => grant.clone(),
     };
@@ -169,10 +169,12 @@ pub async fn check(
     let granted_cents = line
         .as_ref()
         .map_or(m.granted_limit_cents, |l| l.limit_cents);
+    // What the new decision is compared with. When the last check decided an increase, its
+    // proposed limit is an increase, not a limit for the product, and says nothing about the
+    // line being below it.
+    let mut compared = previous.decision.clone();
     if previous.request.application.product != product {
-        // The last check decided an increase: its proposed limit is an increase, not a limit
-        // for the product, and says nothing about the line being below it.
-        previous.decision.proposed_limit_cents = i64::MAX;
+        compared.proposed_limit_cents = i64::MAX;
     }
     let origin = Origin {
         monitoring_of: Some(m.decision_id.clone()),
@@ -203,7 +205,7 @@ pub async fn check(
             .await?;
         return Ok(CheckResult::SourceFailed { sources: failed });
     }
-    let found = changes(engine, &previous.decision, &new.decision, granted_cents);
+    let found = changes(engine, &compared, &new.decision, granted_cents);
     let mut evaluated = evaluated;
     if !found.is_empty() {
         let proposed = evaluated.recorded.decision.proposed_limit_cents;

@@ -68,6 +68,46 @@ async fn grant(app: &TestApp, key: &str, siren: &str, amount: &str) -> String {
     d["id"].as_str().unwrap().to_owned()
 }
 
+/// A change to the BNPL line of `siren` resting on `granted`, for the fields a test sets.
+fn line_write(granted: &str, siren: &str) -> server::store::LineWrite {
+    server::store::LineWrite {
+        world: "sandbox".into(),
+        siren: siren.into(),
+        product: aval_core::vocabulary::Product::Bnpl,
+        expected_version: None,
+        change: aval_core::vocabulary::LineChange::Increased,
+        limit_cents: 0,
+        by: aval_core::vocabulary::LineActor::Person,
+        by_user_id: None,
+        by_name: None,
+        decision_id: granted.into(),
+        grant_grade: None,
+        at: chrono::Utc::now(),
+        reasons: Vec::new(),
+    }
+}
+
+/// An audit record about `granted` that makes only the line change `line`.
+fn line_change_record(
+    granted: &str,
+    line: server::store::LineWrite,
+) -> server::store::NewAuditRecord {
+    server::store::NewAuditRecord {
+        id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        kind: "note".into(),
+        decision_id: granted.into(),
+        world: "sandbox".into(),
+        recorded_at: chrono::Utc::now(),
+        payload: "{}".into(),
+        history: None,
+        case: None,
+        events: Vec::new(),
+        monitoring: None,
+        lines: vec![line],
+        assessment: None,
+    }
+}
+
 /// Asks for a check now and waits until one more check has ended.
 async fn check_now(store: &Arc<dyn Store>, siren: &str) -> server::store::MonitoredCompany {
     let before = store
@@ -294,33 +334,19 @@ async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let granted = grant(&app, &key, "100000009", "4000").await;
-    let write = |expected: Option<i64>, limit: i64| server::store::NewAuditRecord {
-        id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        kind: "note".into(),
-        decision_id: granted.clone(),
-        world: "sandbox".into(),
-        recorded_at: chrono::Utc::now(),
-        payload: "{}".into(),
-        history: None,
-        case: None,
-        events: Vec::new(),
-        monitoring: None,
-        lines: vec![server::store::LineWrite {
-            world: "sandbox".into(),
-            siren: "100000009".into(),
-            product: aval_core::vocabulary::Product::Bnpl,
-            expected_version: expected,
-            change: aval_core::vocabulary::LineChange::Increased,
-            limit_cents: limit,
-            by: aval_core::vocabulary::LineActor::Monitoring,
-            by_user_id: None,
-            by_name: None,
-            decision_id: granted.clone(),
-            grant_grade: None,
-            at: chrono::Utc::now(),
-            reasons: Vec::new(),
-        }],
-        assessment: None,
+    let write = |expected: Option<i64>, limit: i64| {
+        line_change_record(
+            &granted,
+            server::store::LineWrite {
+                expected_version: expected,
+                change: aval_core::vocabulary::LineChange::Increased,
+                limit_cents: limit,
+                by: aval_core::vocabulary::LineActor::Monitoring,
+                by_user_id: None,
+                by_name: None,
+                ..line_write(&granted, "100000009")
+            },
+        )
     };
     // An endpoint hears of every line change, in the transaction that makes it.
     let receiver = Receiver::start(204).await;
@@ -641,34 +667,18 @@ async fn a_check_that_loses_the_race_to_a_person_s_change_is_superseded_on(
     let head = store.audit_records(0, 1_000).await.unwrap().len();
     // The check reads the line at once, then gathers for a second; the person acts meanwhile.
     let slow = gatherer(store.clone(), 1_000.0);
-    let person = server::store::NewAuditRecord {
-        id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        kind: "note".into(),
-        decision_id: granted.clone(),
-        world: "sandbox".into(),
-        recorded_at: chrono::Utc::now(),
-        payload: "{}".into(),
-        history: None,
-        case: None,
-        events: Vec::new(),
-        monitoring: None,
-        lines: vec![server::store::LineWrite {
-            world: "sandbox".into(),
-            siren: "200000008".into(),
-            product: aval_core::vocabulary::Product::Bnpl,
+    let person = line_change_record(
+        &granted,
+        server::store::LineWrite {
             expected_version: None,
             change: aval_core::vocabulary::LineChange::Reduced,
             limit_cents: 300_000,
             by: aval_core::vocabulary::LineActor::Person,
             by_user_id: Some(1),
             by_name: Some("A manager".into()),
-            decision_id: granted.clone(),
-            grant_grade: None,
-            at: chrono::Utc::now(),
-            reasons: Vec::new(),
-        }],
-        assessment: None,
-    };
+            ..line_write(&granted, "200000008")
+        },
+    );
     let (checked, changed) = tokio::join!(
         server::monitoring::check(
             &store,

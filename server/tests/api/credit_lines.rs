@@ -6,11 +6,11 @@
 //! one PostgreSQL database never apply the same increase twice. Each runs on SQLite and on
 //! PostgreSQL.
 
-use crate::helpers::{fresh_postgres_url, until_some, Receiver, TestApp};
+use crate::helpers::{api, fresh_postgres_url, until_some, Receiver, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
-use serde_json::{json, Value};
+use serde_json::json;
 use server::sources::World;
 use server::store::Store;
 use std::sync::Arc;
@@ -29,24 +29,6 @@ async fn fast_app(database_url: Option<String>) -> TestApp {
     .await
 }
 
-async fn call(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(key);
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn sandbox_key(store: &dyn Store) -> String {
     let k = server::api_keys::create(store, World::Sandbox, "test", chrono::Utc::now())
         .await
@@ -55,7 +37,7 @@ async fn sandbox_key(store: &dyn Store) -> String {
 }
 
 async fn grant(app: &TestApp, key: &str, siren: &str, amount: &str) -> String {
-    let (status, d) = call(
+    let (status, d) = api(
         app,
         reqwest::Method::POST,
         "/api/v1/decisions",
@@ -151,7 +133,7 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_o
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let key = sandbox_key(store.as_ref()).await;
     let receiver = Receiver::start(204).await;
-    let (status, e) = call(
+    let (status, e) = api(
         &app,
         reqwest::Method::POST,
         "/api/v1/webhook-endpoints",
@@ -268,7 +250,7 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_o
     assert_eq!(again[0], lines[0]);
 
     // The lender's systems read the company: lines, history, grade over time, monitoring.
-    let (status, company) = call(
+    let (status, company) = api(
         &app,
         reqwest::Method::GET,
         "/api/v1/companies/200000008",
@@ -284,7 +266,7 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_o
     assert_eq!(company["assessments"].as_array().unwrap().len(), 3);
     assert_eq!(company["monitoring"]["last_result"], "unchanged");
     // Bad input is named; an unknown company is not found.
-    let (status, problem) = call(
+    let (status, problem) = api(
         &app,
         reqwest::Method::GET,
         "/api/v1/companies/12345",
@@ -294,7 +276,7 @@ async fn a_growing_company_s_line_rises_by_itself_tells_the_lender_and_replays_o
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "siren", "{problem}");
-    let (status, _) = call(
+    let (status, _) = api(
         &app,
         reqwest::Method::GET,
         "/api/v1/companies/100000009",
@@ -350,7 +332,7 @@ async fn a_change_computed_from_an_old_version_of_a_line_is_refused_and_changes_
     };
     // An endpoint hears of every line change, in the transaction that makes it.
     let receiver = Receiver::start(204).await;
-    let (status, _) = call(
+    let (status, _) = api(
         &app,
         reqwest::Method::POST,
         "/api/v1/webhook-endpoints",
@@ -510,7 +492,7 @@ async fn each_condition_blocks_the_increase_and_the_check_says_which_on(
     // which the check sees too.
     grant(&app, &key, "100000009", "2000").await;
     grant(&app, &key, "100000009", "2000").await;
-    let (status, third) = call(
+    let (status, third) = api(
         &app,
         reqwest::Method::POST,
         "/api/v1/decisions",

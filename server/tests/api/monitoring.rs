@@ -3,7 +3,7 @@
 //! redelivery, the automatic disable, endpoints through the API, and a monitored company that
 //! deteriorates in the sandbox, from the grant to the review case and the lender's event.
 
-use crate::helpers::{eventually, location, until_some, Receiver, TestApp};
+use crate::helpers::{api, eventually, location, until_some, Receiver, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
@@ -32,24 +32,6 @@ async fn key(app: &TestApp, world: World) -> String {
         .await
         .unwrap();
     k.secret.expose_secret().to_owned()
-}
-
-async fn api(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(key);
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn get(app: &TestApp, path: &str, key: &str) -> (StatusCode, Value) {

@@ -51,6 +51,17 @@ fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// The labels of `count` days from `from` (`dd/mm`), for a chart's axis.
+fn day_labels(from: NaiveDate, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            (from + chrono::Days::new(i as u64))
+                .format("%d/%m")
+                .to_string()
+        })
+        .collect()
+}
+
 fn day_of(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp_millis() / DAY_MS)
@@ -69,13 +80,7 @@ pub fn build(
     let from = to - chrono::Days::new(u64::from(days.max(1) - 1));
     let first_day = day_of(from);
     let day_count = usize::try_from(days.max(1)).unwrap_or(1);
-    let day_labels: Vec<String> = (0..day_count)
-        .map(|i| {
-            (from + chrono::Days::new(i as u64))
-                .format("%d/%m")
-                .to_string()
-        })
-        .collect();
+    let day_labels = day_labels(from, day_count);
     let index = |day: i64| {
         usize::try_from(day - first_day)
             .ok()
@@ -396,13 +401,7 @@ pub fn portfolio(
             *v += (c.limit_cents - c.previous_limit_cents.unwrap_or(0)) as f64;
         }
     }
-    let day_labels: Vec<String> = (0..day_count)
-        .map(|i| {
-            (from + chrono::Days::new(i as u64))
-                .format("%d/%m")
-                .to_string()
-        })
-        .collect();
+    let day_labels = day_labels(from, day_count);
     let title = Msg::ChartAutomaticIncreases.text(lang);
     let svg = charts::bars(
         &day_labels,

@@ -58,6 +58,10 @@ async function checked(admin: Page, siren: string, result: string) {
 }
 
 test("a line grows by itself, the lender is told, and beyond the authority a manager decides", async ({ browser }) => {
+  // A journey of four people over a dozen pages, the admin's page (with the delivery log of
+  // every earlier spec) reloaded until each check has run: more than the 30 s one page's test
+  // is given. Seen alone it takes about 15 s; after the other specs, over 30.
+  test.setTimeout(90_000);
   const received: { type: string; data: Record<string, unknown>; verified: boolean }[] = [];
   let secret = "";
   const receiver = http.createServer((req, res) => {

@@ -26,6 +26,9 @@ pub const DECISION_UPDATED: &str = "decision.updated";
 pub const RISK_CHANGED: &str = "company.risk_changed";
 pub const SOURCE_FAILED: &str = "monitoring.source_failed";
 pub const CREDIT_LIMIT_CHANGED: &str = "credit_limit.changed";
+/// Sent to one endpoint when its owner asks (`POST /webhook-endpoints/{id}/test`), whatever it
+/// subscribes to; not an event an endpoint subscribes to.
+pub const ENDPOINT_TEST: &str = "endpoint.test";
 
 /// Every event type, in the order screens list them.
 pub const EVENT_TYPES: [&str; 5] = [
@@ -288,4 +291,13 @@ impl SourceFailed {
             next_check_at: next_check,
         }
     }
+}
+
+/// `endpoint.test`: a signed delivery like any other, to check the receiver end to end.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointTest {
+    pub mode: String,
+    pub endpoint_id: String,
+    pub requested_at: DateTime<Utc>,
 }

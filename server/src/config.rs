@@ -93,6 +93,26 @@ pub struct Settings {
     pub cases: CaseSettings,
     pub webhooks: WebhookSettings,
     pub monitoring: MonitoringSettings,
+    pub integration: IntegrationSettings,
+}
+
+/// What the go-live checklist (`GET /api/v1/readiness`) asks of a lender's integration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationSettings {
+    /// Decisions per second the lender expects at its peak: the rate a load test must sustain.
+    pub expected_rate_per_second: u32,
+    /// How long that load test must last, in seconds.
+    pub load_test_min_seconds: u32,
+}
+
+impl Default for IntegrationSettings {
+    fn default() -> Self {
+        Self {
+            expected_rate_per_second: 20,
+            load_test_min_seconds: 60,
+        }
+    }
 }
 
 /// Delivery of webhooks to the lenders' endpoints.
@@ -234,6 +254,7 @@ impl Default for Settings {
             cases: CaseSettings::default(),
             webhooks: WebhookSettings::default(),
             monitoring: MonitoringSettings::default(),
+            integration: IntegrationSettings::default(),
         }
     }
 }
@@ -504,6 +525,12 @@ impl Settings {
                 "api.requests_per_second",
                 "must be at least 1 (and api.burst too)",
             );
+        }
+        if self.integration.expected_rate_per_second == 0 {
+            return bad("integration.expected_rate_per_second", "must be at least 1");
+        }
+        if self.integration.load_test_min_seconds == 0 {
+            return bad("integration.load_test_min_seconds", "must be at least 1");
         }
         if self.webhooks.retry_schedule_seconds.len() > 30 {
             return bad("webhooks.retry_schedule_seconds", "at most 30 retries");

@@ -71,6 +71,19 @@ pub fn credit_limit_changed(data: &CreditLimitChanged) -> OutboxEvent {
     typed(CREDIT_LIMIT_CHANGED, data.at, data)
 }
 
+/// The test event an endpoint's owner asked for.
+pub fn endpoint_test(endpoint: &crate::store::WebhookEndpoint, at: DateTime<Utc>) -> OutboxEvent {
+    typed(
+        ENDPOINT_TEST,
+        at,
+        &EndpointTest {
+            mode: endpoint.world.clone(),
+            endpoint_id: endpoint.id.clone(),
+            requested_at: at,
+        },
+    )
+}
+
 pub fn source_failed(
     m: &MonitoredCompany,
     at: DateTime<Utc>,

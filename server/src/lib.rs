@@ -19,6 +19,7 @@ pub mod demo;
 pub mod dispatcher;
 pub mod engine;
 pub mod events;
+pub mod integration;
 pub mod leptos_config;
 pub mod lineage;
 pub mod monitoring;

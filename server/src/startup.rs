@@ -159,6 +159,7 @@ impl Application {
             sandbox_conditions,
             actions,
             decision_slots,
+            integration: Arc::default(),
         };
         let router = router(state.clone());
         Ok(Self {
@@ -198,6 +199,10 @@ impl Application {
                 state.monitoring_wake.clone(),
             ))
         });
+        let integration = tokio::spawn(crate::integration::run_flusher(
+            state.store.clone(),
+            state.integration.clone(),
+        ));
         let result = axum::serve(
             self.listener,
             self.router
@@ -207,6 +212,16 @@ impl Application {
         .await;
         pruner.abort();
         dispatcher.abort();
+        integration.abort();
+        // The load-test runs measured since the last second's flush.
+        if let Err(error) = self
+            .state
+            .integration
+            .flush(self.state.store.as_ref())
+            .await
+        {
+            tracing::warn!(%error, "saving the load-test runs failed");
+        }
         if let Some(m) = monitoring {
             m.abort();
         }

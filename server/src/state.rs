@@ -33,6 +33,8 @@ pub struct AppState {
     pub sandbox_conditions: Arc<sandbox::Conditions>,
     /// API decisions in progress at once (`api.max_concurrent_decisions`); others wait in order.
     pub decision_slots: Arc<tokio::sync::Semaphore>,
+    /// What this instance saw of the lenders' integration (pings, load-test runs).
+    pub integration: Arc<crate::integration::Tracker>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -3,6 +3,7 @@
 
 pub mod case_filter;
 pub mod dashboard;
+pub mod integration;
 pub mod lines;
 pub mod outbox;
 pub mod postgres;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use tower_sessions::SessionStore;
 
 use crate::auth::password::PasswordHash;
+pub use integration::{LoadTestRun, Milestone, VerifiedEndpoint, TEST_EVENT_TYPE};
 pub use lines::{Assessment, CreditLine, LineChangeRecord, LineWrite, PortfolioRow};
 pub use outbox::{
     AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
@@ -430,7 +432,7 @@ pub enum FailureKey<'a> {
 /// complete unit of work. Code that needs one role names it (`&dyn Ledger`, `&dyn Accounts`…).
 #[async_trait]
 pub trait Store:
-    Accounts + Keys + Ledger + Lines + Outbox + Registry + Send + Sync + 'static
+    Accounts + Integration + Keys + Ledger + Lines + Outbox + Registry + Send + Sync + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
@@ -738,6 +740,30 @@ pub trait Lines: Send + Sync {
 }
 
 /// The engine versions decisions were made with.
+/// What a lender's integration has done (`store::integration`).
+#[async_trait]
+pub trait Integration: Send + Sync {
+    /// Records a step seen in a world: its first time is kept, its last time and key updated.
+    async fn record_milestone(
+        &self,
+        world: &str,
+        step: &str,
+        key_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn milestones(&self) -> StoreResult<Vec<Milestone>>;
+    /// Saves a run as this instance measured it so far (replacing its previous figures).
+    async fn save_load_test_run(&self, run: &LoadTestRun) -> StoreResult<()>;
+    /// The runs of a world, the last ended first, every instance's row.
+    async fn load_test_runs(&self, world: &str, limit: i64) -> StoreResult<Vec<LoadTestRun>>;
+    /// How many decisions API keys of a world asked for, per product.
+    async fn api_decisions_by_product(&self, world: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// The endpoints of a world that answered a test event with a 2xx, with the last time.
+    async fn verified_endpoints(&self, world: &str) -> StoreResult<Vec<VerifiedEndpoint>>;
+    /// Queues an event for one endpoint only, whatever it subscribes to; its delivery's seq.
+    async fn queue_for_endpoint(&self, endpoint_id: &str, event: &OutboxEvent) -> StoreResult<i64>;
+}
+
 #[async_trait]
 pub trait Registry: Send + Sync {
     /// Keeps a model or policy version. Registering the same version with the same content

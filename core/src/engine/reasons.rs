@@ -7,6 +7,8 @@ use crate::sources::accounts::{self, Attribute, Group};
 use crate::sources::facts::Facts;
 use serde::{Deserialize, Serialize};
 
+pub mod guide;
+
 /// What kind of reason a code is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,12 +8,13 @@ use super::{
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
     UserRecord, WebhookEndpoint,
 };
-use super::{Accounts, Keys, Ledger, Lines, Outbox, Registry};
+use super::{Accounts, Integration, Keys, Ledger, Lines, Outbox, Registry};
 use super::{Assessment, CreditLine, LineChangeRecord, PortfolioRow};
 use super::{
     AttemptOutcome, DisableRule, MonitoredCompany, MonitoringWrite, OutboxEvent, SandboxCondition,
     WebhookAttempt, WebhookMessage,
 };
+use super::{LoadTestRun, Milestone, VerifiedEndpoint};
 
 mod q {
     super::super::outbox::outbox_queries!(sqlx::Postgres);

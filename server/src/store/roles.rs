@@ -485,6 +485,153 @@ macro_rules! shared_roles {
         }
 
         #[async_trait]
+        impl Integration for $store {
+            async fn record_milestone(
+                &self,
+                world: &str,
+                step: &str,
+                key_id: &str,
+                at: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO integration_milestones (world, step, key_id, first_at_ms, last_at_ms) \
+                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (world, step) DO UPDATE SET \
+                     key_id = excluded.key_id, last_at_ms = excluded.last_at_ms",
+                )
+                .bind(world)
+                .bind(step)
+                .bind(key_id)
+                .bind(millis(at))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+            async fn milestones(&self) -> StoreResult<Vec<Milestone>> {
+                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT world, step, key_id, first_at_ms, last_at_ms \
+                     FROM integration_milestones ORDER BY world, step",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(world, step, key_id, first, last)| {
+                        Ok(Milestone {
+                            world,
+                            step,
+                            key_id,
+                            first_at: from_millis(first)?,
+                            last_at: from_millis(last)?,
+                        })
+                    })
+                    .collect()
+            }
+            async fn save_load_test_run(&self, r: &LoadTestRun) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO load_test_runs (run_id, instance_id, world, key_id, started_at_ms, \
+                     ended_at_ms, requests, errors, over_budget, p50_us, p99_us, max_us) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     ON CONFLICT (run_id, instance_id) DO UPDATE SET \
+                     started_at_ms = excluded.started_at_ms, ended_at_ms = excluded.ended_at_ms, \
+                     requests = excluded.requests, errors = excluded.errors, \
+                     over_budget = excluded.over_budget, p50_us = excluded.p50_us, \
+                     p99_us = excluded.p99_us, max_us = excluded.max_us",
+                )
+                .bind(&r.run_id)
+                .bind(&r.instance_id)
+                .bind(&r.world)
+                .bind(&r.key_id)
+                .bind(millis(r.started_at))
+                .bind(millis(r.ended_at))
+                .bind(r.requests)
+                .bind(r.errors)
+                .bind(r.over_budget)
+                .bind(r.p50_us)
+                .bind(r.p99_us)
+                .bind(r.max_us)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+            async fn load_test_runs(&self, world: &str, limit: i64) -> StoreResult<Vec<LoadTestRun>> {
+                let rows = sqlx::query(
+                    "SELECT run_id, instance_id, world, key_id, started_at_ms, ended_at_ms, requests, \
+                     errors, over_budget, p50_us, p99_us, max_us FROM load_test_runs \
+                     WHERE world = $1 ORDER BY ended_at_ms DESC, run_id, instance_id LIMIT $2",
+                )
+                .bind(world)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(LoadTestRun {
+                            run_id: row.try_get("run_id")?,
+                            instance_id: row.try_get("instance_id")?,
+                            world: row.try_get("world")?,
+                            key_id: row.try_get("key_id")?,
+                            started_at: from_millis(row.try_get("started_at_ms")?)?,
+                            ended_at: from_millis(row.try_get("ended_at_ms")?)?,
+                            requests: row.try_get("requests")?,
+                            errors: row.try_get("errors")?,
+                            over_budget: row.try_get("over_budget")?,
+                            p50_us: row.try_get("p50_us")?,
+                            p99_us: row.try_get("p99_us")?,
+                            max_us: row.try_get("max_us")?,
+                        })
+                    })
+                    .collect()
+            }
+            async fn api_decisions_by_product(&self, world: &str) -> StoreResult<Vec<(String, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT product, COUNT(*) FROM cases WHERE world = $1 \
+                     AND api_key_id IS NOT NULL GROUP BY product ORDER BY product",
+                )
+                .bind(world)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+            async fn verified_endpoints(&self, world: &str) -> StoreResult<Vec<VerifiedEndpoint>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT e.id, e.url, MAX(m.last_attempt_ms) FROM webhook_messages m \
+                     JOIN webhook_endpoints e ON e.id = m.endpoint_id \
+                     WHERE e.world = $1 AND m.event_type = $2 AND m.status = 'delivered' \
+                     AND m.last_attempt_ms IS NOT NULL \
+                     GROUP BY e.id, e.url ORDER BY e.id",
+                )
+                .bind(world)
+                .bind(crate::store::TEST_EVENT_TYPE)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(endpoint_id, url, at)| {
+                        Ok(VerifiedEndpoint {
+                            endpoint_id,
+                            url,
+                            delivered_at: from_millis(at)?,
+                        })
+                    })
+                    .collect()
+            }
+            async fn queue_for_endpoint(
+                &self,
+                endpoint_id: &str,
+                e: &OutboxEvent,
+            ) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO webhook_messages (event_id, endpoint_id, event_type, body, \
+                     created_at_ms, next_attempt_ms) VALUES ($1, $2, $3, $4, $5, $5) RETURNING seq",
+                )
+                .bind(&e.id)
+                .bind(endpoint_id)
+                .bind(&e.event_type)
+                .bind(&e.body)
+                .bind(millis(e.created_at))
+                .fetch_one(&self.pool)
+                .await?)
+            }
+        }
+
+        #[async_trait]
         impl Lines for $store {
             async fn credit_lines(
                 &self,

@@ -64,6 +64,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(webhook_endpoints::get).patch(webhook_endpoints::update),
         )
         .route(
+            "/webhook-endpoints/{id}/test",
+            post(webhook_endpoints::test),
+        )
+        .route(
             "/webhook-endpoints/{id}/deliveries",
             get(webhook_endpoints::deliveries),
         )
@@ -71,6 +75,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/webhook-endpoints/{id}/deliveries/{seq}/redeliver",
             post(webhook_endpoints::redeliver),
         )
+        .route("/readiness", get(readiness))
+        .route("/reason-codes", get(reason_codes))
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
         .fallback(not_found)
@@ -149,9 +155,9 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
     }
 }
 
-/// Documentation is public; everything else needs a key.
+/// Documentation (and the reason-code catalogue) is public; everything else needs a key.
 fn is_public(path: &str) -> bool {
-    path.ends_with("/openapi.json") || path.ends_with("/docs")
+    path.ends_with("/openapi.json") || path.ends_with("/docs") || path.ends_with("/reason-codes")
 }
 
 async fn openapi() -> Response {
@@ -296,7 +302,18 @@ async fn method_not_allowed() -> Response {
         (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-pub(crate) async fn ping(Extension(caller): Extension<Caller>) -> Json<Ping> {
+pub(crate) async fn ping(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Json<Ping> {
+    // For the go-live checklist; a failure to note it does not fail the ping.
+    if let Err(error) = state
+        .integration
+        .ping(state.store.as_ref(), caller.world, &caller.key.id)
+        .await
+    {
+        tracing::warn!(%error, "noting the ping failed");
+    }
     Json(Ping {
         ok: true,
         mode: caller.world,
@@ -313,11 +330,13 @@ pub(crate) async fn ping(Extension(caller): Extension<Caller>) -> Json<Ping> {
     params(
         ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[\t\x20-\x7E]*[\x21-\x7E][\t\x20-\x7E]*$",
          description = "1 to 255 visible ASCII characters, spaces and tabs (spaces and tabs around it are ignored). The same key with the same body answers the original answer again, with the header `idempotent-replayed: true`; the same key with another body is 409, and so is a second request while the first is being decided."),
+        ("Aval-Load-Test-Run" = Option<String>, Header, pattern = r"^[A-Za-z0-9_-]{1,64}$",
+         description = "Tags the request as part of a load-test run (`server loadtest` sets it): the server records the run's rate and latency for the go-live checklist (`GET /readiness`). 1 to 64 letters, digits, `-` or `_`."),
     ),
     request_body(content = DecisionRequestBody, content_type = "application/json"),
     responses(
         (status = 201, description = "Decided and recorded", body = DecisionAnswer),
-        (status = 400, description = "The body is not JSON, or the Idempotency-Key header is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not JSON, or the Idempotency-Key or Aval-Load-Test-Run header is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The Idempotency-Key was used with another body, or its first request is still being decided", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body larger than 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -330,6 +349,45 @@ pub(crate) async fn create_decision(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let run = match headers
+        .get(crate::integration::RUN_HEADER)
+        .map(|v| v.to_str())
+    {
+        None => None,
+        Some(Ok(id)) if crate::integration::valid_run_id(id) => Some(id.to_owned()),
+        Some(_) => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad-load-test-run",
+                "Bad Aval-Load-Test-Run",
+                "the Aval-Load-Test-Run header must be 1 to 64 letters, digits, `-` or `_`",
+            )
+            .into_response()
+        }
+    };
+    let Some(run) = run else {
+        return decision_answer(&state, &caller, &headers, body).await;
+    };
+    let arrived_at = chrono::Utc::now();
+    let started = std::time::Instant::now();
+    let response = decision_answer(&state, &caller, &headers, body).await;
+    state.integration.record(
+        &run,
+        caller.world,
+        &caller.key.id,
+        arrived_at,
+        started.elapsed(),
+        response.status().as_u16(),
+    );
+    response
+}
+
+async fn decision_answer(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let body = match body {
@@ -598,6 +656,52 @@ pub(crate) async fn get_company(
         .into_response(),
         Err(e) => Problem::internal(&e.to_string()).into_response(),
     }
+}
+
+/// The go-live checklist of this deployment: what its lender's integration has done in the
+/// sandbox and live worlds (a ping, decisions with every product, a webhook endpoint verified
+/// by a delivered test event, a load test at the expected rate within the 500 ms budget, a live
+/// key), each done or with what is missing.
+#[utoipa::path(
+    get,
+    path = "/readiness",
+    tag = "integration",
+    responses(
+        (status = 200, description = "The checklist", body = crate::integration::Readiness),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn readiness(State(state): State<AppState>) -> Response {
+    match crate::integration::readiness(
+        state.store.as_ref(),
+        &state.settings.integration,
+        app::i18n::Lang::En,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+/// Every reason code a decision can give, from the engine's own catalogue: its texts in
+/// English and French, its kind, what it does to a decision (knock-out, referral, score
+/// factor, limit, automatic increase), what triggers it and what a company can do about it.
+/// Public: no key needed.
+#[utoipa::path(
+    get,
+    path = "/reason-codes",
+    tag = "reference",
+    security(()),
+    responses(
+        (status = 200, description = "The catalogue", body = Vec<contract::ReasonCodeAnswer>),
+        (status = 429, description = "Above the rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn reason_codes() -> Json<Vec<contract::ReasonCodeAnswer>> {
+    Json(contract::ReasonCodeAnswer::catalogue())
 }
 
 /// A human event as the API shows it: its record (type, author, time and details) with its id.

@@ -26,7 +26,7 @@ pub struct Ping {
 }
 
 /// A bank connection given with an application.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct BankConnectionBody {
     /// NextGenPSD2 consent id from the open-banking aggregator: 1 to 200 characters once the
@@ -35,6 +35,7 @@ pub struct BankConnectionBody {
         pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](([^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]|[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]){0,198}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
     )]
     pub consent_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connected_at: Option<DateTime<Utc>>,
 }
 
@@ -49,7 +50,7 @@ pub struct BankConnectionBody {
 /// what this schema says, a SIREN's last digit is a Luhn check digit, an IBAN's check digits
 /// must hold and a factoring amount must not exceed the invoice: each is answered 422 naming
 /// the field.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = DecisionRequest)]
 #[allow(dead_code)]
@@ -67,10 +68,13 @@ pub struct DecisionRequestBody {
     #[schema(
         pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\+?(0*[1-9][0-9]{0,8}(\.[0-9]{1,2})?|0*1000000000(\.0{1,2})?|0+\.(0[1-9]|[1-9][0-9]?))[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     #[schema(minimum = 1, maximum = 100_000_000_000_i64)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_cents: Option<i64>,
     #[schema(pattern = "^EUR$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     pub product: Product,
     /// Factoring: the invoice's amount (or `invoice_amount_cents`).
@@ -79,14 +83,17 @@ pub struct DecisionRequestBody {
     #[schema(
         pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\+?(0*[1-9][0-9]{0,8}(\.[0-9]{1,2})?|0*1000000000(\.0{1,2})?|0+\.(0[1-9]|[1-9][0-9]?))[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_amount: Option<String>,
     #[schema(minimum = 1, maximum = 100_000_000_000_i64)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_amount_cents: Option<i64>,
     /// Factoring: the paying customer's SIREN.
     #[schema(
         format = "siren",
         pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000.\-]*([0-9][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000.\-]*){9}$"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debtor_siren: Option<String>,
     /// Credit-line increase: the limit today (or `current_limit_cents`).
     // A positive amount of at most 1,000,000,000.00 euros as the server reads it: digits, then
@@ -94,26 +101,34 @@ pub struct DecisionRequestBody {
     #[schema(
         pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\+?(0*[1-9][0-9]{0,8}(\.[0-9]{1,2})?|0*1000000000(\.0{1,2})?|0+\.(0[1-9]|[1-9][0-9]?))[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_limit: Option<String>,
     #[schema(minimum = 1, maximum = 100_000_000_000_i64)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_limit_cents: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_connection: Option<BankConnectionBody>,
     /// Reference of the company's FEC file in the lender's document store: 1 to 200 letters,
     /// digits, `-`, `_` or `.`, not starting with `.`.
     #[schema(pattern = r"^[A-Za-z0-9_\-][A-Za-z0-9._\-]{0,199}$")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounting_ref: Option<String>,
     /// The account the credit is paid to (an IBAN, spaces allowed); checked against the
     /// connected accounts.
     #[schema(format = "iban")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
     #[schema(max_length = 200)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// Anything: accepted and not read.
     #[schema(value_type = Value)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// Anything: accepted and not read. The `Idempotency-Key` header is what makes a request
     /// idempotent.
     #[schema(value_type = Value)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<serde_json::Value>,
 }
 
@@ -268,6 +283,27 @@ pub enum EventType {
     RiskChanged,
     #[schema(rename = "monitoring.source_failed")]
     SourceFailed,
+    #[schema(rename = "credit_limit.changed")]
+    CreditLimitChanged,
+}
+
+/// The type of an event delivered to an endpoint: one it subscribes to, or the test event its
+/// owner asked for.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub enum DeliveryEventType {
+    #[schema(rename = "decision.created")]
+    DecisionCreated,
+    #[schema(rename = "decision.updated")]
+    DecisionUpdated,
+    #[schema(rename = "company.risk_changed")]
+    RiskChanged,
+    #[schema(rename = "monitoring.source_failed")]
+    SourceFailed,
+    #[schema(rename = "credit_limit.changed")]
+    CreditLimitChanged,
+    #[schema(rename = "endpoint.test")]
+    EndpointTest,
 }
 
 /// One delivery attempt.
@@ -288,7 +324,7 @@ pub struct DeliveryAnswer {
     pub id: i64,
     /// The `webhook-id` header.
     pub event_id: String,
-    #[schema(value_type = EventType)]
+    #[schema(value_type = DeliveryEventType)]
     pub event_type: String,
     pub created_at: DateTime<Utc>,
     #[schema(value_type = DeliveryStatus)]
@@ -313,6 +349,60 @@ pub struct Redelivery {
     pub id: i64,
     #[schema(value_type = DeliveryStatus)]
     pub status: String,
+}
+
+/// A test event queued for one endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestDelivery {
+    /// The delivery's number in the endpoint's log (`/deliveries`).
+    pub id: i64,
+    /// The `webhook-id` header it is sent with.
+    pub event_id: String,
+    #[schema(pattern = "^endpoint\\.test$")]
+    pub event_type: String,
+    #[schema(value_type = DeliveryStatus)]
+    pub status: String,
+}
+
+/// A reason code as the catalogue (`GET /reason-codes`) states it: its texts with `{value}` and
+/// `{threshold}` (and, for ratio groups, `{name}` and `{reference}`) where a decision fills them
+/// in, what triggers it and what a company can do about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonCodeAnswer {
+    #[schema(examples("CF01"))]
+    pub code: String,
+    pub kind: ReasonKind,
+    pub role: aval_core::engine::reasons::guide::Role,
+    pub text_en: String,
+    pub text_fr: String,
+    pub trigger_en: String,
+    pub trigger_fr: String,
+    pub remedy_en: String,
+    pub remedy_fr: String,
+}
+
+impl ReasonCodeAnswer {
+    /// The whole catalogue, in the engine's order.
+    pub fn catalogue() -> Vec<ReasonCodeAnswer> {
+        use aval_core::engine::reasons::{guide::guide, CATALOGUE};
+        CATALOGUE
+            .iter()
+            .filter_map(|(code, kind, en, fr)| {
+                let g = guide(code)?;
+                Some(ReasonCodeAnswer {
+                    code: (*code).to_owned(),
+                    kind: *kind,
+                    role: g.role,
+                    text_en: (*en).to_owned(),
+                    text_fr: (*fr).to_owned(),
+                    trigger_en: g.trigger_en.to_owned(),
+                    trigger_fr: g.trigger_fr.to_owned(),
+                    remedy_en: g.remedy_en.to_owned(),
+                    remedy_fr: g.remedy_fr.to_owned(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// A list.

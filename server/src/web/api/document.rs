@@ -5,7 +5,7 @@
 use super::contract::{DecisionAnswer, DecisionRequestBody, DeliveryAnswer, WebhookEndpointAnswer};
 use super::problem::{FieldError, Problem};
 use aval_core::events::{
-    CreditLimitChanged, DecisionCreated, DecisionUpdated, RiskChanged, SourceFailed,
+    CreditLimitChanged, DecisionCreated, DecisionUpdated, EndpointTest, RiskChanged, SourceFailed,
 };
 use std::sync::OnceLock;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -34,6 +34,9 @@ use utoipa::{Modify, OpenApi};
         super::webhook_endpoints::update,
         super::webhook_endpoints::deliveries,
         super::webhook_endpoints::redeliver,
+        super::webhook_endpoints::test,
+        super::readiness,
+        super::reason_codes,
     ),
     components(schemas(
         Problem,
@@ -47,6 +50,7 @@ use utoipa::{Modify, OpenApi};
         RiskChanged,
         SourceFailed,
         CreditLimitChanged,
+        EndpointTest,
     )),
     modifiers(&Security),
 )]
@@ -212,6 +216,13 @@ pub fn document() -> &'static str {
                  decision), or set by a credit manager; with the previous and new limit and \
                  the reasons.",
                 "CreditLimitChanged",
+            ),
+            (
+                aval_core::events::ENDPOINT_TEST,
+                "Sent to one endpoint when its owner asks (POST /webhook-endpoints/{id}/test), \
+                 whatever it subscribes to: a real signed delivery to try the receiver on. An \
+                 endpoint that answers it with a 2xx counts as verified for going live.",
+                "EndpointTest",
             ),
         ]
         .into_iter()

@@ -2,8 +2,8 @@
 //! key never sees a live endpoint), reads their delivery log and queues a delivery again.
 
 use super::contract::{
-    AttemptAnswer, DeliveryAnswer, NewWebhookEndpoint, Page, Redelivery, WebhookEndpointAnswer,
-    WebhookEndpointChange,
+    AttemptAnswer, DeliveryAnswer, NewWebhookEndpoint, Page, Redelivery, TestDelivery,
+    WebhookEndpointAnswer, WebhookEndpointChange,
 };
 use super::problem::{FieldError, Problem};
 use super::Caller;
@@ -365,6 +365,60 @@ pub async fn redeliver(
             "only a delivered or dead delivery can be queued again",
         )
         .into_response(),
+        Err(e) => Problem::internal(&e.to_string()).into_response(),
+    }
+}
+
+/// Sends the endpoint a signed `endpoint.test` event, whatever it subscribes to: the receiver's
+/// signature check can be tried on a real delivery, and an endpoint that answers it with a 2xx
+/// counts as verified in the go-live checklist (`GET /readiness`). The delivery appears in the
+/// endpoint's log like any other.
+#[utoipa::path(
+    post,
+    path = "/webhook-endpoints/{id}/test",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint's id (`wh_…`)")),
+    responses(
+        (status = 202, description = "The test event is queued for delivery", body = TestDelivery),
+        (status = 401, description = "No key, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such endpoint in the key's mode", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The endpoint is disabled: enable it first", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Above the key's rate limit; `retry-after` says when to retry", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn test(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let endpoint = match own(&state, &caller, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    if !endpoint.enabled {
+        return Problem::new(
+            StatusCode::CONFLICT,
+            "webhook-endpoint-disabled",
+            "The webhook endpoint is disabled",
+            "a disabled endpoint receives nothing; enable it (PATCH with {\"enabled\": true}) and send the test again",
+        )
+        .into_response();
+    }
+    let event = crate::events::endpoint_test(&endpoint, chrono::Utc::now());
+    match state.store.queue_for_endpoint(&endpoint.id, &event).await {
+        Ok(seq) => {
+            state.dispatcher_wake.notify_one();
+            (
+                StatusCode::ACCEPTED,
+                Json(TestDelivery {
+                    id: seq,
+                    event_id: event.id,
+                    event_type: event.event_type,
+                    status: "pending".to_owned(),
+                }),
+            )
+                .into_response()
+        }
         Err(e) => Problem::internal(&e.to_string()).into_response(),
     }
 }

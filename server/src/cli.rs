@@ -55,6 +55,33 @@ pub enum Command {
         #[command(subcommand)]
         command: InspectCommand,
     },
+    /// Load-tests a deployment's decision API the way a lender's go-live asks: decisions for
+    /// distinct sandbox companies at a fixed arrival rate (open model), then throughput, latency
+    /// percentiles from each request's scheduled time, errors and a verdict against the 500 ms
+    /// budget. Exits non-zero when the budget is missed. Needs a sandbox key.
+    Loadtest {
+        /// The deployment's address, e.g. https://aval.example.com (without /api/v1).
+        #[arg(long)]
+        url: String,
+        /// A sandbox API key (aval_test_…).
+        #[arg(long, env = "AVAL_KEY", hide_env_values = true)]
+        key: String,
+        /// Decisions per second.
+        #[arg(long)]
+        rate: u32,
+        /// Seconds.
+        #[arg(long)]
+        duration: u64,
+        /// Connections, and so requests in flight, at most.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds one request may take before it counts as a timeout.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        /// Prints the report as one JSON object (for CI) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +177,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return print_out(&inspect(command)?);
         }
     }
+    // The load test runs against any deployment, with no settings of its own.
+    if let Some(Command::Loadtest {
+        url,
+        key,
+        rate,
+        duration,
+        connections,
+        timeout,
+        json,
+    }) = &cli.command
+    {
+        let report = crate::loadtest::run(crate::loadtest::Plan {
+            url: url.clone(),
+            key: key.clone(),
+            rate: *rate,
+            duration: std::time::Duration::from_secs(*duration),
+            connections: *connections,
+            timeout: std::time::Duration::from_secs(*timeout),
+        })
+        .await?;
+        print_out(&if *json {
+            serde_json::to_string_pretty(&report)? + "\n"
+        } else {
+            crate::loadtest::text(&report)
+        })?;
+        if !report.verdict.pass {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {
@@ -202,7 +259,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::api_keys::create(store.as_ref(), world, &name, chrono::Utc::now()).await?;
             print_out(secrecy::ExposeSecret::expose_secret(&key.secret))
         }
-        Command::Inspect { .. } | Command::Model { .. } => {
+        Command::Inspect { .. } | Command::Model { .. } | Command::Loadtest { .. } => {
             unreachable!("handled before loading settings")
         }
     }

@@ -22,6 +22,7 @@ pub mod events;
 pub mod integration;
 pub mod leptos_config;
 pub mod lineage;
+pub mod loadtest;
 pub mod monitoring;
 pub mod record;
 pub mod services;

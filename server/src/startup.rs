@@ -177,6 +177,11 @@ impl Application {
         &self.state
     }
 
+    /// The whole router, to call it in process.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// Serves until `shutdown` completes, then finishes in-flight requests and returns.
     pub async fn run_until(
         self,
@@ -337,6 +342,7 @@ fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth_routes::router())
         .merge(crate::web::workspace::router())
+        .merge(crate::web::portal::router())
         .route(
             "/api/app/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),

@@ -5,7 +5,8 @@
 
 pub mod contract;
 pub mod document;
-mod problem;
+pub mod examples;
+pub mod problem;
 pub mod request;
 pub mod webhook_endpoints;
 

@@ -7,6 +7,7 @@ mod credit_lines;
 mod decisions_api;
 mod health;
 mod helpers;
+mod integration_kit;
 mod language;
 mod monitoring;
 mod replay_fixture;

@@ -400,6 +400,14 @@ pub async fn run_script(
         .raw("application/json", ""),
     )
     .await?;
+    let enable = Call {
+        method: "PATCH",
+        ..Call::post(
+            format!("/api/v1/webhook-endpoints/{endpoint_id}"),
+            &json!({"enabled": true}),
+        )
+    };
+    t.send(&enable, key).await?;
     Ok(out)
 }
 

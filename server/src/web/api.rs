@@ -161,10 +161,20 @@ fn is_public(path: &str) -> bool {
     path.ends_with("/openapi.json") || path.ends_with("/docs") || path.ends_with("/reason-codes")
 }
 
+/// The document, with the examples the product produced (once, on first use).
 async fn openapi() -> Response {
+    static SERVED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let served = SERVED
+        .get_or_init(|| async {
+            match examples::examples().await {
+                Ok(all) => document::with_examples(&all),
+                Err(_) => document::document().to_owned(),
+            }
+        })
+        .await;
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        document::document(),
+        served.clone(),
     )
         .into_response()
 }

@@ -104,6 +104,22 @@ async fn every_example_has_the_status_and_the_shape_of_the_live_server_s_answer(
         let differences = examples::shape_differences(&r.answer.body, &l.answer.body);
         assert!(differences.is_empty(), "{}: {differences:?}", r.id);
     }
+    // The served contract carries the same examples.
+    let document: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let create = &document["paths"]["/decisions"]["post"];
+    let answered = &create["responses"]["201"]["content"]["application/json"]["examples"]["decision_bnpl"]["value"];
+    assert!(examples::shape_differences(&recorded.get("decision_bnpl").unwrap().answer.body, answered).is_empty());
+    assert_eq!(answered["outcome"], "approve");
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["examples"]["decision_bnpl"]["value"]["siren"],
+        "100000009"
+    );
+    assert!(create["responses"]["422"]["content"]["application/problem+json"]["examples"]["validation_error"].is_object());
     // The comparison can fail: a changed field is seen.
     let mut changed = recorded.examples[2].answer.body.clone();
     changed["score"] = json!("815");

@@ -266,3 +266,74 @@ pub fn document() -> &'static str {
         serde_json::to_string_pretty(&value).unwrap_or_default()
     })
 }
+
+/// Whether a path of a request (`/decisions/dec_…`) is an instance of a template of the
+/// document (`/decisions/{id}`).
+fn instance_of(path: &str, template: &str) -> bool {
+    let (p, t): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
+    p.len() == t.len()
+        && p.iter()
+            .zip(&t)
+            .all(|(p, t)| p == t || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+}
+
+/// The document with the examples the product produced (`examples::record`): each answer under
+/// its operation's status, each successful request's body under its operation's request body.
+pub fn with_examples(all: &super::examples::Examples) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(document()).unwrap_or_default();
+    let templates: Vec<String> = doc
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for e in &all.examples {
+        let Some(path) = e.call.path.strip_prefix("/api/v1") else {
+            continue;
+        };
+        let Some(template) = templates.iter().find(|t| instance_of(path, t)) else {
+            continue;
+        };
+        let method = e.call.method.to_lowercase();
+        let Some(op) = doc
+            .pointer_mut(&format!("/paths/{}/{method}", template.replace('~', "~0").replace('/', "~1")))
+            .filter(|op| op.is_object())
+        else {
+            continue;
+        };
+        let example = serde_json::json!({"summary": e.id, "value": e.answer.body});
+        if let Some(content) = op
+            .pointer_mut(&format!("/responses/{}/content", e.answer.status))
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            for media in content.values_mut() {
+                media["examples"][e.id] = example.clone();
+            }
+        }
+        let body = e
+            .call
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+            .filter(|b| b.is_object());
+        if let (Some(body), true) = (body, (200..300).contains(&e.answer.status)) {
+            if let Some(media) = op.pointer_mut("/requestBody/content/application~1json") {
+                media["examples"][e.id] = serde_json::json!({"summary": e.id, "value": body});
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_path_is_matched_to_its_template() {
+        assert!(instance_of("/decisions/dec_1", "/decisions/{id}"));
+        assert!(instance_of("/decisions", "/decisions"));
+        assert!(!instance_of("/decisions", "/decisions/{id}"));
+        assert!(!instance_of("/decisions/", "/decisions/{id}"));
+        assert!(!instance_of("/companies/1", "/decisions/{id}"));
+    }
+}

@@ -179,82 +179,9 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A readable page generated from the OpenAPI document.
+/// The API's documentation is the developer portal.
 async fn docs() -> Response {
-    let spec: Value = serde_json::from_str(document::document()).unwrap_or(Value::Null);
-    let mut html = String::from(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Aval decision API</title>\
-         <link rel=stylesheet href=/pkg/aval.css></head><body><main class=page>",
-    );
-    html.push_str(&format!(
-        "<h1>{}</h1><p>{}</p><p>Base URL <code>/api/v1</code>; authentication \
-         <code>Authorization: Bearer &lt;key&gt;</code>. Machine-readable: \
-         <a href=/api/v1/openapi.json>openapi.json</a>.</p>",
-        escape(
-            spec.pointer("/info/title")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        ),
-        escape(
-            spec.pointer("/info/description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        )
-    ));
-    if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
-        for (path, methods) in paths {
-            for (method, op) in methods.as_object().into_iter().flatten() {
-                html.push_str(&format!(
-                    "<section><h2><code>{} /api/v1{}</code></h2><p>{}</p>",
-                    method.to_uppercase(),
-                    escape(path),
-                    escape(op.get("summary").and_then(Value::as_str).unwrap_or(""))
-                ));
-                if let Some(codes) = op.get("responses").and_then(Value::as_object) {
-                    let list: Vec<&str> = codes.keys().map(String::as_str).collect();
-                    html.push_str(&format!("<p>Responses: {}</p>", list.join(", ")));
-                }
-                html.push_str("</section>");
-            }
-        }
-    }
-    if let Some(fields) = spec
-        .pointer("/components/schemas/DecisionRequest/properties")
-        .and_then(Value::as_object)
-    {
-        html.push_str("<h2>Decision request fields</h2><table><tr><th>field</th><th>type</th><th>meaning</th></tr>");
-        for (name, f) in fields {
-            html.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                escape(name),
-                escape(&f.get("type").map(ToString::to_string).unwrap_or_default()),
-                escape(f.get("description").and_then(Value::as_str).unwrap_or(""))
-            ));
-        }
-        html.push_str("</table>");
-    }
-    if let Some(events) = spec.get("webhooks").and_then(Value::as_object) {
-        html.push_str("<h2>Webhook events</h2>");
-        for (name, e) in events {
-            html.push_str(&format!(
-                "<section><h3><code>{}</code></h3><p>{}</p></section>",
-                escape(name),
-                escape(
-                    e.pointer("/post/summary")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                )
-            ));
-        }
-    }
-    html.push_str("</main></body></html>");
-    axum::response::Html(html).into_response()
+    axum::response::Redirect::permanent(crate::web::portal::ROOT).into_response()
 }
 
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {

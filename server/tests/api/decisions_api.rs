@@ -305,11 +305,22 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
     ] {
         assert!(documented.iter().any(|d| *d == field), "{field}");
     }
-    let page = reqwest::get(app.url("/api/v1/docs")).await.unwrap();
+    // The readable documentation is the developer portal.
+    let docs = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/api/v1/docs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(docs.headers()["location"], "/developers");
+    let page = reqwest::get(app.url("/developers/decision-request")).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("POST /api/v1/decisions"), "{html}");
-    assert!(html.contains("debtor_siren"));
+    assert!(html.contains("<code>debtor_siren</code>"));
 }
 
 #[tokio::test]

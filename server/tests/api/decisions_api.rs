@@ -260,7 +260,7 @@ async fn a_key_over_its_rate_gets_429_with_retry_after() {
 }
 
 #[tokio::test]
-async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
+async fn the_api_is_documented_by_an_openapi_document_and_the_developer_portal() {
     let app = instant_app().await;
     let (status, spec, _) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -273,14 +273,19 @@ async fn the_api_is_documented_by_an_openapi_document_and_a_readable_page() {
             "/decisions",
             "/decisions/{id}",
             "/ping",
+            "/readiness",
+            "/reason-codes",
             "/webhook-endpoints",
             "/webhook-endpoints/{id}",
             "/webhook-endpoints/{id}/deliveries",
             "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+            "/webhook-endpoints/{id}/test",
         ]
     );
     let events: Vec<&String> = spec["webhooks"].as_object().unwrap().keys().collect();
-    assert_eq!(events.len(), app::model::WEBHOOK_EVENT_TYPES.len());
+    // The subscribable events, and the test event an endpoint is sent on request.
+    assert_eq!(events.len(), app::model::WEBHOOK_EVENT_TYPES.len() + 1);
+    assert!(events.iter().any(|e| *e == "endpoint.test"));
     for t in app::model::WEBHOOK_EVENT_TYPES {
         assert!(events.iter().any(|e| *e == t), "{t} is documented");
     }

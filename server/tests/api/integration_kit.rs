@@ -47,6 +47,33 @@ impl Transport for Http {
     }
 }
 
+/// The example's credit manager, signed in to the workspace of the test's server.
+struct Manager<'a>(&'a TestApp);
+
+#[async_trait]
+impl examples::Reviewer for Manager<'_> {
+    async fn decline(&self, decision_id: &str) -> anyhow::Result<()> {
+        for form in [
+            vec![("action", "claim")],
+            vec![
+                ("action", "decide"),
+                ("outcome", "decline"),
+                ("category", "risk_appetite"),
+                ("justification", examples::JUSTIFICATION),
+            ],
+        ] {
+            let response = self.0.act_on_case(decision_id, &form).await;
+            let refused = crate::helpers::form_problem(&response);
+            anyhow::ensure!(
+                response.status() == StatusCode::SEE_OTHER && refused.is_empty(),
+                "{form:?}: {} {refused}",
+                response.status()
+            );
+        }
+        Ok(())
+    }
+}
+
 async fn fast_app(database_url: Option<String>) -> TestApp {
     TestApp::spawn_with(|s| {
         s.sources = SourcesSettings::instant_sandbox();
@@ -74,6 +101,7 @@ async fn every_example_has_the_status_and_the_shape_of_the_live_server_s_answer(
         "decision.created",
         "credit_limit.changed",
         "company.risk_changed",
+        "decision.updated",
         "endpoint.test",
     ] {
         assert!(
@@ -90,7 +118,8 @@ async fn every_example_has_the_status_and_the_shape_of_the_live_server_s_answer(
         base: app.url(""),
         client: reqwest::Client::new(),
     };
-    let live = examples::run_script(&http, &key, &receiver.url)
+    app.sign_in_role(app::model::Role::CreditManager).await;
+    let live = examples::run_script(&http, &Manager(&app), &key, &receiver.url)
         .await
         .expect("the script runs against the live server");
     assert_eq!(

@@ -92,6 +92,18 @@ pub trait Transport: Send + Sync {
     async fn send(&self, call: &Call, key: &str) -> anyhow::Result<Answer>;
 }
 
+/// A credit manager working in the workspace, for the examples that show a decision after a
+/// person's review.
+#[async_trait]
+pub trait Reviewer: Send + Sync {
+    /// Claims the referred decision `decision_id` and declines it, with a justification.
+    async fn decline(&self, decision_id: &str) -> anyhow::Result<()>;
+}
+
+/// The justification the example's credit manager writes.
+pub const JUSTIFICATION: &str =
+    "Five months of trading and no closed year: too early for this amount.";
+
 /// A test company of the sandbox.
 const HEALTHY: &str = "100000009";
 const GROWING: &str = "200000008";
@@ -151,6 +163,7 @@ fn text(v: &Value, field: &str) -> anyhow::Result<String> {
 /// example endpoint is registered with.
 pub async fn run_script(
     t: &dyn Transport,
+    reviewer: &dyn Reviewer,
     key: &str,
     webhook_url: &str,
 ) -> anyhow::Result<Vec<Example>> {
@@ -206,7 +219,7 @@ pub async fn run_script(
         ),
     )
     .await?;
-    step(
+    let referred = step(
         t,
         key,
         o,
@@ -221,6 +234,16 @@ pub async fn run_script(
         o,
         "get_decision",
         Call::get(format!("{DECISIONS}/{decision_id}")),
+    )
+    .await?;
+    let referred_id = text(&referred, "id")?;
+    reviewer.decline(&referred_id).await?;
+    step(
+        t,
+        key,
+        o,
+        "get_decision_reviewed",
+        Call::get(format!("{DECISIONS}/{referred_id}")),
     )
     .await?;
     step(
@@ -424,6 +447,39 @@ impl Examples {
     }
 }
 
+/// The example's credit manager, acting through the workspace's own actions.
+struct InProcessReviewer {
+    actions: app::actions::SharedActions,
+    user: app::model::SessionUser,
+}
+
+#[async_trait]
+impl Reviewer for InProcessReviewer {
+    async fn decline(&self, decision_id: &str) -> anyhow::Result<()> {
+        use aval_core::case::CaseCommand;
+        use aval_core::record::HumanDecision;
+        use aval_core::vocabulary::HumanOutcome;
+        let act = |command| {
+            self.actions
+                .act_on_case(self.user.clone(), decision_id.to_owned(), command)
+        };
+        act(CaseCommand::Claim)
+            .await
+            .map_err(|e| anyhow::anyhow!("claiming the case: {e}"))?;
+        act(CaseCommand::Decide {
+            decision: HumanDecision {
+                outcome: HumanOutcome::Decline,
+                limit_cents: None,
+                category: "risk_appetite".to_owned(),
+                justification: JUSTIFICATION.to_owned(),
+            },
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("declining the case: {e}"))?;
+        Ok(())
+    }
+}
+
 /// The script run in process against a router.
 struct InProcess(axum::Router);
 
@@ -500,8 +556,33 @@ async fn record_in(dir: &std::path::Path) -> anyhow::Result<Examples> {
     let key = crate::api_keys::create(state.store.as_ref(), World::Sandbox, "examples", now).await?;
     use secrecy::ExposeSecret;
     let transport = InProcess(application.router());
+    let manager = state
+        .store
+        .create_user(
+            crate::store::NewUser {
+                username: "camille".to_owned(),
+                display_name: "Camille Credit".to_owned(),
+                role: app::model::Role::CreditManager,
+                password_hash: crate::auth::password::hash(uuid::Uuid::new_v4().to_string())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                is_demo: false,
+            },
+            now,
+        )
+        .await?;
+    let reviewer = InProcessReviewer {
+        actions: state.actions.clone(),
+        user: app::model::SessionUser {
+            id: manager.id,
+            username: manager.username,
+            display_name: manager.display_name,
+            role: manager.role,
+        },
+    };
     let examples = run_script(
         &transport,
+        &reviewer,
         key.secret.expose_secret(),
         "https://lender.example/webhooks/aval",
     )
@@ -576,7 +657,8 @@ pub async fn examples() -> Result<Arc<Examples>, String> {
 }
 
 /// Whether `live` has the shape of `recorded`: the same JSON types (null standing for any),
-/// objects with the same fields, arrays whose items have the shape of the recorded first item.
+/// objects with the same fields, arrays whose items have the shape of the recorded item at the
+/// same place (or of the first, beyond the recorded ones).
 /// The differences, as JSON pointers.
 pub fn shape_differences(recorded: &Value, live: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -601,9 +683,11 @@ fn compare(recorded: &Value, live: &Value, at: &str, out: &mut Vec<String>) {
             }
         }
         (Value::Array(a), Value::Array(b)) => {
-            if let Some(first) = a.first() {
-                for (i, w) in b.iter().enumerate() {
-                    compare(first, w, &format!("{at}/{i}"), out);
+            // Item by item where the example has one (a case's events differ in kind), else
+            // against the example's first.
+            for (i, w) in b.iter().enumerate() {
+                if let Some(v) = a.get(i).or(a.first()) {
+                    compare(v, w, &format!("{at}/{i}"), out);
                 }
             }
         }

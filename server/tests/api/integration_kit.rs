@@ -214,6 +214,57 @@ async fn the_portal_answers_every_page_in_both_languages_complete_and_every_link
     );
 }
 
+/// Undoes the portal's HTML escaping.
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn the_portal_s_generated_code_in_each_language_gets_a_decision() {
+    let app = fast_app(None).await;
+    let key = new_key(&app, World::Sandbox).await;
+    let page = app.get("/developers").await.text().await.unwrap();
+    let example = &page[page.find("data-example=\"decision_bnpl\"").unwrap()..];
+    let codes: Vec<String> = example
+        .split("<pre><code>")
+        .skip(1)
+        .take(3)
+        .map(|c| unescape(c.split("</code></pre>").next().unwrap()))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    for ((program, file), code) in [("bash", "call.sh"), ("python3", "call.py"), ("node", "call.mjs")]
+        .into_iter()
+        .zip(&codes)
+    {
+        assert!(code.contains(&app.url("/api/v1/decisions")), "{code}");
+        let path = dir.path().join(file);
+        std::fs::write(&path, code).unwrap();
+        // Run beside the server (a blocking wait would stop this test's runtime, which serves
+        // the request), and never longer than the test allows.
+        let output = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            tokio::process::Command::new(program)
+                .arg(&path)
+                .env("AVAL_KEY", &key)
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{program} answered within 30 s"))
+        .unwrap();
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(out.contains("order-10042") && out.contains("dec_"), "{program}: {out}");
+        if program != "bash" {
+            assert!(out.starts_with("201"), "{program}: {out}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_reason_code_catalogue_is_public_and_is_the_engine_s() {
     let app = TestApp::spawn().await;

@@ -569,7 +569,10 @@ mod tests {
         };
         let verdict = |r: LoadTestRun| run_verdict(&summaries(&[r])[0], &settings, Lang::En);
         assert!(verdict(run("a", 1200, 60, 450, 12)).is_ok());
-        assert!(verdict(run("a", 1190, 60, 450, 0)).is_ok(), "within the tolerance");
+        assert!(
+            verdict(run("a", 1190, 60, 450, 0)).is_ok(),
+            "within the tolerance"
+        );
         assert!(verdict(run("a", 1100, 60, 450, 0))
             .unwrap_err()
             .contains("rate"));

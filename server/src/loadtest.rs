@@ -220,16 +220,18 @@ pub async fn run(plan: Plan) -> anyhow::Result<Report> {
             match status {
                 Ok(201) => {
                     t.ok += 1;
-                    t.latency_us
-                        .saturating_record(u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1));
+                    t.latency_us.saturating_record(
+                        u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1),
+                    );
                     if took > BUDGET {
                         t.over_budget += 1;
                     }
                 }
                 Ok(s) => {
                     // An error answer still took that long: it counts in the latencies too.
-                    t.latency_us
-                        .saturating_record(u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1));
+                    t.latency_us.saturating_record(
+                        u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1),
+                    );
                     if took > BUDGET {
                         t.over_budget += 1;
                     }
@@ -321,7 +323,10 @@ pub fn text(r: &Report) -> String {
         r.errors
             .iter()
             .map(|(k, v)| format!("{k}: {v}"))
-            .chain((r.client_saturated > 0).then(|| format!("client saturated: {}", r.client_saturated)))
+            .chain(
+                (r.client_saturated > 0)
+                    .then(|| format!("client saturated: {}", r.client_saturated)),
+            )
             .collect::<Vec<_>>()
             .join(", ")
     };

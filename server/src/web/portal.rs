@@ -62,8 +62,16 @@ pub const PAGES: &[Page] = pages![
 
 /// The signature-check programs, as the webhooks page shows them (and the tests run them).
 pub const SNIPPETS: [(&str, &str, &str); 4] = [
-    ("shell", "curl + openssl (bash)", include_str!("portal/snippets/verify.sh")),
-    ("python", "Python", include_str!("portal/snippets/verify.py")),
+    (
+        "shell",
+        "curl + openssl (bash)",
+        include_str!("portal/snippets/verify.sh"),
+    ),
+    (
+        "python",
+        "Python",
+        include_str!("portal/snippets/verify.py"),
+    ),
     ("node", "Node.js", include_str!("portal/snippets/verify.js")),
     ("java", "Java", include_str!("portal/snippets/Verify.java")),
 ];
@@ -146,7 +154,11 @@ async fn render(
             &format!(
                 "<h1>{}</h1><p><a href=\"{ROOT}\">{}</a></p>",
                 t(lang, "No such page", "Cette page n'existe pas"),
-                t(lang, "Back to the developer guide", "Retour au guide du développeur")
+                t(
+                    lang,
+                    "Back to the developer guide",
+                    "Retour au guide du développeur"
+                )
             ),
         );
         return (StatusCode::NOT_FOUND, Html(body)).into_response();
@@ -242,7 +254,9 @@ fn code_spans(text: &str) -> String {
 }
 
 fn layout(lang: Lang, current: Option<&Page>, title: &str, main: &str) -> String {
-    let here = current.map(|p| href(p.slug)).unwrap_or_else(|| ROOT.to_owned());
+    let here = current
+        .map(|p| href(p.slug))
+        .unwrap_or_else(|| ROOT.to_owned());
     let mut nav = String::new();
     for p in PAGES {
         let _ = write!(
@@ -484,7 +498,10 @@ fn node(e: &Example, base: &str) -> String {
             format!("  body: JSON.stringify({}),\n", b.replace('\n', "\n  "))
         }
         (Some(b), _) if !b.is_empty() => {
-            format!("  body: {},\n", serde_json::to_string(b).unwrap_or_default())
+            format!(
+                "  body: {},\n",
+                serde_json::to_string(b).unwrap_or_default()
+            )
         }
         _ => String::new(),
     };
@@ -574,7 +591,8 @@ fn fields(which: &str, lang: Lang) -> String {
         "answer" => "Decision",
         other => other,
     };
-    let doc: Value = serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
+    let doc: Value =
+        serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
     let Some(s) = doc.pointer(&format!("/components/schemas/{schema}")) else {
         return missing(&format!("fields:{which}"));
     };
@@ -601,7 +619,10 @@ fn fields(which: &str, lang: Lang) -> String {
             "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             if required.contains(&name.as_str()) {
-                format!(" <span class=\"badge badge-muted\">{}</span>", t(lang, "required", "obligatoire"))
+                format!(
+                    " <span class=\"badge badge-muted\">{}</span>",
+                    t(lang, "required", "obligatoire")
+                )
             } else {
                 String::new()
             },
@@ -641,8 +662,14 @@ fn type_of(p: &Value, doc: &Value) -> String {
                 .map(|o| type_of(o, doc))
                 .filter(|k| k != "null")
                 .collect();
-            let nullable = options.iter().any(|o| o.get("type") == Some(&Value::from("null")));
-            return format!("{}{}", kinds.join(" | "), if nullable { " | null" } else { "" });
+            let nullable = options
+                .iter()
+                .any(|o| o.get("type") == Some(&Value::from("null")));
+            return format!(
+                "{}{}",
+                kinds.join(" | "),
+                if nullable { " | null" } else { "" }
+            );
         }
     }
     let kind = match p.get("type") {
@@ -724,7 +751,10 @@ fn problems(c: &Context<'_>) -> String {
             slug = p.slug,
             status = p.status,
             retry = if p.retry {
-                format!(" <span class=\"badge badge-refer\">{}</span>", t(lang, "retry", "à réessayer"))
+                format!(
+                    " <span class=\"badge badge-refer\">{}</span>",
+                    t(lang, "retry", "à réessayer")
+                )
             } else {
                 String::new()
             },
@@ -747,7 +777,8 @@ fn problems(c: &Context<'_>) -> String {
 
 fn events(c: &Context<'_>) -> String {
     let lang = c.lang;
-    let doc: Value = serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
+    let doc: Value =
+        serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
     let produced = c.examples.ok().map(|e| e.events.as_slice()).unwrap_or(&[]);
     let mut html = String::from("<div class=\"events\">");
     let Some(hooks) = doc.get("webhooks").and_then(Value::as_object) else {
@@ -777,7 +808,9 @@ fn events(c: &Context<'_>) -> String {
                 // Not produced by the example run (it needs a person's action or a source
                 // failing during monitoring): its fields, from the contract.
                 let schema = hook
-                    .pointer("/post/requestBody/content/application~1json/schema/properties/data/$ref")
+                    .pointer(
+                        "/post/requestBody/content/application~1json/schema/properties/data/$ref",
+                    )
                     .and_then(Value::as_str)
                     .and_then(|r| r.rsplit('/').next())
                     .unwrap_or("");
@@ -819,7 +852,11 @@ fn reason_codes(lang: Lang) -> String {
         t(lang, "Role", "Rôle"),
         t(lang, "Text (EN / FR)", "Texte (FR / EN)"),
         t(lang, "What triggers it", "Ce qui le déclenche"),
-        t(lang, "What the company can do", "Ce que l'entreprise peut faire"),
+        t(
+            lang,
+            "What the company can do",
+            "Ce que l'entreprise peut faire"
+        ),
     );
     for r in ReasonCodeAnswer::catalogue() {
         let (first, second) = match lang {
@@ -870,8 +907,16 @@ fn test_companies(lang: Lang) -> String {
          <th scope=\"col\">SIREN</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         t(lang, "Persona", "Profil"),
-        t(lang, "What the sources say (in English)", "Ce que disent les sources (en anglais)"),
-        t(lang, "Decision for 15,000 € BNPL", "Décision pour 15 000 € en BNPL"),
+        t(
+            lang,
+            "What the sources say (in English)",
+            "Ce que disent les sources (en anglais)"
+        ),
+        t(
+            lang,
+            "Decision for 15,000 € BNPL",
+            "Décision pour 15 000 € en BNPL"
+        ),
         t(lang, "Reason codes", "Codes motifs"),
     );
     for (siren, persona, what) in crate::sources::sandbox::TEST_COMPANIES {

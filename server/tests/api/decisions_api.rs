@@ -321,7 +321,9 @@ async fn the_api_is_documented_by_an_openapi_document_and_the_developer_portal()
         .unwrap();
     assert_eq!(docs.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(docs.headers()["location"], "/developers");
-    let page = reqwest::get(app.url("/developers/decision-request")).await.unwrap();
+    let page = reqwest::get(app.url("/developers/decision-request"))
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("POST /api/v1/decisions"), "{html}");

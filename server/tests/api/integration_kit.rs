@@ -141,14 +141,24 @@ async fn every_example_has_the_status_and_the_shape_of_the_live_server_s_answer(
         .await
         .unwrap();
     let create = &document["paths"]["/decisions"]["post"];
-    let answered = &create["responses"]["201"]["content"]["application/json"]["examples"]["decision_bnpl"]["value"];
-    assert!(examples::shape_differences(&recorded.get("decision_bnpl").unwrap().answer.body, answered).is_empty());
+    let answered = &create["responses"]["201"]["content"]["application/json"]["examples"]
+        ["decision_bnpl"]["value"];
+    assert!(examples::shape_differences(
+        &recorded.get("decision_bnpl").unwrap().answer.body,
+        answered
+    )
+    .is_empty());
     assert_eq!(answered["outcome"], "approve");
     assert_eq!(
-        create["requestBody"]["content"]["application/json"]["examples"]["decision_bnpl"]["value"]["siren"],
+        create["requestBody"]["content"]["application/json"]["examples"]["decision_bnpl"]["value"]
+            ["siren"],
         "100000009"
     );
-    assert!(create["responses"]["422"]["content"]["application/problem+json"]["examples"]["validation_error"].is_object());
+    assert!(
+        create["responses"]["422"]["content"]["application/problem+json"]["examples"]
+            ["validation_error"]
+            .is_object()
+    );
     // The comparison can fail: a changed field is seen.
     let mut changed = recorded.examples[2].answer.body.clone();
     changed["score"] = json!("815");
@@ -187,26 +197,51 @@ async fn crawl(app: &TestApp, start: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_portal_answers_every_page_in_both_languages_complete_and_every_link_works() {
     let app = TestApp::spawn_with(|s| s.sources = SourcesSettings::instant_sandbox()).await;
-    for (lang, title) in [("en", "First decision in 10 minutes"), ("fr", "Première décision en 10 minutes")] {
+    for (lang, title) in [
+        ("en", "First decision in 10 minutes"),
+        ("fr", "Première décision en 10 minutes"),
+    ] {
         let pages = crawl(&app, &format!("/developers?lang={lang}")).await;
         let guide: Vec<_> = pages
             .iter()
             .filter(|(p, _)| p.starts_with("/developers"))
             .collect();
-        assert_eq!(guide.len(), server::web::portal::PAGES.len(), "{lang}: every page is reached");
+        assert_eq!(
+            guide.len(),
+            server::web::portal::PAGES.len(),
+            "{lang}: every page is reached"
+        );
         for (path, html) in guide {
             assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{path}");
-            assert!(!html.contains("portal-missing"), "{path}: a placeholder is not filled");
-            assert!(!html.contains("alert-warning"), "{path}: the examples are missing");
+            assert!(
+                !html.contains("portal-missing"),
+                "{path}: a placeholder is not filled"
+            );
+            assert!(
+                !html.contains("alert-warning"),
+                "{path}: the examples are missing"
+            );
             assert!(!html.contains("{{"), "{path}: a placeholder is left");
         }
-        let first = &pages.iter().find(|(p, _)| p.starts_with("/developers?")).unwrap().1;
+        let first = &pages
+            .iter()
+            .find(|(p, _)| p.starts_with("/developers?"))
+            .unwrap()
+            .1;
         assert!(first.contains(title));
         assert!(first.contains("data-example=\"decision_bnpl\""));
     }
-    let reasons = app.get("/developers/reason-codes").await.text().await.unwrap();
+    let reasons = app
+        .get("/developers/reason-codes")
+        .await
+        .text()
+        .await
+        .unwrap();
     for (code, ..) in aval_core::engine::reasons::CATALOGUE {
-        assert!(reasons.contains(&format!("id=\"code-{code}\"")), "{code} is listed");
+        assert!(
+            reasons.contains(&format!("id=\"code-{code}\"")),
+            "{code} is listed"
+        );
     }
     assert_eq!(
         app.get("/developers/nothing").await.status(),
@@ -236,9 +271,13 @@ async fn the_portal_s_generated_code_in_each_language_gets_a_decision() {
         .map(|c| unescape(c.split("</code></pre>").next().unwrap()))
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    for ((program, file), code) in [("bash", "call.sh"), ("python3", "call.py"), ("node", "call.mjs")]
-        .into_iter()
-        .zip(&codes)
+    for ((program, file), code) in [
+        ("bash", "call.sh"),
+        ("python3", "call.py"),
+        ("node", "call.mjs"),
+    ]
+    .into_iter()
+    .zip(&codes)
     {
         assert!(code.contains(&app.url("/api/v1/decisions")), "{code}");
         let path = dir.path().join(file);
@@ -257,8 +296,15 @@ async fn the_portal_s_generated_code_in_each_language_gets_a_decision() {
         .unwrap_or_else(|_| panic!("{program} answered within 30 s"))
         .unwrap();
         let out = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
-        assert!(out.contains("order-10042") && out.contains("dec_"), "{program}: {out}");
+        assert!(
+            output.status.success(),
+            "{program}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            out.contains("order-10042") && out.contains("dec_"),
+            "{program}: {out}"
+        );
         if program != "bash" {
             assert!(out.starts_with("201"), "{program}: {out}");
         }
@@ -275,11 +321,18 @@ async fn the_reason_code_catalogue_is_public_and_is_the_engine_s() {
     let knock_out = codes.iter().find(|c| c["code"] == "LG02").unwrap();
     assert_eq!(knock_out["role"], "knock_out");
     assert!(knock_out["trigger_fr"].as_str().unwrap().len() > 20);
-    assert!(codes.iter().all(|c| c["remedy_en"].as_str().is_some_and(|r| !r.is_empty())));
+    assert!(codes
+        .iter()
+        .all(|c| c["remedy_en"].as_str().is_some_and(|r| !r.is_empty())));
 }
 
 /// Runs a snippet with a delivery's headers; its exit status and output.
-fn run_snippet(program: &str, args: &[&str], secret: &str, headers: &[(&str, String)]) -> (bool, String) {
+fn run_snippet(
+    program: &str,
+    args: &[&str],
+    secret: &str,
+    headers: &[(&str, String)],
+) -> (bool, String) {
     let mut command = std::process::Command::new(program);
     command.args(args).env("AVAL_WEBHOOK_SECRET", secret);
     for (name, value) in headers {
@@ -355,7 +408,10 @@ async fn the_portal_s_signature_snippets_verify_a_real_delivery_and_refuse_a_tam
         ("node", vec![snippet("verify.js")]),
         ("bash", vec![snippet("verify.sh")]),
     ];
-    let java = std::process::Command::new("javac").arg("-version").output().is_ok();
+    let java = std::process::Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok();
     if java {
         let classes = dir.path().join("classes");
         let compiled = std::process::Command::new("javac")
@@ -363,23 +419,43 @@ async fn the_portal_s_signature_snippets_verify_a_real_delivery_and_refuse_a_tam
             .status()
             .unwrap();
         assert!(compiled.success(), "Verify.java compiles");
-        programs.push(("java", vec!["-cp".into(), classes.to_string_lossy().into_owned(), "Verify".into()]));
+        programs.push((
+            "java",
+            vec![
+                "-cp".into(),
+                classes.to_string_lossy().into_owned(),
+                "Verify".into(),
+            ],
+        ));
     } else {
         eprintln!("no JDK on this machine (javac not found): the Java snippet is not compiled");
     }
     for (program, args) in &programs {
         let with = |file: &std::path::Path, secret: &str| {
             let file = file.to_string_lossy();
-            let all: Vec<&str> = args.iter().map(String::as_str).chain([file.as_ref()]).collect();
+            let all: Vec<&str> = args
+                .iter()
+                .map(String::as_str)
+                .chain([file.as_ref()])
+                .collect();
             run_snippet(program, &all, secret, &env)
         };
         let (ok, out) = with(&genuine, &secret);
-        assert!(ok && out.starts_with("valid"), "{program} verifies the delivery: {out}");
+        assert!(
+            ok && out.starts_with("valid"),
+            "{program} verifies the delivery: {out}"
+        );
         let (ok, out) = with(&tampered, &secret);
-        assert!(!ok && out.contains("invalid"), "{program} refuses a changed body: {out}");
+        assert!(
+            !ok && out.contains("invalid"),
+            "{program} refuses a changed body: {out}"
+        );
         let other = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTI=";
         let (ok, out) = with(&genuine, other);
-        assert!(!ok && out.contains("invalid"), "{program} refuses another secret: {out}");
+        assert!(
+            !ok && out.contains("invalid"),
+            "{program} refuses another secret: {out}"
+        );
     }
     // The delivered test event verifies the endpoint for going live.
     let (_, readiness) = api(&app, Method::GET, "/api/v1/readiness", &key, None).await;
@@ -399,7 +475,13 @@ fn step<'a>(readiness: &'a Value, world: &str, name: &str) -> &'a Value {
         .unwrap()
         .iter()
         .find(|w| w["world"] == world)
-        .and_then(|w| w["steps"].as_array().unwrap().iter().find(|s| s["step"] == name))
+        .and_then(|w| {
+            w["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["step"] == name)
+        })
         .unwrap_or_else(|| panic!("{world} has {name}: {readiness}"))
 }
 
@@ -439,18 +521,29 @@ async fn checklist_on(database_url: Option<String>) {
     assert_eq!(step(&r, "sandbox", "ping")["done"], true);
     let products = step(&r, "sandbox", "decisions_every_product");
     assert_eq!(products["done"], false);
-    assert!(products["missing"].as_str().unwrap().contains("credit_line_increase"), "{r}");
+    assert!(
+        products["missing"]
+            .as_str()
+            .unwrap()
+            .contains("credit_line_increase"),
+        "{r}"
+    );
     let (status, _) = api(
         &app,
         Method::POST,
         "/api/v1/decisions",
         &key,
-        Some(json!({"siren": "200000008", "amount": "500.00", "product": "credit_line_increase",
-                    "current_limit": "2000.00"})),
+        Some(
+            json!({"siren": "200000008", "amount": "500.00", "product": "credit_line_increase",
+                    "current_limit": "2000.00"}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(step(&readiness().await, "sandbox", "decisions_every_product")["done"], true);
+    assert_eq!(
+        step(&readiness().await, "sandbox", "decisions_every_product")["done"],
+        true
+    );
 
     // A run too short for the checklist is recorded with what it lacks; the next one passes.
     let plan = |seconds| server::loadtest::Plan {
@@ -474,12 +567,17 @@ async fn checklist_on(database_url: Option<String>) {
     })
     .await;
     assert_eq!(lacking["done"], false);
-    assert!(lacking["missing"].as_str().unwrap().contains("shorter"), "{lacking}");
+    assert!(
+        lacking["missing"].as_str().unwrap().contains("shorter"),
+        "{lacking}"
+    );
     let long = server::loadtest::run(plan(3)).await.unwrap();
     assert!(long.verdict.pass, "{long:?}");
     assert_eq!(long.completed, 30);
     assert!(long.errors.is_empty(), "{long:?}");
-    assert!(long.latency_ms.p50 <= long.latency_ms.p99 && long.latency_ms.p99 <= long.latency_ms.max);
+    assert!(
+        long.latency_ms.p50 <= long.latency_ms.p99 && long.latency_ms.p99 <= long.latency_ms.max
+    );
     let passed = until_some(10, "the passing run is recorded", || async {
         let r = readiness().await;
         let s = step(&r, "sandbox", "load_test").clone();
@@ -534,5 +632,8 @@ async fn checklist_on(database_url: Option<String>) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let problem: Value = response.json().await.unwrap();
-    assert!(problem["detail"].as_str().unwrap().contains("Aval-Load-Test-Run"));
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Aval-Load-Test-Run"));
 }

@@ -295,7 +295,10 @@ pub fn with_examples(all: &super::examples::Examples) -> String {
         };
         let method = e.call.method.to_lowercase();
         let Some(op) = doc
-            .pointer_mut(&format!("/paths/{}/{method}", template.replace('~', "~0").replace('/', "~1")))
+            .pointer_mut(&format!(
+                "/paths/{}/{method}",
+                template.replace('~', "~0").replace('/', "~1")
+            ))
             .filter(|op| op.is_object())
         else {
             continue;

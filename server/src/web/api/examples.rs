@@ -185,7 +185,14 @@ pub async fn run_script(
     let endpoint_id = text(&endpoint, "id")?;
     let mut bnpl = request(HEALTHY, Product::Bnpl, "15000.00");
     bnpl.external_reference = Some("order-10042".to_owned());
-    let approved = step(t, key, o, "decision_bnpl", Call::post(DECISIONS, &json_of(&bnpl))).await?;
+    let approved = step(
+        t,
+        key,
+        o,
+        "decision_bnpl",
+        Call::post(DECISIONS, &json_of(&bnpl)),
+    )
+    .await?;
     let mut factoring = request(GROWING, Product::Factoring, "8000.00");
     factoring.invoice_amount = Some("10000.00".to_owned());
     factoring.debtor_siren = Some(HEALTHY.to_owned());
@@ -224,7 +231,10 @@ pub async fn run_script(
         key,
         o,
         "decision_refer",
-        Call::post(DECISIONS, &json_of(&request(YOUNG, Product::Bnpl, "15000.00"))),
+        Call::post(
+            DECISIONS,
+            &json_of(&request(YOUNG, Product::Bnpl, "15000.00")),
+        ),
     )
     .await?;
     let decision_id = text(&approved, "id")?;
@@ -256,7 +266,8 @@ pub async fn run_script(
     .await?;
     let mut order = request(HEALTHY, Product::Bnpl, "2500.00");
     order.external_reference = Some("order-10043".to_owned());
-    let idempotent = Call::post(DECISIONS, &json_of(&order)).header("Idempotency-Key", "order-10043");
+    let idempotent =
+        Call::post(DECISIONS, &json_of(&order)).header("Idempotency-Key", "order-10043");
     t.send(&idempotent, key).await?;
     step(t, key, o, "idempotent_replay", idempotent.clone()).await?;
     step(
@@ -313,8 +324,10 @@ pub async fn run_script(
         key,
         o,
         "problem_unsupported_media_type",
-        Call::post(DECISIONS, &Value::Null)
-            .raw("application/x-www-form-urlencoded", "siren=100000009&amount=1500"),
+        Call::post(DECISIONS, &Value::Null).raw(
+            "application/x-www-form-urlencoded",
+            "siren=100000009&amount=1500",
+        ),
     )
     .await?;
     step(
@@ -342,7 +355,14 @@ pub async fn run_script(
         Call::post(DECISIONS, &json_of(&order)).header("Idempotency-Key", "order-10043"),
     )
     .await?;
-    step(t, key, o, "problem_not_found", Call::get("/api/v1/decision")).await?;
+    step(
+        t,
+        key,
+        o,
+        "problem_not_found",
+        Call::get("/api/v1/decision"),
+    )
+    .await?;
     step(
         t,
         key,
@@ -553,7 +573,8 @@ async fn record_in(dir: &std::path::Path) -> anyhow::Result<Examples> {
     let application = crate::startup::Application::build(settings, leptos).await?;
     let state = application.state().clone();
     let now = chrono::Utc::now();
-    let key = crate::api_keys::create(state.store.as_ref(), World::Sandbox, "examples", now).await?;
+    let key =
+        crate::api_keys::create(state.store.as_ref(), World::Sandbox, "examples", now).await?;
     use secrecy::ExposeSecret;
     let transport = InProcess(application.router());
     let manager = state

@@ -307,7 +307,7 @@ fn summaries(rows: &[LoadTestRun]) -> Vec<RunSummary> {
             s.duration_seconds = s.requests as f64 / s.rate_per_second;
         }
     }
-    by_run.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));
+    by_run.sort_by_key(|s| std::cmp::Reverse(s.ended_at));
     by_run
 }
 

@@ -360,7 +360,7 @@ async fn decision_answer(
         }
     };
     let Some(idem) = idempotency_key else {
-        let (status, value) = decide_once(&state, &caller, &headers, &body).await;
+        let (status, value) = decide_once(state, caller, headers, &body).await;
         return respond(status, &value, false);
     };
     let body_hash = crate::api_keys::hash(&String::from_utf8_lossy(&body));
@@ -371,7 +371,7 @@ async fn decision_answer(
         .await
     {
         Ok(Idempotency::New) => {
-            let (status, value) = decide_once(&state, &caller, &headers, &body).await;
+            let (status, value) = decide_once(state, caller, headers, &body).await;
             if let Err(e) = state
                 .store
                 .idempotency_finish(&caller.key.id, &idem, status.as_u16(), &value.to_string())

@@ -188,7 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         json,
     }) = &cli.command
     {
-        let report = crate::loadtest::run(crate::loadtest::Plan {
+        let report = match crate::loadtest::run(crate::loadtest::Plan {
             url: url.clone(),
             key: key.clone(),
             rate: *rate,
@@ -196,7 +196,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             connections: *connections,
             timeout: std::time::Duration::from_secs(*timeout),
         })
-        .await?;
+        .await
+        {
+            Ok(report) => report,
+            // A run that could not start is not a missed budget: exit status 2, not 1.
+            Err(error) => {
+                eprintln!("server: {error:#}");
+                std::process::exit(2);
+            }
+        };
         print_out(&if *json {
             serde_json::to_string_pretty(&report)? + "\n"
         } else {

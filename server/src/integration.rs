@@ -411,9 +411,9 @@ pub async fn readiness(
             at: ping.map(|m| m.last_at),
             evidence: ping.map(|m| {
                 if fr {
-                    format!("dernier ping avec la clé {}", m.key_id)
+                    format!("ping reçu avec la clé {}", m.key_id)
                 } else {
-                    format!("last ping with key {}", m.key_id)
+                    format!("ping seen with key {}", m.key_id)
                 }
             }),
             missing: ping.is_none().then(|| {

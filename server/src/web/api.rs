@@ -156,9 +156,13 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
     }
 }
 
-/// Documentation (and the reason-code catalogue) is public; everything else needs a key.
+/// Documentation (and the reason-code catalogue) is public; everything else needs a key. The
+/// path is compared whole: `/companies/reason-codes` is not public.
 fn is_public(path: &str) -> bool {
-    path.ends_with("/openapi.json") || path.ends_with("/docs") || path.ends_with("/reason-codes")
+    matches!(
+        path.strip_prefix("/api/v1").unwrap_or(path),
+        "/openapi.json" | "/docs" | "/reason-codes"
+    )
 }
 
 /// The document, with the examples the product produced (once, on first use).

@@ -567,3 +567,31 @@ async fn webhooks_being_retried_when_the_server_is_killed_are_delivered_after_th
         .unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_load_test_that_cannot_start_says_why_and_exits_2_not_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, url, named) in [
+        ("aval_live_0123456789", "http://127.0.0.1:9", "--key"),
+        ("aval_test_0123456789", "http://127.0.0.1:9", "--url"),
+    ] {
+        let out = server(dir.path())
+            .args([
+                "loadtest",
+                "--url",
+                url,
+                "--key",
+                key,
+                "--rate",
+                "5",
+                "--duration",
+                "1",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(named), "{stderr}");
+        assert!(out.stdout.is_empty(), "no report");
+    }
+}

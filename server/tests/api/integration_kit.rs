@@ -324,6 +324,14 @@ async fn the_reason_code_catalogue_is_public_and_is_the_engine_s() {
     assert!(codes
         .iter()
         .all(|c| c["remedy_en"].as_str().is_some_and(|r| !r.is_empty())));
+    // Only the catalogue's own path is public.
+    for path in [
+        "/api/v1/companies/reason-codes",
+        "/api/v1/webhook-endpoints/docs",
+    ] {
+        let response = reqwest::get(app.url(path)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
 }
 
 /// Runs a snippet with a delivery's headers; its exit status and output.

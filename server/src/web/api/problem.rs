@@ -267,8 +267,8 @@ pub const PROBLEM_TYPES: &[ProblemType] = &[
         status: 500,
         when_en: "The server could not complete the request (a database or bug failure); nothing half-done is kept.",
         when_fr: "Le serveur n'a pas pu terminer la requête (panne de base de données ou défaut) ; rien de partiel n'est conservé.",
-        todo_en: "Retry with backoff and the same `Idempotency-Key`; quote the `x-request-id` header if it persists.",
-        todo_fr: "Réessayez avec un délai croissant et la même `Idempotency-Key` ; citez l'en-tête `x-request-id` si cela persiste.",
+        todo_en: "Retry with backoff; for a decision, with a new `Idempotency-Key` (the answer to a key is kept, this one included). Quote the `x-request-id` header if it persists.",
+        todo_fr: "Réessayez avec un délai croissant ; pour une décision, avec une nouvelle `Idempotency-Key` (la réponse à une clé est conservée, celle-ci comprise). Citez l'en-tête `x-request-id` si cela persiste.",
         retry: true,
     },
 ];

@@ -353,8 +353,9 @@ pub async fn create_webhook_endpoint(
     Ok(())
 }
 
-/// `enable`, `disable`, or `test` a webhook endpoint: a test sends a signed `webhook.test`
-/// event now and the page shows the answer.
+/// `enable`, `disable`, or `test` a webhook endpoint: a test sends a signed `endpoint.test`
+/// event now (the same as the API's, logged with the endpoint's deliveries) and the page shows
+/// the answer.
 #[server(prefix = "/api/app", endpoint = "change_webhook_endpoint")]
 pub async fn change_webhook_endpoint(
     #[server(default)] id: String,

@@ -183,7 +183,7 @@ for (const js of [true, false]) {
         const row = admin.locator(`[data-testid=endpoint-row][data-url="${url}"]`);
         await row.getByTestId("send-test").click();
         await expect(admin.getByTestId("test-result")).toContainText("answered 204");
-        expect(received).toContain("webhook.test");
+        expect(received).toContain("endpoint.test");
         await row.getByTestId("disable").click();
         await expect(row.getByTestId("endpoint-status")).toHaveText("Disabled");
         await row.getByTestId("enable").click();

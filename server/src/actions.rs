@@ -9,7 +9,7 @@ use crate::decisions::{self, Engine};
 use crate::sources::gather::Gatherer;
 use crate::sources::{sandbox, World};
 use crate::store::{NewUser, SandboxCondition, Store, StoreError};
-use crate::webhooks::{body, deliver, new_endpoint, CREATED_SECRET};
+use crate::webhooks::{new_endpoint, CREATED_SECRET};
 use app::actions::{Actions, EndpointChange, TestDelivery, UserChange};
 use app::error::{AppError, FieldProblem};
 use app::forms::{normalise_amount, ApplicationFields};
@@ -364,24 +364,50 @@ impl Actions for AppActions {
             }
             "test" if !endpoint.enabled => Err(invalid("action", "the endpoint is disabled")),
             "test" => {
-                let event_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-                let data = json!({
-                    "endpoint_id": endpoint.id,
-                    "message": "A test event sent from the workspace.",
-                });
-                let delivery = deliver(
+                // The same test event as the API's (`POST /webhook-endpoints/{id}/test`), in
+                // the endpoint's delivery log like any event, but attempted at once so that
+                // the page shows the answer; held from the dispatcher meanwhile. A failed
+                // attempt is retried like any event; a delivered one verifies the endpoint.
+                let event = crate::events::endpoint_test(&endpoint, now);
+                let hold = now
+                    + chrono::Duration::from_std(crate::webhooks::DELIVERY_TIMEOUT)
+                        .unwrap_or_default()
+                    + chrono::Duration::seconds(30);
+                let seq = self
+                    .store
+                    .queue_for_endpoint(&endpoint.id, &event, Some(hold))
+                    .await
+                    .map_err(|e| internal("queuing a test event", e))?;
+                let message = self
+                    .store
+                    .webhook_message(seq)
+                    .await
+                    .map_err(|e| internal("reading a test event", e))?
+                    .ok_or(AppError::NotFound)?;
+                crate::dispatcher::attempt(
+                    self.store.as_ref(),
                     &self.webhook_client,
+                    &self.settings.webhooks,
                     &endpoint,
-                    &event_id,
-                    body("webhook.test", now, data),
-                    now,
+                    &message,
                 )
                 .await
-                .map_err(|e| invalid("secret", e.to_string()))?;
+                .map_err(|e| internal("delivering a test event", e))?;
+                let answer = self
+                    .store
+                    .webhook_attempts(seq)
+                    .await
+                    .map_err(|e| internal("reading a test event's attempt", e))?
+                    .pop();
                 Ok(EndpointChange::Tested(TestDelivery {
-                    event_id: delivery.id,
-                    status: delivery.status,
-                    latency_ms: delivery.latency_ms,
+                    event_id: event.id,
+                    status: answer
+                        .as_ref()
+                        .and_then(|a| a.status)
+                        .and_then(|s| u16::try_from(s).ok()),
+                    latency_ms: answer
+                        .map(|a| u64::try_from(a.latency_ms).unwrap_or_default())
+                        .unwrap_or_default(),
                 }))
             }
             _ => Err(invalid("action", "must be enable, disable or test")),

@@ -761,7 +761,13 @@ pub trait Integration: Send + Sync {
     /// The endpoints of a world that answered a test event with a 2xx, with the last time.
     async fn verified_endpoints(&self, world: &str) -> StoreResult<Vec<VerifiedEndpoint>>;
     /// Queues an event for one endpoint only, whatever it subscribes to; its delivery's seq.
-    async fn queue_for_endpoint(&self, endpoint_id: &str, event: &OutboxEvent) -> StoreResult<i64>;
+    /// `held_until`: the dispatcher leaves it alone until then (its sender attempts it first).
+    async fn queue_for_endpoint(
+        &self,
+        endpoint_id: &str,
+        event: &OutboxEvent,
+        held_until: Option<DateTime<Utc>>,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]

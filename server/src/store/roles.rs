@@ -616,16 +616,19 @@ macro_rules! shared_roles {
                 &self,
                 endpoint_id: &str,
                 e: &OutboxEvent,
+                held_until: Option<DateTime<Utc>>,
             ) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar(
                     "INSERT INTO webhook_messages (event_id, endpoint_id, event_type, body, \
-                     created_at_ms, next_attempt_ms) VALUES ($1, $2, $3, $4, $5, $5) RETURNING seq",
+                     created_at_ms, next_attempt_ms, lease_until_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING seq",
                 )
                 .bind(&e.id)
                 .bind(endpoint_id)
                 .bind(&e.event_type)
                 .bind(&e.body)
                 .bind(millis(e.created_at))
+                .bind(held_until.map_or(0, millis))
                 .fetch_one(&self.pool)
                 .await?)
             }

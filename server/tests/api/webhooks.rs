@@ -97,7 +97,7 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
         .verify(&body, &headers)
         .expect("the signature verifies");
     let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(event["type"], "webhook.test");
+    assert_eq!(event["type"], "endpoint.test");
     assert_eq!(event["data"]["endpoint_id"], id.as_str());
     assert!(to.contains(headers["webhook-id"].to_str().unwrap()));
     // Another secret does not verify it.
@@ -106,6 +106,20 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     ))
     .unwrap();
     assert!(other.verify(&body, &headers).is_err());
+    // The same test event as the API's: in the endpoint's log, delivered, and it verifies the
+    // endpoint for the go-live checklist.
+    use server::store::{Integration as _, Outbox as _};
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let log = store.webhook_messages(Some(&id), 10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].event_type.as_str(), log[0].status.as_str()),
+        ("endpoint.test", "delivered")
+    );
+    let verified = store.verified_endpoints("sandbox").await.unwrap();
+    assert_eq!(verified.len(), 1);
+    assert_eq!(verified[0].endpoint_id, id);
+    store.close().await;
 
     // Disabled: no test is sent.
     change(&app, &id, "disable").await;

@@ -108,7 +108,6 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
     assert!(other.verify(&body, &headers).is_err());
     // The same test event as the API's: in the endpoint's log, delivered, and it verifies the
     // endpoint for the go-live checklist.
-    use server::store::{Integration as _, Outbox as _};
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let log = store.webhook_messages(Some(&id), 10).await.unwrap();
     assert_eq!(log.len(), 1);

@@ -405,7 +405,11 @@ pub async fn test(
         .into_response();
     }
     let event = crate::events::endpoint_test(&endpoint, chrono::Utc::now());
-    match state.store.queue_for_endpoint(&endpoint.id, &event, None).await {
+    match state
+        .store
+        .queue_for_endpoint(&endpoint.id, &event, None)
+        .await
+    {
         Ok(seq) => {
             state.dispatcher_wake.notify_one();
             (

@@ -41,6 +41,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use crate::state::AppState;
+use crate::web::api::examples;
 
 /// The data sources of both worlds: sandbox requests reach the sandbox world, live requests the
 /// live connectors; the sector table and the lender's own history serve both.
@@ -160,6 +161,7 @@ impl Application {
             actions,
             decision_slots,
             integration: Arc::default(),
+            examples: Arc::new(examples::ExampleCache::new(example_recorder)),
         };
         let router = router(state.clone());
         Ok(Self {
@@ -405,4 +407,166 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received: finishing in-flight requests");
+}
+
+// The API's examples (`web::api::examples`): recorded here, where a private instance of the
+// application can be built.
+
+/// Runs the examples' script against a private instance; the recorder of every application's
+/// [`ExampleCache`](crate::web::api::examples::ExampleCache).
+fn example_recorder() -> futures::future::BoxFuture<'static, anyhow::Result<examples::Examples>> {
+    Box::pin(record_examples())
+}
+
+/// The example's credit manager, acting through the workspace's own actions.
+struct InProcessReviewer {
+    actions: app::actions::SharedActions,
+    user: app::model::SessionUser,
+}
+
+#[async_trait::async_trait]
+impl examples::Reviewer for InProcessReviewer {
+    async fn decline(&self, decision_id: &str) -> anyhow::Result<()> {
+        use aval_core::case::CaseCommand;
+        use aval_core::record::HumanDecision;
+        use aval_core::vocabulary::HumanOutcome;
+        let act = |command| {
+            self.actions
+                .act_on_case(self.user.clone(), decision_id.to_owned(), command)
+        };
+        act(CaseCommand::Claim)
+            .await
+            .map_err(|e| anyhow::anyhow!("claiming the case: {e}"))?;
+        act(CaseCommand::Decide {
+            decision: HumanDecision {
+                outcome: HumanOutcome::Decline,
+                limit_cents: None,
+                category: "risk_appetite".to_owned(),
+                justification: examples::JUSTIFICATION.to_owned(),
+            },
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("declining the case: {e}"))?;
+        Ok(())
+    }
+}
+
+/// Runs the script against a private server: its own database in a temporary directory, the
+/// sandbox answering at once, no dispatcher (nothing is delivered) and no listener serving.
+/// After the script, the approved company deteriorates and monitoring re-checks it, so that
+/// the run also queues `company.risk_changed`.
+pub async fn record_examples() -> anyhow::Result<examples::Examples> {
+    let dir = std::env::temp_dir().join(format!("aval-examples-{}", uuid::Uuid::new_v4().simple()));
+    let result = record_examples_in(&dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::Examples> {
+    let settings = Settings {
+        mode: Mode::Production,
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: dir.to_path_buf(),
+        sources: crate::config::SourcesSettings::instant_sandbox(),
+        ..Settings::default()
+    };
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("aval")
+        .build();
+    let application = Application::build(settings, leptos).await?;
+    let state = application.state().clone();
+    let now = chrono::Utc::now();
+    let key = crate::api_keys::create(
+        state.store.as_ref(),
+        crate::sources::World::Sandbox,
+        "examples",
+        now,
+    )
+    .await?;
+    use secrecy::ExposeSecret;
+    let transport = examples::InProcess(application.router());
+    let manager = state
+        .store
+        .create_user(
+            crate::store::NewUser {
+                username: "camille".to_owned(),
+                display_name: "Camille Credit".to_owned(),
+                role: app::model::Role::CreditManager,
+                password_hash: crate::auth::password::hash(uuid::Uuid::new_v4().to_string())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                is_demo: false,
+            },
+            now,
+        )
+        .await?;
+    let reviewer = InProcessReviewer {
+        actions: state.actions.clone(),
+        user: app::model::SessionUser {
+            id: manager.id,
+            username: manager.username,
+            display_name: manager.display_name,
+            role: manager.role,
+        },
+    };
+    let examples = examples::run_script(
+        &transport,
+        &reviewer,
+        key.secret.expose_secret(),
+        "https://lender.example/webhooks/aval",
+    )
+    .await;
+    let events = match &examples {
+        Ok(_) => deteriorate_and_collect(&state).await,
+        Err(_) => Ok(Vec::new()),
+    };
+    state.store.close().await;
+    Ok(examples::Examples {
+        examples: examples?,
+        events: events?,
+    })
+}
+
+async fn deteriorate_and_collect(
+    state: &crate::state::AppState,
+) -> anyhow::Result<Vec<(String, serde_json::Value)>> {
+    let since = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let condition = crate::store::SandboxCondition {
+        siren: examples::HEALTHY.to_owned(),
+        kind: sandbox::Condition::Proceeding.as_str().to_owned(),
+        since,
+    };
+    state.store.set_sandbox_condition(&condition).await?;
+    state
+        .sandbox_conditions
+        .set(examples::HEALTHY, sandbox::Condition::Proceeding, since);
+    if let (Some(m), Some(every)) = (
+        state
+            .store
+            .monitored_company(crate::sources::World::Sandbox.as_str(), examples::HEALTHY)
+            .await?,
+        state.settings.monitoring.every(),
+    ) {
+        crate::monitoring::check(
+            &state.store,
+            &state.gatherer,
+            crate::decisions::Engine::current(),
+            &m,
+            every,
+            chrono::Utc::now(),
+        )
+        .await?;
+    }
+    let mut events: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut messages = state.store.webhook_messages(None, 500).await?;
+    messages.sort_by_key(|m| m.seq);
+    for m in messages {
+        if !events.iter().any(|(t, _)| *t == m.event_type) {
+            events.push((
+                m.event_type.clone(),
+                serde_json::from_str(&m.body).unwrap_or(serde_json::Value::Null),
+            ));
+        }
+    }
+    Ok(events)
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub decision_slots: Arc<tokio::sync::Semaphore>,
     /// What this instance saw of the lenders' integration (pings, load-test runs).
     pub integration: Arc<crate::integration::Tracker>,
+    /// The API's examples, produced on first use (portal and OpenAPI document).
+    pub examples: Arc<crate::web::api::examples::ExampleCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -166,11 +166,12 @@ fn is_public(path: &str) -> bool {
 }
 
 /// The document, with the examples the product produced (once, on first use).
-async fn openapi() -> Response {
-    static SERVED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    let served = SERVED
+async fn openapi(State(state): State<AppState>) -> Response {
+    let cache = &state.examples;
+    let served = cache
+        .served_document
         .get_or_init(|| async {
-            match examples::examples().await {
+            match cache.get().await {
                 Ok(all) => document::with_examples(&all),
                 Err(_) => document::document().to_owned(),
             }
@@ -183,9 +184,12 @@ async fn openapi() -> Response {
         .into_response()
 }
 
+/// Where the developer portal is (`web::portal`).
+pub const DEVELOPER_PORTAL: &str = "/developers";
+
 /// The API's documentation is the developer portal.
 async fn docs() -> Response {
-    axum::response::Redirect::permanent(crate::web::portal::ROOT).into_response()
+    axum::response::Redirect::permanent(DEVELOPER_PORTAL).into_response()
 }
 
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {

@@ -9,7 +9,7 @@
 
 use crate::state::AppState;
 use crate::web::api::contract::ReasonCodeAnswer;
-use crate::web::api::examples::{self, Example, Examples};
+use crate::web::api::examples::{Example, Examples};
 use crate::web::api::problem::{Problem, PROBLEM_TYPES, TYPE_BASE};
 use app::api::CurrentUser;
 use app::i18n::Lang;
@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// The portal's address.
-pub const ROOT: &str = "/developers";
+pub const ROOT: &str = crate::web::api::DEVELOPER_PORTAL;
 
 /// A page: its slug (the first page's is `index`) and its Markdown in each language.
 pub struct Page {
@@ -163,7 +163,7 @@ async fn render(
         );
         return (StatusCode::NOT_FOUND, Html(body)).into_response();
     };
-    let examples = examples::examples().await;
+    let examples = state.examples.get().await;
     let admin = user.is_some_and(|u| u.role == Role::Admin);
     let context = Context {
         state: &state,

@@ -95,7 +95,9 @@ async fn new_key(app: &TestApp, world: World) -> String {
 
 #[tokio::test]
 async fn every_example_has_the_status_and_the_shape_of_the_live_server_s_answer() {
-    let recorded = examples::record().await.expect("the examples are produced");
+    let recorded = server::startup::record_examples()
+        .await
+        .expect("the examples are produced");
     assert!(recorded.examples.len() >= 25, "the script covers the API");
     for event in [
         "decision.created",

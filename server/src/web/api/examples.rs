@@ -6,10 +6,6 @@
 //! answer to the shape recorded here, so no example can drift from the product.
 
 use super::contract::DecisionRequestBody;
-use crate::config::{Mode, Settings, SourcesSettings};
-use crate::sources::sandbox::Condition;
-use crate::sources::World;
-use crate::store::SandboxCondition;
 use async_trait::async_trait;
 use aval_core::vocabulary::Product;
 use axum::body::Body;
@@ -105,7 +101,7 @@ pub const JUSTIFICATION: &str =
     "Five months of trading and no closed year: too early for this amount.";
 
 /// A test company of the sandbox.
-const HEALTHY: &str = "100000009";
+pub const HEALTHY: &str = "100000009";
 const GROWING: &str = "200000008";
 const YOUNG: &str = "300000007";
 const PROCEEDING: &str = "500000005";
@@ -467,41 +463,8 @@ impl Examples {
     }
 }
 
-/// The example's credit manager, acting through the workspace's own actions.
-struct InProcessReviewer {
-    actions: app::actions::SharedActions,
-    user: app::model::SessionUser,
-}
-
-#[async_trait]
-impl Reviewer for InProcessReviewer {
-    async fn decline(&self, decision_id: &str) -> anyhow::Result<()> {
-        use aval_core::case::CaseCommand;
-        use aval_core::record::HumanDecision;
-        use aval_core::vocabulary::HumanOutcome;
-        let act = |command| {
-            self.actions
-                .act_on_case(self.user.clone(), decision_id.to_owned(), command)
-        };
-        act(CaseCommand::Claim)
-            .await
-            .map_err(|e| anyhow::anyhow!("claiming the case: {e}"))?;
-        act(CaseCommand::Decide {
-            decision: HumanDecision {
-                outcome: HumanOutcome::Decline,
-                limit_cents: None,
-                category: "risk_appetite".to_owned(),
-                justification: JUSTIFICATION.to_owned(),
-            },
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("declining the case: {e}"))?;
-        Ok(())
-    }
-}
-
 /// The script run in process against a router.
-struct InProcess(axum::Router);
+pub struct InProcess(pub axum::Router);
 
 #[async_trait]
 impl Transport for InProcess {
@@ -548,133 +511,38 @@ pub fn shown_headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Runs the script against a private server: its own database in a temporary directory, the
-/// sandbox answering at once, no dispatcher (nothing is delivered) and no listener serving.
-/// After the script, the approved company deteriorates and monitoring re-checks it, so that
-/// the run also queues `company.risk_changed`.
-pub async fn record() -> anyhow::Result<Examples> {
-    let dir = std::env::temp_dir().join(format!("aval-examples-{}", uuid::Uuid::new_v4().simple()));
-    let result = record_in(&dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+/// Produces the examples (`startup::record_examples`: a private instance runs the script).
+pub type Recorder = fn() -> futures::future::BoxFuture<'static, anyhow::Result<Examples>>;
+
+/// A server's examples, produced on first use by its recorder, and the OpenAPI document served
+/// with them (filled by the API's handler).
+pub struct ExampleCache {
+    recorder: Recorder,
+    examples: OnceCell<Result<Arc<Examples>, String>>,
+    pub served_document: OnceCell<String>,
 }
 
-async fn record_in(dir: &std::path::Path) -> anyhow::Result<Examples> {
-    let settings = Settings {
-        mode: Mode::Production,
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.to_path_buf(),
-        sources: SourcesSettings::instant_sandbox(),
-        ..Settings::default()
-    };
-    let leptos = leptos::config::LeptosOptions::builder()
-        .output_name("aval")
-        .build();
-    let application = crate::startup::Application::build(settings, leptos).await?;
-    let state = application.state().clone();
-    let now = chrono::Utc::now();
-    let key =
-        crate::api_keys::create(state.store.as_ref(), World::Sandbox, "examples", now).await?;
-    use secrecy::ExposeSecret;
-    let transport = InProcess(application.router());
-    let manager = state
-        .store
-        .create_user(
-            crate::store::NewUser {
-                username: "camille".to_owned(),
-                display_name: "Camille Credit".to_owned(),
-                role: app::model::Role::CreditManager,
-                password_hash: crate::auth::password::hash(uuid::Uuid::new_v4().to_string())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?,
-                is_demo: false,
-            },
-            now,
-        )
-        .await?;
-    let reviewer = InProcessReviewer {
-        actions: state.actions.clone(),
-        user: app::model::SessionUser {
-            id: manager.id,
-            username: manager.username,
-            display_name: manager.display_name,
-            role: manager.role,
-        },
-    };
-    let examples = run_script(
-        &transport,
-        &reviewer,
-        key.secret.expose_secret(),
-        "https://lender.example/webhooks/aval",
-    )
-    .await;
-    let events = match &examples {
-        Ok(_) => deteriorate_and_collect(&state).await,
-        Err(_) => Ok(Vec::new()),
-    };
-    state.store.close().await;
-    Ok(Examples {
-        examples: examples?,
-        events: events?,
-    })
-}
-
-async fn deteriorate_and_collect(
-    state: &crate::state::AppState,
-) -> anyhow::Result<Vec<(String, Value)>> {
-    let since = chrono::Utc::now() - chrono::Duration::seconds(1);
-    let condition = SandboxCondition {
-        siren: HEALTHY.to_owned(),
-        kind: Condition::Proceeding.as_str().to_owned(),
-        since,
-    };
-    state.store.set_sandbox_condition(&condition).await?;
-    state
-        .sandbox_conditions
-        .set(HEALTHY, Condition::Proceeding, since);
-    if let (Some(m), Some(every)) = (
-        state
-            .store
-            .monitored_company(World::Sandbox.as_str(), HEALTHY)
-            .await?,
-        state.settings.monitoring.every(),
-    ) {
-        crate::monitoring::check(
-            &state.store,
-            &state.gatherer,
-            crate::decisions::Engine::current(),
-            &m,
-            every,
-            chrono::Utc::now(),
-        )
-        .await?;
-    }
-    let mut events: Vec<(String, Value)> = Vec::new();
-    let mut messages = state.store.webhook_messages(None, 500).await?;
-    messages.sort_by_key(|m| m.seq);
-    for m in messages {
-        if !events.iter().any(|(t, _)| *t == m.event_type) {
-            events.push((
-                m.event_type.clone(),
-                serde_json::from_str(&m.body).unwrap_or(Value::Null),
-            ));
+impl ExampleCache {
+    pub fn new(recorder: Recorder) -> Self {
+        Self {
+            recorder,
+            examples: OnceCell::new(),
+            served_document: OnceCell::new(),
         }
     }
-    Ok(events)
-}
 
-/// The examples of this server, produced on first use.
-pub async fn examples() -> Result<Arc<Examples>, String> {
-    static EXAMPLES: OnceCell<Result<Arc<Examples>, String>> = OnceCell::const_new();
-    EXAMPLES
-        .get_or_init(|| async {
-            record().await.map(Arc::new).map_err(|e| {
-                tracing::error!(error = %e, "the API examples could not be produced");
-                e.to_string()
+    /// The examples, or why they could not be produced.
+    pub async fn get(&self) -> Result<Arc<Examples>, String> {
+        self.examples
+            .get_or_init(|| async {
+                (self.recorder)().await.map(Arc::new).map_err(|e| {
+                    tracing::error!(error = %e, "the API examples could not be produced");
+                    format!("{e:#}")
+                })
             })
-        })
-        .await
-        .clone()
+            .await
+            .clone()
+    }
 }
 
 /// Whether `live` has the shape of `recorded`: the same JSON types (null standing for any),

@@ -900,6 +900,24 @@ fn snapshot() -> serde_json::Map<String, Value> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// What the sources say of a test company, in French (`TEST_COMPANIES` says it in English).
+fn persona_fr(persona: crate::sources::sandbox::Persona) -> Option<&'static str> {
+    use crate::sources::sandbox::Persona;
+    Some(match persona {
+        Persona::Healthy => "SAS établie (12 ans), chiffre d'affaires régulier, solde positif chaque jour, comptes bénéficiaires, aucune annonce défavorable.",
+        Persona::FastGrowing => "SAS de 4 ans dont les encaissements croissent d'environ 9 % par mois : les 30 derniers jours dépassent nettement les 60 précédents ; marge mince mais positive.",
+        Persona::YoungStartup => "SAS créée il y a 5 mois : aucun exercice clos, donc pas encore de fichier comptable ; historique bancaire court, petit chiffre d'affaires en croissance.",
+        Persona::CashStrapped => "SARL de 8 ans en perte : solde négatif de nombreux jours sur les 90 derniers, prélèvements URSSAF rejetés (AM04) ces deux derniers mois, pertes dans les comptes.",
+        Persona::ProceedingOpen => "SARL en redressement judiciaire ouvert il y a 40 jours (BODACC A), trésorerie affaiblie.",
+        Persona::Ceased => "SAS cessée il y a 200 jours (état C dans Sirene, établissements fermés) et radiée (radiation au BODACC).",
+        Persona::Fraud => "SAS créée il y a 9 jours ; son compte bancaire a 3 jours d'historique, a été connecté 4 minutes avant la demande et appartient à un particulier, pas à l'entreprise.",
+        Persona::SlowSource => "Entreprise saine dont la banque répond après 2 secondes : l'open banking manque le délai et est déclaré manquant.",
+        Persona::Unknown => "Inconnue du répertoire : Sirene répond 404, le BODACC n'a aucune annonce, ni connexion bancaire ni comptes.",
+        Persona::ThinFile => "SARL de 3 ans sans connexion bancaire ni fichier comptable : seulement les données du registre, faible couverture.",
+        Persona::Generated => return None,
+    })
+}
+
 fn test_companies(lang: Lang) -> String {
     let decisions = snapshot();
     let mut html = format!(
@@ -907,11 +925,7 @@ fn test_companies(lang: Lang) -> String {
          <th scope=\"col\">SIREN</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         t(lang, "Persona", "Profil"),
-        t(
-            lang,
-            "What the sources say (in English)",
-            "Ce que disent les sources (en anglais)"
-        ),
+        t(lang, "What the sources say", "Ce que disent les sources"),
         t(
             lang,
             "Decision for 15,000 € BNPL",
@@ -921,6 +935,10 @@ fn test_companies(lang: Lang) -> String {
     );
     for (siren, persona, what) in crate::sources::sandbox::TEST_COMPANIES {
         let persona_name = format!("{persona:?}");
+        let what = match lang {
+            Lang::En => what,
+            Lang::Fr => persona_fr(persona).unwrap_or(what),
+        };
         let d = decisions.get(&format!("{siren} {persona_name}"));
         let field = |k: &str| d.and_then(|d| d.get(k)).cloned().unwrap_or(Value::Null);
         let outcome = field("outcome").as_str().unwrap_or("?").to_owned();

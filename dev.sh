@@ -93,6 +93,10 @@ ensure_postgres() {
     | while read -r db; do psql -q -d "$TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null; done
 }
 
+ensure_openssl() {
+  # The portal's signature snippets are run by the tests; the shell one calls openssl.
+  command -v openssl >/dev/null 2>&1 || apt_install openssl
+}
 ensure_build_tools() {
   ensure_wasm_target
   ensure_cargo_leptos
@@ -114,6 +118,7 @@ test_all() {
   ensure_playwright
   ensure_postgres
   ensure_python_venv
+  ensure_openssl
   say "formatting"
   cargo fmt --all --check
   say "lints"

@@ -139,13 +139,7 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let mut response = Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                "Too many requests",
-                &format!("this API key sent too many requests; retry in {seconds} s"),
-            )
-            .into_response();
+            let mut response = Problem::rate_limited(seconds).into_response();
             if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
                 response
                     .headers_mut()
@@ -340,18 +334,12 @@ async fn decision_answer(
         Ok(b) => b,
         Err(rejection) => {
             let status = rejection.status();
-            let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("the body must be at most {MAX_BODY_BYTES} bytes")
+            let problem = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::body_too_large()
             } else {
-                rejection.body_text()
+                Problem::unreadable(status, &rejection.body_text())
             };
-            return Problem::new(
-                status,
-                "unreadable-body",
-                "The body cannot be read",
-                &detail,
-            )
-            .into_response();
+            return problem.into_response();
         }
     };
     let idempotency_key = match headers.get("idempotency-key").map(|v| v.to_str()) {
@@ -404,13 +392,7 @@ async fn decision_answer(
             "this Idempotency-Key was used with a different request body; use a new key for a new application",
         )
         .into_response(),
-        Ok(Idempotency::InProgress) => Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency-key-in-progress",
-            "Request in progress",
-            "the first request with this Idempotency-Key is still being decided; retry shortly",
-        )
-        .into_response(),
+        Ok(Idempotency::InProgress) => Problem::in_progress().into_response(),
         Err(e) => Problem::internal(&e.to_string()).into_response(),
     }
 }

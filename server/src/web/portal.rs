@@ -253,7 +253,7 @@ fn code_spans(text: &str) -> String {
         .collect()
 }
 
-fn layout(lang: Lang, current: Option<&Page>, title: &str, main: &str) -> String {
+fn layout(lang: Lang, current: Option<&Page>, heading: &str, main: &str) -> String {
     let here = current
         .map(|p| href(p.slug))
         .unwrap_or_else(|| ROOT.to_owned());
@@ -268,7 +268,7 @@ fn layout(lang: Lang, current: Option<&Page>, title: &str, main: &str) -> String
             } else {
                 ""
             },
-            esc(title_of(p, lang))
+            esc(title(p, lang))
         );
     }
     let switch: String = Lang::ALL
@@ -305,7 +305,7 @@ fn layout(lang: Lang, current: Option<&Page>, title: &str, main: &str) -> String
          <ol>{nav}</ol></nav><main id=\"main\" class=\"portal-main\" tabindex=\"-1\">{main}</main>\
          </div></body></html>",
         lang_code = lang.code(),
-        title = esc(title),
+        title = esc(heading),
         site = t(lang, "Developers", "Développeurs"),
         skip = t(lang, "Skip to content", "Aller au contenu"),
         links = t(lang, "Machine-readable", "Formats machine"),
@@ -313,10 +313,6 @@ fn layout(lang: Lang, current: Option<&Page>, title: &str, main: &str) -> String
         language = t(lang, "Language", "Langue"),
         guide = t(lang, "Developer guide", "Guide du développeur"),
     )
-}
-
-fn title_of(page: &Page, lang: Lang) -> &'static str {
-    title(page, lang)
 }
 
 /// What a page's placeholders are filled from.
@@ -584,6 +580,14 @@ fn example(e: &Example, c: &Context<'_>) -> String {
     html
 }
 
+/// The OpenAPI document, read once.
+fn contract_document() -> &'static Value {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        serde_json::from_str(crate::web::api::document::document()).unwrap_or_default()
+    })
+}
+
 /// The field table of a schema of the OpenAPI document.
 fn fields(which: &str, lang: Lang) -> String {
     let schema = match which {
@@ -591,8 +595,7 @@ fn fields(which: &str, lang: Lang) -> String {
         "answer" => "Decision",
         other => other,
     };
-    let doc: Value =
-        serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
+    let doc = contract_document();
     let Some(s) = doc.pointer(&format!("/components/schemas/{schema}")) else {
         return missing(&format!("fields:{which}"));
     };
@@ -626,7 +629,7 @@ fn fields(which: &str, lang: Lang) -> String {
             } else {
                 String::new()
             },
-            esc(&type_of(p, &doc)),
+            esc(&type_of(p, doc)),
             code_spans(p.get("description").and_then(Value::as_str).unwrap_or(""))
         );
     }
@@ -705,33 +708,10 @@ fn problem_example(slug: &str, all: Option<&Examples>) -> Option<Value> {
         return Some(e.answer.body.clone());
     }
     let built = match slug {
-        "rate-limited" => Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            slug,
-            "Too many requests",
-            "this API key sent too many requests; retry in 1 s",
-        ),
-        "idempotency-key-in-progress" => Problem::new(
-            StatusCode::CONFLICT,
-            slug,
-            "Request in progress",
-            "the first request with this Idempotency-Key is still being decided; retry shortly",
-        ),
-        "unreadable-body" => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            slug,
-            "The body cannot be read",
-            &format!(
-                "the body must be at most {} bytes",
-                crate::web::api::MAX_BODY_BYTES
-            ),
-        ),
-        "internal" => Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            slug,
-            "Internal error",
-            "the request could not be completed; quote the x-request-id header when reporting it",
-        ),
+        "rate-limited" => Problem::rate_limited(1),
+        "idempotency-key-in-progress" => Problem::in_progress(),
+        "unreadable-body" => Problem::body_too_large(),
+        "internal" => Problem::internal_answer(),
         _ => return None,
     };
     serde_json::to_value(built).ok()
@@ -777,8 +757,7 @@ fn problems(c: &Context<'_>) -> String {
 
 fn events(c: &Context<'_>) -> String {
     let lang = c.lang;
-    let doc: Value =
-        serde_json::from_str(crate::web::api::document::document()).unwrap_or_default();
+    let doc = contract_document();
     let produced = c.examples.ok().map(|e| e.events.as_slice()).unwrap_or(&[]);
     let mut html = String::from("<div class=\"events\">");
     let Some(hooks) = doc.get("webhooks").and_then(Value::as_object) else {

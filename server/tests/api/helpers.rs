@@ -399,3 +399,13 @@ pub async fn api(
         response.json().await.unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// A new API key of `world` for the test's server: its secret.
+pub async fn new_key(app: &TestApp, world: server::sources::World) -> String {
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let k = server::api_keys::create(store.as_ref(), world, "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    store.close().await;
+    secrecy::ExposeSecret::expose_secret(&k.secret).to_owned()
+}

@@ -2,10 +2,11 @@
 //! reason-code catalogue, the signature snippets run against a real delivery, the test event,
 //! `server loadtest` and the go-live checklist it feeds.
 
-use crate::helpers::{api, fresh_postgres_url, until_some, workspace_root, Receiver, TestApp};
+use crate::helpers::{
+    api, fresh_postgres_url, new_key, until_some, workspace_root, Receiver, TestApp,
+};
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
-use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use server::config::SourcesSettings;
 use server::sources::World;
@@ -82,15 +83,6 @@ async fn fast_app(database_url: Option<String>) -> TestApp {
         s.integration.load_test_min_seconds = 2;
     })
     .await
-}
-
-async fn new_key(app: &TestApp, world: World) -> String {
-    let store = server::startup::open_store(&app.settings).await.unwrap();
-    let k = server::api_keys::create(store.as_ref(), world, "kit", chrono::Utc::now())
-        .await
-        .unwrap();
-    store.close().await;
-    k.secret.expose_secret().to_owned()
 }
 
 #[tokio::test]

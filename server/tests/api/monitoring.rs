@@ -3,10 +3,9 @@
 //! redelivery, the automatic disable, endpoints through the API, and a monitored company that
 //! deteriorates in the sandbox, from the grant to the review case and the lender's event.
 
-use crate::helpers::{api, eventually, location, until_some, Receiver, TestApp};
+use crate::helpers::{api, eventually, location, new_key, until_some, Receiver, TestApp};
 use app::model::Role;
 use reqwest::StatusCode;
-use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use server::sources::World;
 
@@ -24,14 +23,6 @@ async fn fast_app(configure: impl FnOnce(&mut server::config::Settings)) -> Test
         configure(s);
     })
     .await
-}
-
-async fn key(app: &TestApp, world: World) -> String {
-    let store = server::startup::open_store(&app.settings).await.unwrap();
-    let k = server::api_keys::create(store.as_ref(), world, "test", chrono::Utc::now())
-        .await
-        .unwrap();
-    k.secret.expose_secret().to_owned()
 }
 
 async fn get(app: &TestApp, path: &str, key: &str) -> (StatusCode, Value) {
@@ -86,7 +77,7 @@ fn verify_all(receiver: &Receiver, secret: &str) {
 #[tokio::test]
 async fn events_are_retried_until_the_receiver_is_back_and_repeats_keep_their_id() {
     let app = fast_app(|_| {}).await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let receiver = Receiver::start(503).await;
     let (id, secret) = endpoint(
         &app,
@@ -205,7 +196,7 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
         s.webhooks.disable_after_minutes = 0;
     })
     .await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let receiver = Receiver::start(500).await;
     let (id, secret) = endpoint(&app, &key, &receiver.url, &["decision.created"]).await;
     let store = server::startup::open_store(&app.settings).await.unwrap();
@@ -309,8 +300,8 @@ async fn a_dead_event_can_be_delivered_again_and_an_endpoint_that_keeps_failing_
 #[tokio::test]
 async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
     let app = fast_app(|_| {}).await;
-    let sandbox = key(&app, World::Sandbox).await;
-    let live = key(&app, World::Live).await;
+    let sandbox = new_key(&app, World::Sandbox).await;
+    let live = new_key(&app, World::Live).await;
     for (body, field) in [
         (
             json!({"url": "http://lender.example/hooks", "event_types": ["decision.created"]}),
@@ -407,7 +398,7 @@ async fn endpoints_through_the_api_are_validated_and_kept_to_the_keys_mode() {
 #[tokio::test]
 async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lender() {
     let app = fast_app(|_| {}).await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let receiver = Receiver::start(204).await;
     let (_, secret) = endpoint(
         &app,
@@ -566,7 +557,7 @@ async fn a_monitored_company_that_deteriorates_opens_a_review_and_tells_the_lend
 #[tokio::test]
 async fn a_source_that_stops_answering_is_reported_and_nothing_is_decided() {
     let app = fast_app(|_| {}).await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let receiver = Receiver::start(204).await;
     let (_, secret) = endpoint(&app, &key, &receiver.url, &["monitoring.source_failed"]).await;
     let granted = decide(&app, &key, "100000009", "3000").await;
@@ -614,7 +605,7 @@ async fn a_source_that_stops_answering_is_reported_and_nothing_is_decided() {
 #[tokio::test]
 async fn the_queue_filters_the_reviews_monitoring_opened() {
     let app = fast_app(|_| {}).await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let granted = decide(&app, &key, "100000009", "5000").await;
     assert_eq!(granted["outcome"], "approve", "{granted}");
     app.sign_in_role(Role::Admin).await;
@@ -675,7 +666,7 @@ async fn the_queue_filters_the_reviews_monitoring_opened() {
 #[tokio::test]
 async fn a_delivery_named_by_anything_but_its_number_is_not_found() {
     let app = fast_app(|_| {}).await;
-    let key = key(&app, World::Sandbox).await;
+    let key = new_key(&app, World::Sandbox).await;
     let (id, _) = endpoint(
         &app,
         &key,

@@ -46,6 +46,17 @@ impl Call {
         }
     }
 
+    /// A POST without a body.
+    fn post_empty(path: impl Into<String>) -> Call {
+        Call {
+            method: "POST",
+            path: path.into(),
+            key: true,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(String::new()),
+        }
+    }
+
     fn without_key(mut self) -> Call {
         self.key = false;
         self
@@ -290,11 +301,7 @@ pub async fn run_script(
         key,
         o,
         "webhook_endpoint_test",
-        Call::post(
-            format!("/api/v1/webhook-endpoints/{endpoint_id}/test"),
-            &Value::Null,
-        )
-        .raw("application/json", ""),
+        Call::post_empty(format!("/api/v1/webhook-endpoints/{endpoint_id}/test")),
     )
     .await?;
     step(
@@ -312,7 +319,7 @@ pub async fn run_script(
         key,
         o,
         "problem_malformed_json",
-        Call::post(DECISIONS, &Value::Null).raw("application/json", "{\"siren\": \"100000009\","),
+        Call::post_empty(DECISIONS).raw("application/json", "{\"siren\": \"100000009\","),
     )
     .await?;
     step(
@@ -320,7 +327,7 @@ pub async fn run_script(
         key,
         o,
         "problem_unsupported_media_type",
-        Call::post(DECISIONS, &Value::Null).raw(
+        Call::post_empty(DECISIONS).raw(
             "application/x-www-form-urlencoded",
             "siren=100000009&amount=1500",
         ),
@@ -399,11 +406,9 @@ pub async fn run_script(
         key,
         o,
         "problem_delivery_not_found",
-        Call::post(
-            format!("/api/v1/webhook-endpoints/{endpoint_id}/deliveries/999999999/redeliver"),
-            &Value::Null,
-        )
-        .raw("application/json", ""),
+        Call::post_empty(format!(
+            "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/999999999/redeliver"
+        )),
     )
     .await?;
     let seq = test.get("id").and_then(Value::as_i64).unwrap_or_default();
@@ -412,11 +417,9 @@ pub async fn run_script(
         key,
         o,
         "problem_delivery_pending",
-        Call::post(
-            format!("/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{seq}/redeliver"),
-            &Value::Null,
-        )
-        .raw("application/json", ""),
+        Call::post_empty(format!(
+            "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{seq}/redeliver"
+        )),
     )
     .await?;
     let disable = Call {
@@ -432,11 +435,7 @@ pub async fn run_script(
         key,
         o,
         "problem_webhook_endpoint_disabled",
-        Call::post(
-            format!("/api/v1/webhook-endpoints/{endpoint_id}/test"),
-            &Value::Null,
-        )
-        .raw("application/json", ""),
+        Call::post_empty(format!("/api/v1/webhook-endpoints/{endpoint_id}/test")),
     )
     .await?;
     let enable = Call {

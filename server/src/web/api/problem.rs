@@ -61,11 +61,49 @@ impl Problem {
     /// An internal failure: logged with its cause, answered without it.
     pub fn internal(cause: &str) -> Problem {
         tracing::error!(cause, "request failed");
+        Problem::internal_answer()
+    }
+
+    /// An internal failure as the client sees it.
+    pub fn internal_answer() -> Problem {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "Internal error",
             "the request could not be completed; quote the x-request-id header when reporting it",
+        )
+    }
+
+    /// Above the key's rate limit; it may send again in `seconds`.
+    pub fn rate_limited(seconds: u64) -> Problem {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            &format!("this API key sent too many requests; retry in {seconds} s"),
+        )
+    }
+
+    /// The first request with the same Idempotency-Key is still being decided.
+    pub fn in_progress() -> Problem {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-in-progress",
+            "Request in progress",
+            "the first request with this Idempotency-Key is still being decided; retry shortly",
+        )
+    }
+
+    /// The body cannot be read (`status`), for the reason given.
+    pub fn unreadable(status: StatusCode, detail: &str) -> Problem {
+        Problem::new(status, "unreadable-body", "The body cannot be read", detail)
+    }
+
+    /// The body is larger than the API accepts.
+    pub fn body_too_large() -> Problem {
+        Problem::unreadable(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body must be at most {} bytes", super::MAX_BODY_BYTES),
         )
     }
 }

@@ -237,6 +237,29 @@ async fn the_portal_answers_every_page_in_both_languages_complete_and_every_link
             "{code} is listed"
         );
     }
+    // The test companies' outcomes are read from the engine's snapshot.
+    let companies = app
+        .get("/developers/test-companies")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "badge-approve",
+        "badge-refer",
+        "badge-decline",
+        "code-LG10",
+        "code-LG04",
+    ] {
+        assert!(
+            companies.contains(expected),
+            "{expected} on the test companies' page"
+        );
+    }
+    assert!(
+        !companies.contains("badge-?"),
+        "every test company has its decision"
+    );
     assert_eq!(
         app.get("/developers/nothing").await.status(),
         StatusCode::NOT_FOUND

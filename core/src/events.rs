@@ -26,17 +26,21 @@ pub const DECISION_UPDATED: &str = "decision.updated";
 pub const RISK_CHANGED: &str = "company.risk_changed";
 pub const SOURCE_FAILED: &str = "monitoring.source_failed";
 pub const CREDIT_LIMIT_CHANGED: &str = "credit_limit.changed";
+/// The audit log signed a checkpoint (its size and root): kept outside, it lets the lender prove
+/// later that the log was not truncated, rewritten or forked. Sent to endpoints of both modes.
+pub const AUDIT_CHECKPOINT: &str = "audit.checkpoint";
 /// Sent to one endpoint when its owner asks (`POST /webhook-endpoints/{id}/test`), whatever it
 /// subscribes to; not an event an endpoint subscribes to.
 pub const ENDPOINT_TEST: &str = "endpoint.test";
 
 /// Every event type, in the order screens list them.
-pub const EVENT_TYPES: [&str; 5] = [
+pub const EVENT_TYPES: [&str; 6] = [
     DECISION_CREATED,
     DECISION_UPDATED,
     RISK_CHANGED,
     SOURCE_FAILED,
     CREDIT_LIMIT_CHANGED,
+    AUDIT_CHECKPOINT,
 ];
 
 /// What a decision's events say of it.

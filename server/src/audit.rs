@@ -1,7 +1,16 @@
-//! The audit trail: the hash-chain rule is `aval_core::audit` (re-exported here); this module
-//! walks the stored chain.
+//! The audit trail: the hash-chain rule is `aval_core::audit` (re-exported here); over the chain,
+//! a Merkle tree with signed checkpoints (`tree`, `checkpoint`, `log`) and the proofs an
+//! outsider checks offline (`proof`). [`verify`] walks the chain alone; `verification` checks
+//! everything stored (chain, snapshot bodies, tree, checkpoints) and checkpoints kept outside.
+
+pub mod checkpoint;
+pub mod log;
+pub mod proof;
+pub mod tree;
+pub mod verification;
 
 pub use aval_core::audit::*;
+pub use checkpoint::{Checkpoint, PublicKey, SigningIdentity};
 
 use crate::store::{Ledger, StoreResult};
 

@@ -98,9 +98,32 @@ pub enum KeysCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Checks the hash chain of every audit record; prints a JSON report and exits non-zero
-    /// naming the first broken link if a record was altered, removed or reordered.
-    Verify,
+    /// Checks everything stored: the hash chain, every snapshot body against its SHA-256, the
+    /// Merkle tree and every stored checkpoint; with `--checkpoints FILE` (checkpoints kept
+    /// elsewhere, one JSON per line), that the log still extends each of them. Prints a JSON
+    /// report; exits 0 when intact, 1 when broken (naming what it found first), 2 when it cannot
+    /// be verified (a checkpoint given is malformed or signed by another key).
+    Verify {
+        /// Checkpoints kept outside the database, one JSON per line (as served by
+        /// `GET /api/v1/audit/checkpoints` or sent as `audit.checkpoint`).
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+        /// The public key to check signatures with (the JSON of `/api/v1/audit/public-key`,
+        /// a file holding it, or the key in base64); by default this server's own.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Checks a proof file offline (from `GET /api/v1/decisions/{id}/proof` or
+    /// `GET /api/v1/audit/consistency`) with the public key alone: exits 0 when it holds, 1 when
+    /// it does not, 2 when the file or the key cannot be read.
+    VerifyProof {
+        file: PathBuf,
+        /// The JSON of `/api/v1/audit/public-key`, a file holding it, or the key in base64.
+        #[arg(long)]
+        public_key: String,
+    },
+    /// Signs a checkpoint of every record now and prints it.
+    Checkpoint,
     /// Re-runs a recorded decision from its stored snapshots with its recorded versions and
     /// reports "identical" or the differences; `--current` uses today's versions instead.
     Replay {
@@ -178,6 +201,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     // The load test runs against any deployment, with no settings of its own.
+    if let Some(Command::Audit {
+        command: AuditCommand::VerifyProof { file, public_key },
+    }) = &cli.command
+    {
+        let outcome = read_public_key(public_key).and_then(|key| {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            Ok(crate::audit::proof::verify_file(&text, &key))
+        });
+        match outcome {
+            Ok(Ok(proven)) => {
+                print_out(&serde_json::to_string_pretty(&serde_json::json!({
+                    "holds": true,
+                    "type": proven.proof_type,
+                    "statement": proven.statement,
+                }))?)?;
+                return Ok(());
+            }
+            Ok(Err(crate::audit::proof::ProofError::Fails(why))) => {
+                print_out(&serde_json::to_string_pretty(&serde_json::json!({
+                    "holds": false,
+                    "problem": why,
+                }))?)?;
+                eprintln!("server: the proof does not hold: {why}");
+                std::process::exit(1);
+            }
+            Ok(Err(e @ crate::audit::proof::ProofError::Checkpoint { .. })) => {
+                eprintln!("server: the proof does not hold: {e}");
+                std::process::exit(1);
+            }
+            Ok(Err(e)) => {
+                eprintln!("server: {e}");
+                std::process::exit(2);
+            }
+            Err(e) => {
+                eprintln!("server: {e:#}");
+                std::process::exit(2);
+            }
+        }
+    }
     if let Some(Command::Loadtest {
         url,
         key,
@@ -231,21 +294,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: InspectCommand::Company { siren, live },
         } => inspect_company(settings, &siren, live).await,
         Command::Audit {
-            command: AuditCommand::Verify,
+            command:
+                AuditCommand::Verify {
+                    checkpoints,
+                    public_key,
+                },
+        } => verify_audit(&settings, checkpoints.as_deref(), public_key.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
         } => {
             let store = open_store(&settings).await?;
-            let report = crate::audit::verify(store.as_ref()).await?;
-            print_out(&serde_json::to_string_pretty(&report)?)?;
-            match report.first_broken {
-                None => Ok(()),
-                Some(b) => anyhow::bail!(
-                    "the audit chain is broken at record {} ({}): {}",
-                    b.seq,
-                    b.id,
-                    b.problem
-                ),
-            }
+            let sealer = crate::secrets::Sealer::load(
+                settings.secrets.master_key.as_ref(),
+                &settings.secrets.previous_master_keys,
+                &settings.data_dir,
+            )?;
+            let identity = crate::audit::checkpoint::load_identity(&settings, &sealer, true)?
+                .ok_or_else(|| anyhow::anyhow!("no audit signing key"))?;
+            let log = crate::audit::log::Log::new(store.clone(), std::sync::Arc::new(identity));
+            let checkpoint = log
+                .checkpoint(chrono::Utc::now(), true, std::time::Duration::ZERO)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no checkpoint was signed"))?;
+            store.close().await;
+            print_out(&checkpoint.to_line())
         }
+        Command::Audit {
+            command: AuditCommand::VerifyProof { .. },
+        } => unreachable!("handled before loading settings"),
         Command::Audit {
             command: AuditCommand::Replay { id, current },
         } => {
@@ -461,6 +537,109 @@ async fn inspect_company(settings: Settings, siren: &str, live: bool) -> anyhow:
 }
 
 /// Prints to standard output; a reader that stopped reading (`| head`) is not an error.
+/// A public key given on the command line: a file holding it, or the key itself (the JSON of
+/// `/api/v1/audit/public-key` or base64).
+fn read_public_key(given: &str) -> anyhow::Result<crate::audit::PublicKey> {
+    let path = std::path::Path::new(given);
+    let text = if !given.trim_start().starts_with('{') && path.is_file() {
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{given}: {e}"))?
+    } else {
+        given.to_owned()
+    };
+    crate::audit::PublicKey::parse(&text).map_err(|e| anyhow::anyhow!("--public-key: {e}"))
+}
+
+/// A progress bar on standard error when it is a terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl crate::audit::verification::Progress for Bar {
+    fn records(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn snapshot_bytes(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn phase(&self, name: &str) {
+        self.0.set_position(0);
+        let style = if name == "records" {
+            "{spinner} records checked: {pos} ({per_sec})"
+        } else {
+            "{spinner} snapshot bytes re-hashed: {bytes} ({bytes_per_sec})"
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(style) {
+            self.0.set_style(style);
+        }
+    }
+}
+
+async fn verify_audit(
+    settings: &Settings,
+    checkpoints: Option<&std::path::Path>,
+    public_key: Option<&str>,
+) -> anyhow::Result<()> {
+    use crate::audit::verification::{read_checkpoints, verify_all, Verdict};
+    let unverifiable = |why: String| -> ! {
+        eprintln!("server: the audit log cannot be verified: {why}");
+        std::process::exit(2)
+    };
+    let external = match checkpoints {
+        None => Vec::new(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => read_checkpoints(&text),
+            Err(e) => unverifiable(format!("{}: {e}", path.display())),
+        },
+    };
+    let key = match public_key {
+        Some(given) => {
+            Some(read_public_key(given).unwrap_or_else(|e| unverifiable(format!("{e:#}"))))
+        }
+        None => {
+            let sealer = crate::secrets::Sealer::load(
+                settings.secrets.master_key.as_ref(),
+                &settings.secrets.previous_master_keys,
+                &settings.data_dir,
+            )
+            .unwrap_or_else(|e| unverifiable(e.to_string()));
+            match crate::audit::checkpoint::load_identity(settings, &sealer, false) {
+                Ok(Some(identity)) => Some(identity.public.clone()),
+                // Nothing was signed here: any checkpoint found is reported unverifiable.
+                Ok(None) => None,
+                Err(e) => unverifiable(format!("{e:#}")),
+            }
+        }
+    };
+    let store = open_store(settings)
+        .await
+        .unwrap_or_else(|e| unverifiable(format!("{e:#}")));
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = verify_all(store.as_ref(), key.as_ref(), &external, &Bar(bar.clone()))
+        .await
+        .unwrap_or_else(|e| unverifiable(e.to_string()));
+    bar.finish_and_clear();
+    store.close().await;
+    print_out(&serde_json::to_string_pretty(&report)?)?;
+    if let Some(first) = report.findings.first() {
+        eprintln!(
+            "server: the audit log is {}: {} ({} finding{} in all)",
+            match report.verdict {
+                Verdict::Broken => "broken",
+                _ => "unverifiable",
+            },
+            first.problem,
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" }
+        );
+    }
+    match report.verdict {
+        Verdict::Intact => Ok(()),
+        v => std::process::exit(v.exit_code()),
+    }
+}
+
 fn print_out(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -94,6 +94,54 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     pub monitoring: MonitoringSettings,
     pub integration: IntegrationSettings,
+    pub audit: AuditSettings,
+    pub secrets: SecretSettings,
+}
+
+/// The audit log's signed checkpoints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// New records are signed into a checkpoint at most this long after they are written
+    /// (records written meanwhile share the checkpoint).
+    pub checkpoint_batch_ms: u64,
+    /// With no new record, a checkpoint is still signed this often (the log shows it is alive).
+    pub checkpoint_idle_seconds: u64,
+    /// The checkpoints' origin line, naming this log; the public URL's host when empty.
+    pub origin: String,
+    /// The Ed25519 signing key's 32-byte seed, base64; without it, a key is generated at first
+    /// start and kept sealed in the data directory. Never logged.
+    #[serde(serialize_with = "no_secret", default)]
+    pub signing_key: Option<SecretString>,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            checkpoint_batch_ms: 1_000,
+            checkpoint_idle_seconds: 60,
+            origin: String::new(),
+            signing_key: None,
+        }
+    }
+}
+
+/// The master key that seals the secrets kept at rest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSettings {
+    /// 32 bytes, base64 (`openssl rand -base64 32`). Without it, one is generated at first start
+    /// in the data directory (mode 0600), with a warning. Never logged.
+    #[serde(serialize_with = "no_secret", default)]
+    pub master_key: Option<SecretString>,
+    /// Earlier master keys: what they sealed still opens, and is sealed again with the current
+    /// key at start-up. Never logged.
+    #[serde(serialize_with = "no_secrets", default)]
+    pub previous_master_keys: Vec<SecretString>,
+}
+
+fn no_secrets<S: serde::Serializer>(v: &[SecretString], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|_| "(secret)"))
 }
 
 /// What the go-live checklist (`GET /api/v1/readiness`) asks of a lender's integration.
@@ -255,6 +303,8 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             monitoring: MonitoringSettings::default(),
             integration: IntegrationSettings::default(),
+            audit: AuditSettings::default(),
+            secrets: SecretSettings::default(),
         }
     }
 }
@@ -529,6 +579,12 @@ impl Settings {
         if self.integration.expected_rate_per_second == 0 {
             return bad("integration.expected_rate_per_second", "must be at least 1");
         }
+        if self.audit.checkpoint_batch_ms == 0 {
+            return bad("audit.checkpoint_batch_ms", "must be at least 1");
+        }
+        if self.audit.checkpoint_idle_seconds == 0 {
+            return bad("audit.checkpoint_idle_seconds", "must be at least 1");
+        }
         if self.integration.load_test_min_seconds == 0 {
             return bad("integration.load_test_min_seconds", "must be at least 1");
         }
@@ -614,6 +670,20 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The audit checkpoints' origin line: `audit.origin`, or the public URL's host and
+    /// port followed by `/audit`.
+    pub fn audit_origin(&self) -> String {
+        if !self.audit.origin.is_empty() {
+            return self.audit.origin.clone();
+        }
+        let host = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, rest)| rest)
+            .trim_end_matches('/');
+        format!("{host}/audit")
     }
 
     /// Whether cookies must carry the Secure flag.

@@ -96,3 +96,8 @@ pub fn source_failed(
         &SourceFailed::of(&grant(m), failures, next_check),
     )
 }
+
+/// A signed checkpoint of the audit log; its `data` is the checkpoint exactly as signed.
+pub fn audit_checkpoint(checkpoint: &crate::audit::Checkpoint, at: DateTime<Utc>) -> OutboxEvent {
+    typed(AUDIT_CHECKPOINT, at, checkpoint)
+}

@@ -25,6 +25,7 @@ pub mod lineage;
 pub mod loadtest;
 pub mod monitoring;
 pub mod record;
+pub mod secrets;
 pub mod services;
 pub mod sources;
 pub mod startup;

@@ -114,6 +114,32 @@ impl Application {
                 tracing::info!(created, "demo users created");
             }
         }
+        let sealer = Arc::new(crate::secrets::Sealer::load(
+            settings.secrets.master_key.as_ref(),
+            &settings.secrets.previous_master_keys,
+            &settings.data_dir,
+        )?);
+        match &sealer.origin {
+            crate::secrets::KeyOrigin::Generated(path) => tracing::warn!(
+                path = %path.display(),
+                "no master key is configured (secrets.master_key): generated one in the data \
+                 directory; a production deployment configures its own and keeps it apart from \
+                 the database"
+            ),
+            crate::secrets::KeyOrigin::File(path) => tracing::warn!(
+                path = %path.display(),
+                "no master key is configured (secrets.master_key): using the one generated in \
+                 the data directory"
+            ),
+            crate::secrets::KeyOrigin::Configured => {}
+        }
+        let identity = crate::audit::checkpoint::load_identity(&settings, &sealer, true)?
+            .ok_or_else(|| anyhow::anyhow!("the audit signing key could not be created"))?;
+        tracing::info!(key_id = %identity.public.id, origin = %identity.origin, "audit checkpoints are signed");
+        let audit_log = Arc::new(crate::audit::log::Log::new(
+            store.clone(),
+            Arc::new(identity),
+        ));
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
@@ -162,6 +188,8 @@ impl Application {
             decision_slots,
             integration: Arc::default(),
             examples: Arc::new(examples::ExampleCache::new(example_recorder)),
+            audit_log,
+            sealer,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -210,6 +238,11 @@ impl Application {
             state.store.clone(),
             state.integration.clone(),
         ));
+        let signer = tokio::spawn(crate::audit::log::run_signer(
+            state.audit_log.clone(),
+            Duration::from_millis(state.settings.audit.checkpoint_batch_ms),
+            Duration::from_secs(state.settings.audit.checkpoint_idle_seconds),
+        ));
         let result = axum::serve(
             self.listener,
             self.router
@@ -220,6 +253,16 @@ impl Application {
         pruner.abort();
         dispatcher.abort();
         integration.abort();
+        signer.abort();
+        // The records of the last requests, signed before the connections close.
+        if let Err(error) = self
+            .state
+            .audit_log
+            .checkpoint(chrono::Utc::now(), false, Duration::from_secs(u64::MAX / 4))
+            .await
+        {
+            tracing::warn!(%error, "the last audit checkpoint could not be signed");
+        }
         // The load-test runs measured since the last second's flush.
         if let Err(error) = self
             .state

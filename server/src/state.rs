@@ -37,6 +37,10 @@ pub struct AppState {
     pub integration: Arc<crate::integration::Tracker>,
     /// The API's examples, produced on first use (portal and OpenAPI document).
     pub examples: Arc<crate::web::api::examples::ExampleCache>,
+    /// The verifiable audit log: signs checkpoints, builds proofs.
+    pub audit_log: Arc<crate::audit::log::Log>,
+    /// Seals the secrets kept at rest.
+    pub sealer: Arc<crate::secrets::Sealer>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -432,7 +432,17 @@ pub enum FailureKey<'a> {
 /// complete unit of work. Code that needs one role names it (`&dyn Ledger`, `&dyn Accounts`…).
 #[async_trait]
 pub trait Store:
-    Accounts + Integration + Keys + Ledger + Lines + Outbox + Registry + Send + Sync + 'static
+    Accounts
+    + Integration
+    + Keys
+    + Ledger
+    + Lines
+    + Outbox
+    + Registry
+    + Transparency
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
@@ -609,6 +619,54 @@ pub trait Ledger: Send + Sync {
 
     /// A stored snapshot body.
     async fn snapshot_body(&self, sha256: &str) -> StoreResult<Option<SnapshotBody>>;
+}
+
+/// A checkpoint as stored: its place among the checkpoints and the line that was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub seq: i64,
+    pub tree_size: u64,
+    pub signed_at: DateTime<Utc>,
+    /// The checkpoint as one line of JSON.
+    pub line: String,
+}
+
+/// The Merkle tree over the audit chain and its signed checkpoints (`crate::audit::log`).
+#[async_trait]
+pub trait Transparency: Send + Sync {
+    /// Leaves in the stored tree.
+    async fn tree_size(&self) -> StoreResult<u64>;
+
+    /// The stored complete subtrees among `ids`, as hex (those absent are left out).
+    async fn tree_nodes(&self, ids: &[(u32, u64)]) -> StoreResult<Vec<((u32, u64), String)>>;
+
+    /// Adds complete subtrees (those already stored are kept) and a signed checkpoint, with its
+    /// webhook event for every enabled endpoint subscribed to it, in one transaction.
+    async fn save_checkpoint(
+        &self,
+        nodes: &[(u32, u64, String)],
+        checkpoint: &StoredCheckpoint,
+        root_hash: &str,
+        key_id: &str,
+        event: &OutboxEvent,
+    ) -> StoreResult<()>;
+
+    /// Checkpoints signed after `after`, oldest first, at most `limit`.
+    async fn checkpoints(
+        &self,
+        after: Option<DateTime<Utc>>,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredCheckpoint>>;
+
+    /// The newest checkpoint, or the newest of a tree of `size` records.
+    async fn latest_checkpoint(&self, size: Option<u64>) -> StoreResult<Option<StoredCheckpoint>>;
+
+    /// Stored snapshot bodies whose hash sorts after `after`, in that order, at most `limit`.
+    async fn snapshot_bodies_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<SnapshotBody>>;
 }
 
 /// Webhook endpoints, the outbox and its deliveries, monitoring enrolments and the sandbox's

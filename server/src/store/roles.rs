@@ -722,6 +722,163 @@ macro_rules! shared_roles {
         }
 
         #[async_trait]
+        impl Transparency for $store {
+            async fn tree_size(&self) -> StoreResult<u64> {
+                let size: Option<i64> =
+                    sqlx::query_scalar("SELECT MAX(idx) + 1 FROM audit_tree_nodes WHERE level = 0")
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(size.unwrap_or(0).max(0) as u64)
+            }
+            async fn tree_nodes(&self, ids: &[(u32, u64)]) -> StoreResult<Vec<((u32, u64), String)>> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(200) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT level, idx, hash FROM audit_tree_nodes WHERE ",
+                    );
+                    for (i, (level, idx)) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            q.push(" OR ");
+                        }
+                        q.push("(level = ")
+                            .push_bind(i64::from(*level))
+                            .push(" AND idx = ")
+                            .push_bind(*idx as i64)
+                            .push(")");
+                    }
+                    let rows: Vec<(i64, i64, String)> =
+                        q.build_query_as().fetch_all(&self.pool).await?;
+                    out.extend(
+                        rows.into_iter()
+                            .map(|(level, idx, hash)| ((level as u32, idx as u64), hash)),
+                    );
+                }
+                Ok(out)
+            }
+            async fn save_checkpoint(
+                &self,
+                nodes: &[(u32, u64, String)],
+                checkpoint: &StoredCheckpoint,
+                root_hash: &str,
+                key_id: &str,
+                event: &OutboxEvent,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in nodes.chunks(300) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO audit_tree_nodes (level, idx, hash) ",
+                    );
+                    q.push_values(chunk, |mut b, (level, idx, hash)| {
+                        b.push_bind(i64::from(*level))
+                            .push_bind(*idx as i64)
+                            .push_bind(hash.as_str());
+                    });
+                    q.push(" ON CONFLICT (level, idx) DO NOTHING");
+                    q.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "INSERT INTO audit_checkpoints (tree_size, root_hash, signed_at_ms, key_id, line) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(checkpoint.tree_size as i64)
+                .bind(root_hash)
+                .bind(millis(checkpoint.signed_at))
+                .bind(key_id)
+                .bind(&checkpoint.line)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO webhook_messages (event_id, endpoint_id, event_type, body, \
+                     created_at_ms, next_attempt_ms) \
+                     SELECT $1, id, $2, $3, $4, $4 FROM webhook_endpoints \
+                     WHERE enabled AND (',' || event_types || ',') LIKE $5",
+                )
+                .bind(&event.id)
+                .bind(&event.event_type)
+                .bind(&event.body)
+                .bind(millis(event.created_at))
+                .bind(format!("%,{},%", event.event_type))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            async fn checkpoints(
+                &self,
+                after: Option<DateTime<Utc>>,
+                limit: i64,
+            ) -> StoreResult<Vec<StoredCheckpoint>> {
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                    "SELECT seq, tree_size, signed_at_ms, line FROM audit_checkpoints \
+                     WHERE signed_at_ms > $1 ORDER BY signed_at_ms, seq LIMIT $2",
+                )
+                .bind(after.map_or(i64::MIN, millis))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(stored_checkpoint).collect()
+            }
+            async fn latest_checkpoint(
+                &self,
+                size: Option<u64>,
+            ) -> StoreResult<Option<StoredCheckpoint>> {
+                let row: Option<(i64, i64, i64, String)> = match size {
+                    None => {
+                        sqlx::query_as(
+                            "SELECT seq, tree_size, signed_at_ms, line FROM audit_checkpoints \
+                             ORDER BY seq DESC LIMIT 1",
+                        )
+                        .fetch_optional(&self.pool)
+                        .await?
+                    }
+                    Some(size) => {
+                        sqlx::query_as(
+                            "SELECT seq, tree_size, signed_at_ms, line FROM audit_checkpoints \
+                             WHERE tree_size = $1 ORDER BY seq DESC LIMIT 1",
+                        )
+                        .bind(size as i64)
+                        .fetch_optional(&self.pool)
+                        .await?
+                    }
+                };
+                row.map(stored_checkpoint).transpose()
+            }
+            async fn snapshot_bodies_after(
+                &self,
+                after: &str,
+                limit: i64,
+            ) -> StoreResult<Vec<SnapshotBody>> {
+                let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT sha256, size, compressed FROM snapshot_bodies WHERE sha256 > $1 \
+                     ORDER BY sha256 LIMIT $2",
+                )
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(sha256, size, compressed)| SnapshotBody {
+                        sha256,
+                        size,
+                        compressed,
+                    })
+                    .collect())
+            }
+        }
+
+        fn stored_checkpoint(
+            (seq, tree_size, signed_at_ms, line): (i64, i64, i64, String),
+        ) -> StoreResult<StoredCheckpoint> {
+            Ok(StoredCheckpoint {
+                seq,
+                tree_size: tree_size.max(0) as u64,
+                signed_at: from_millis(signed_at_ms)?,
+                line,
+            })
+        }
+
+        #[async_trait]
         impl Ledger for $store {
             async fn record_credit_history(&self, entry: &CreditHistoryEntry) -> StoreResult<()> {
                 self.write_credit_history(entry).await

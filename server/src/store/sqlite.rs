@@ -15,6 +15,7 @@ use super::{
     WebhookAttempt, WebhookMessage,
 };
 use super::{LoadTestRun, Milestone, VerifiedEndpoint};
+use super::{StoredCheckpoint, Transparency};
 
 mod q {
     super::super::outbox::outbox_queries!(sqlx::Sqlite);

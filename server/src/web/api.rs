@@ -3,6 +3,7 @@
 //! error is `application/problem+json` (RFC 9457) with a stable type and, for validation, the
 //! field and the problem.
 
+pub mod audit;
 pub mod contract;
 pub mod document;
 pub mod examples;
@@ -55,6 +56,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ping", get(ping))
         .route("/decisions", post(create_decision))
         .route("/decisions/{id}", get(get_decision))
+        .route("/decisions/{id}/proof", get(audit::proof))
+        .route("/audit/public-key", get(audit::public_key))
+        .route("/audit/checkpoints", get(audit::checkpoints))
+        .route("/audit/consistency", get(audit::consistency))
         .route("/companies/{siren}", get(get_company))
         .route(
             "/webhook-endpoints",
@@ -155,7 +160,7 @@ async fn rate_limit(limiter: Arc<RateLimiter>, request: Request, next: Next) -> 
 fn is_public(path: &str) -> bool {
     matches!(
         path.strip_prefix("/api/v1").unwrap_or(path),
-        "/openapi.json" | "/docs" | "/reason-codes"
+        "/openapi.json" | "/docs" | "/reason-codes" | "/audit/public-key"
     )
 }
 

@@ -21,7 +21,9 @@ pub fn router() -> Router<AppState> {
 
 /// The whole dossier of a decision as JSON, for auditors and credit managers: the recorded
 /// decision (request, sources, snapshot descriptions, features, reasons, versions, latency),
-/// where its case stands, and every audit record about it with its place in the hash chain.
+/// where its case stands, every audit record about it with its place in the hash chain, and
+/// the inclusion proof of each against the newest signed checkpoint (each checked offline by
+/// `server audit verify-proof` with the public key alone), with that key.
 pub async fn dossier(
     State(state): State<AppState>,
     Extension(CurrentUser(user)): Extension<CurrentUser>,
@@ -56,10 +58,27 @@ pub async fn dossier(
                     })
                 })
                 .collect();
+            let mut proofs = Vec::with_capacity(records.len());
+            for r in &records {
+                match state.audit_log.prove(r).await {
+                    Ok(p) => proofs.push(p),
+                    Err(error) => {
+                        tracing::error!(%error, "a dossier's proof could not be made");
+                        return (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "the dossier could not be read",
+                        )
+                            .into_response();
+                    }
+                }
+            }
+            let identity = state.audit_log.identity();
             let body = json!({
                 "decision": recorded,
                 "case": case,
                 "audit_records": chain,
+                "inclusion_proofs": proofs,
+                "audit_public_key": identity.public.document(&identity.origin),
                 "exported_at": chrono::Utc::now(),
             });
             let mut response = axum::Json(body).into_response();

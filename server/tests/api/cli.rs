@@ -299,7 +299,7 @@ fn audit_verify_reports_an_intact_empty_chain() {
     let dir = tempfile::tempdir().unwrap();
     let v = audit_verify(dir.path());
     assert_eq!(v["records"], 0);
-    assert_eq!(v["first_broken"], serde_json::Value::Null);
+    assert_eq!(v["verdict"], "intact");
 }
 
 #[test]
@@ -405,10 +405,15 @@ async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
     assert!(child.wait().unwrap().success());
     assert!(!log.exists(), "the log is gone after the stop");
     let elsewhere = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.path().join("aval.db"), elsewhere.path().join("aval.db")).unwrap();
+    // The database file, with the keys that check its signatures.
+    for file in ["aval.db", "master.key", "audit-signing.key"] {
+        std::fs::copy(dir.path().join(file), elsewhere.path().join(file)).unwrap();
+    }
     let report = audit_verify(elsewhere.path());
     assert_eq!(report["records"], 3);
-    assert_eq!(report["first_broken"], serde_json::Value::Null);
+    assert_eq!(report["verdict"], "intact");
+    // The last records were signed at the stop.
+    assert!(report["stored_checkpoints"].as_u64().unwrap() >= 1);
 }
 
 #[tokio::test]
@@ -416,7 +421,9 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
     let dir = tempfile::tempdir().unwrap();
     let key = sandbox_key(dir.path(), "load");
     let port = free_port();
-    let mut child = start_server(dir.path(), port);
+    // Checkpoints are signed continuously: the kill lands while one is being signed.
+    let signing = [("AVAL_AUDIT__CHECKPOINT_BATCH_MS", "1")];
+    let mut child = start_server_with(dir.path(), port, &signing);
     let base = format!("http://127.0.0.1:{port}");
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let workers: Vec<_> = (0..8)
@@ -457,7 +464,7 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
         "only {} decisions before the kill",
         acknowledged.len()
     );
-    let mut child = start_server(dir.path(), port);
+    let mut child = start_server_with(dir.path(), port, &signing);
     let client = reqwest::Client::new();
     for id in &acknowledged {
         let r = client
@@ -472,6 +479,23 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
             "{id} was acknowledged, then lost"
         );
     }
+    // The checkpoints signed before and after the kill, kept outside as a lender would.
+    let kept: Vec<serde_json::Value> = client
+        .get(format!("{base}/api/v1/audit/checkpoints"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(kept.len() >= 2, "checkpoints were signed: {}", kept.len());
+    let file = dir.path().join("kept-checkpoints.jsonl");
+    std::fs::write(
+        &file,
+        kept.iter().map(|c| format!("{c}\n")).collect::<String>(),
+    )
+    .unwrap();
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -479,6 +503,19 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
     child.wait().unwrap();
     let report = audit_verify(dir.path());
     assert!(report["records"].as_u64().unwrap() >= acknowledged.len() as u64);
+    let out = server(dir.path())
+        .args(["audit", "verify", "--checkpoints"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "intact");
+    assert_eq!(report["external_checkpoints"], kept.len());
 }
 
 #[tokio::test]

@@ -269,9 +269,13 @@ async fn the_api_is_documented_by_an_openapi_document_and_the_developer_portal()
     assert_eq!(
         paths,
         vec![
+            "/audit/checkpoints",
+            "/audit/consistency",
+            "/audit/public-key",
             "/companies/{siren}",
             "/decisions",
             "/decisions/{id}",
+            "/decisions/{id}/proof",
             "/ping",
             "/readiness",
             "/reason-codes",

@@ -2,6 +2,7 @@
 //! fresh database and drives it over HTTP.
 
 mod access;
+mod audit_log;
 mod cli;
 mod credit_lines;
 mod decisions_api;

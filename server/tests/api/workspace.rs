@@ -221,6 +221,17 @@ async fn a_manager_claims_and_decides_and_other_roles_are_refused() {
     assert_eq!(dossier["decision"]["id"], id.as_str());
     assert_eq!(dossier["case"]["status"], "resolved");
     assert_eq!(dossier["audit_records"].as_array().unwrap().len(), 3);
+    // Each record comes with its inclusion proof, which holds with the key the dossier names.
+    let key = server::audit::PublicKey::parse(&dossier["audit_public_key"].to_string()).unwrap();
+    let proofs = dossier["inclusion_proofs"].as_array().unwrap();
+    assert_eq!(proofs.len(), 3);
+    for (proof, record) in proofs
+        .iter()
+        .zip(dossier["audit_records"].as_array().unwrap())
+    {
+        assert_eq!(proof["record"]["id"], record["id"]);
+        server::audit::proof::verify_file(&proof.to_string(), &key).unwrap();
+    }
     let replay: app::model::ReplayVerdict = app
         .server_fn_with("replay", &format!("id={id}&current=false"))
         .await

@@ -285,6 +285,8 @@ pub enum EventType {
     SourceFailed,
     #[schema(rename = "credit_limit.changed")]
     CreditLimitChanged,
+    #[schema(rename = "audit.checkpoint")]
+    AuditCheckpoint,
 }
 
 /// The type of an event delivered to an endpoint: one it subscribes to, or the test event its
@@ -302,6 +304,8 @@ pub enum DeliveryEventType {
     SourceFailed,
     #[schema(rename = "credit_limit.changed")]
     CreditLimitChanged,
+    #[schema(rename = "audit.checkpoint")]
+    AuditCheckpoint,
     #[schema(rename = "endpoint.test")]
     EndpointTest,
 }

@@ -37,6 +37,10 @@ use utoipa::{Modify, OpenApi};
         super::webhook_endpoints::test,
         super::readiness,
         super::reason_codes,
+        super::audit::public_key,
+        super::audit::checkpoints,
+        super::audit::proof,
+        super::audit::consistency,
     ),
     components(schemas(
         Problem,
@@ -51,6 +55,7 @@ use utoipa::{Modify, OpenApi};
         SourceFailed,
         CreditLimitChanged,
         EndpointTest,
+        crate::audit::Checkpoint,
     )),
     modifiers(&Security),
 )]
@@ -216,6 +221,15 @@ pub fn document() -> &'static str {
                  decision), or set by a credit manager; with the previous and new limit and \
                  the reasons.",
                 "CreditLimitChanged",
+            ),
+            (
+                aval_core::events::AUDIT_CHECKPOINT,
+                "The audit log signed a checkpoint: its size and Merkle root, signed with the \
+                 key published at GET /api/v1/audit/public-key. Keep every one (one JSON per \
+                 line): `server audit verify --checkpoints FILE` then proves the log still \
+                 extends each of them. Sent to the subscribed endpoints of both modes, within \
+                 a second of new records and at least every minute.",
+                "Checkpoint",
             ),
             (
                 aval_core::events::ENDPOINT_TEST,

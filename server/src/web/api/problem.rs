@@ -139,6 +139,15 @@ pub const TYPE_BASE: &str = "https://aval.example/problems/";
 
 pub const PROBLEM_TYPES: &[ProblemType] = &[
     ProblemType {
+        slug: "checkpoint-not-found",
+        status: 404,
+        when_en: "A consistency proof was asked between tree sizes no checkpoint was signed at.",
+        when_fr: "Une preuve de cohérence a été demandée entre des tailles d'arbre auxquelles aucun point de contrôle n'a été signé.",
+        todo_en: "Ask between sizes listed by `GET /api/v1/audit/checkpoints` (the ones you kept).",
+        todo_fr: "Demandez-la entre des tailles listées par `GET /api/v1/audit/checkpoints` (celles que vous avez conservées).",
+        retry: false,
+    },
+    ProblemType {
         slug: "unauthorized",
         status: 401,
         when_en: "No `Authorization: Bearer` header, or a key that is unknown or revoked.",

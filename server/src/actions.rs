@@ -30,8 +30,8 @@ pub struct AppActions {
     pub store: Arc<dyn Store>,
     pub gatherer: Arc<Gatherer>,
     pub settings: Arc<Settings>,
-    /// Posts webhooks to the lenders' endpoints (no redirects followed).
-    pub webhook_client: reqwest::Client,
+    /// Posts webhooks to the lenders' endpoints: through the egress guard, no redirects.
+    pub courier: Arc<crate::webhooks::Courier>,
     pub dispatcher_wake: Arc<tokio::sync::Notify>,
     pub monitoring_wake: Arc<tokio::sync::Notify>,
     pub sandbox_conditions: Arc<sandbox::Conditions>,
@@ -312,8 +312,12 @@ impl Actions for AppActions {
             Utc::now(),
         )
         .map_err(|(field, problem)| invalid(field, problem))?;
+        self.courier
+            .check_destination(&endpoint.url)
+            .await
+            .map_err(|why| invalid("url", why))?;
         self.store
-            .create_webhook_endpoint(&endpoint)
+            .create_webhook_endpoint(&self.courier.sealed(&endpoint))
             .await
             .map_err(|e| internal("registering a webhook endpoint", e))?;
         tracing::info!(endpoint = %endpoint.id, by = %admin.username, "webhook endpoint registered");
@@ -386,7 +390,7 @@ impl Actions for AppActions {
                     .ok_or(AppError::NotFound)?;
                 crate::dispatcher::attempt(
                     self.store.as_ref(),
-                    &self.webhook_client,
+                    &self.courier,
                     &self.settings.webhooks,
                     &endpoint,
                     &message,

@@ -176,6 +176,22 @@ pub struct WebhookSettings {
     pub disable_after_minutes: u32,
     /// How often the dispatcher looks for due deliveries.
     pub poll_interval_ms: u64,
+    /// Networks webhooks may reach although they are not public (CIDR, `127.0.0.0/8`); every
+    /// other loopback, private, link-local or reserved address is refused. Unset: loopback in
+    /// the demo (its example receivers run on this machine), none otherwise.
+    #[serde(default)]
+    pub allowed_networks: Option<Vec<String>>,
+}
+
+impl WebhookSettings {
+    /// The networks allowed in `mode`.
+    pub fn allowed_networks(&self, mode: Mode) -> Vec<String> {
+        match &self.allowed_networks {
+            Some(n) => n.clone(),
+            None if mode == Mode::Demo => vec!["127.0.0.0/8".into(), "::1/128".into()],
+            None => Vec::new(),
+        }
+    }
 }
 
 impl Default for WebhookSettings {
@@ -187,6 +203,7 @@ impl Default for WebhookSettings {
             disable_after_failures: 15,
             disable_after_minutes: 24 * 60,
             poll_interval_ms: 1_000,
+            allowed_networks: None,
         }
     }
 }
@@ -578,6 +595,14 @@ impl Settings {
         }
         if self.integration.expected_rate_per_second == 0 {
             return bad("integration.expected_rate_per_second", "must be at least 1");
+        }
+        for n in self.webhooks.allowed_networks.iter().flatten() {
+            if n.parse::<ipnet::IpNet>().is_err() {
+                return bad(
+                    "webhooks.allowed_networks",
+                    &format!("{n} is not a network in CIDR notation (127.0.0.0/8, ::1/128)"),
+                );
+            }
         }
         if self.audit.checkpoint_batch_ms == 0 {
             return bad("audit.checkpoint_batch_ms", "must be at least 1");

@@ -49,7 +49,7 @@ fn jitter() -> f64 {
 /// Makes one attempt to deliver `message` to `endpoint` and records it.
 pub async fn attempt(
     store: &dyn Outbox,
-    client: &reqwest::Client,
+    courier: &crate::webhooks::Courier,
     settings: &WebhookSettings,
     endpoint: &WebhookEndpoint,
     message: &WebhookMessage,
@@ -57,7 +57,7 @@ pub async fn attempt(
     let at = Utc::now();
     let number = message.attempts + 1;
     let answer = crate::webhooks::deliver(
-        client,
+        courier,
         endpoint,
         &message.event_id,
         message.body.clone().into_bytes(),
@@ -117,7 +117,7 @@ pub async fn attempt(
 /// Takes and delivers due messages; returns how many it took.
 pub async fn round(
     store: &Arc<dyn Store>,
-    client: &reqwest::Client,
+    courier: &Arc<crate::webhooks::Courier>,
     settings: &WebhookSettings,
 ) -> Result<usize, crate::store::StoreError> {
     let now = Utc::now();
@@ -138,10 +138,10 @@ pub async fn round(
         let Some(endpoint) = endpoints.get(&message.endpoint_id).cloned() else {
             continue;
         };
-        let (store, client, settings) = (store.clone(), client.clone(), settings.clone());
+        let (store, courier, settings) = (store.clone(), courier.clone(), settings.clone());
         tasks.spawn(async move {
             if let Err(error) =
-                attempt(store.as_ref(), &client, &settings, &endpoint, &message).await
+                attempt(store.as_ref(), &courier, &settings, &endpoint, &message).await
             {
                 // The lease runs out and the message is taken again.
                 tracing::error!(%error, event = %message.event_id, "recording a webhook attempt failed");
@@ -155,13 +155,13 @@ pub async fn round(
 /// Delivers until the task is stopped; `wake` starts a round at once.
 pub async fn run(
     store: Arc<dyn Store>,
-    client: reqwest::Client,
+    courier: Arc<crate::webhooks::Courier>,
     settings: WebhookSettings,
     wake: Arc<tokio::sync::Notify>,
 ) {
     let poll = std::time::Duration::from_millis(settings.poll_interval_ms);
     loop {
-        match round(&store, &client, &settings).await {
+        match round(&store, &courier, &settings).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "cannot read the webhook outbox"),

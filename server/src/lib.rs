@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod demo;
 pub mod dispatcher;
+pub mod egress;
 pub mod engine;
 pub mod events;
 pub mod integration;

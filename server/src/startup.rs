@@ -96,6 +96,16 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 
 impl Application {
     pub async fn build(settings: Settings, leptos: LeptosOptions) -> anyhow::Result<Self> {
+        Self::build_with(settings, leptos, Arc::new(crate::egress::SystemLookup)).await
+    }
+
+    /// Builds with `lookup` resolving webhook endpoints' names (the system's resolver in
+    /// service; a table in tests and for the examples' private instance).
+    pub async fn build_with(
+        settings: Settings,
+        leptos: LeptosOptions,
+        lookup: Arc<dyn crate::egress::Lookup>,
+    ) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
         // The model and policy in force join the version registry before anything is decided,
         // so every decision can be replayed with them later.
@@ -153,18 +163,27 @@ impl Application {
             settings.api.max_concurrent_decisions as usize,
         ));
         let settings = Arc::new(settings);
-        let webhook_client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .map_err(|e| anyhow::anyhow!("cannot build the webhook client: {e}"))?;
+        let guard =
+            crate::egress::Guard::new(&settings.webhooks.allowed_networks(settings.mode), lookup)
+                .map_err(|e| anyhow::anyhow!(e))?;
+        let courier = Arc::new(
+            crate::webhooks::Courier::new(Arc::new(guard), sealer.clone())
+                .map_err(|e| anyhow::anyhow!("cannot build the webhook client: {e}"))?,
+        );
+        let resealed = crate::webhooks::reseal_secrets(store.as_ref(), &courier).await?;
+        if resealed > 0 {
+            tracing::info!(
+                resealed,
+                "webhook secrets sealed with the current master key"
+            );
+        }
         let dispatcher_wake: Arc<tokio::sync::Notify> = Arc::default();
         let monitoring_wake: Arc<tokio::sync::Notify> = Arc::default();
         let actions: SharedActions = Arc::new(AppActions {
             store: store.clone(),
             gatherer: gatherer.clone(),
             settings: settings.clone(),
-            webhook_client: webhook_client.clone(),
+            courier: courier.clone(),
             dispatcher_wake: dispatcher_wake.clone(),
             monitoring_wake: monitoring_wake.clone(),
             sandbox_conditions: sandbox_conditions.clone(),
@@ -178,7 +197,7 @@ impl Application {
             settings,
             store,
             services,
-            webhook_client,
+            courier,
             leptos,
             gatherer,
             dispatcher_wake,
@@ -221,7 +240,7 @@ impl Application {
         let state = &self.state;
         let dispatcher = tokio::spawn(crate::dispatcher::run(
             state.store.clone(),
-            state.webhook_client.clone(),
+            state.courier.clone(),
             state.settings.webhooks.clone(),
             state.dispatcher_wake.clone(),
         ));
@@ -238,10 +257,12 @@ impl Application {
             state.store.clone(),
             state.integration.clone(),
         ));
+        let (stop_signer, signer_stop) = tokio::sync::watch::channel(false);
         let signer = tokio::spawn(crate::audit::log::run_signer(
             state.audit_log.clone(),
             Duration::from_millis(state.settings.audit.checkpoint_batch_ms),
             Duration::from_secs(state.settings.audit.checkpoint_idle_seconds),
+            signer_stop,
         ));
         let result = axum::serve(
             self.listener,
@@ -253,15 +274,11 @@ impl Application {
         pruner.abort();
         dispatcher.abort();
         integration.abort();
-        signer.abort();
-        // The records of the last requests, signed before the connections close.
-        if let Err(error) = self
-            .state
-            .audit_log
-            .checkpoint(chrono::Utc::now(), false, Duration::from_secs(u64::MAX / 4))
-            .await
-        {
-            tracing::warn!(%error, "the last audit checkpoint could not be signed");
+        // The signer finishes its round and signs the records of the last requests before the
+        // connections close.
+        let _ = stop_signer.send(true);
+        if let Err(error) = signer.await {
+            tracing::warn!(%error, "the audit checkpoint signer stopped abnormally");
         }
         // The load-test runs measured since the last second's flush.
         if let Err(error) = self
@@ -498,6 +515,9 @@ impl examples::Reviewer for InProcessReviewer {
 /// sandbox answering at once, no dispatcher (nothing is delivered) and no listener serving.
 /// After the script, the approved company deteriorates and monitoring re-checks it, so that
 /// the run also queues `company.risk_changed`.
+/// The examples' webhook endpoint host.
+const EXAMPLE_HOST: &str = "lender.example";
+
 pub async fn record_examples() -> anyhow::Result<examples::Examples> {
     let dir = std::env::temp_dir().join(format!("aval-examples-{}", uuid::Uuid::new_v4().simple()));
     let result = record_examples_in(&dir).await;
@@ -511,12 +531,25 @@ async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::E
         listen: "127.0.0.1:0".parse()?,
         data_dir: dir.to_path_buf(),
         sources: crate::config::SourcesSettings::instant_sandbox(),
+        webhooks: crate::config::WebhookSettings {
+            // The examples' endpoint is a name on this machine: the test event's delivery is
+            // refused by the machine itself and nothing leaves it.
+            allowed_networks: Some(vec!["127.0.0.0/8".into()]),
+            ..Default::default()
+        },
         ..Settings::default()
     };
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name("aval")
         .build();
-    let application = Application::build(settings, leptos).await?;
+    let lookup = crate::egress::TableLookup(
+        [(
+            EXAMPLE_HOST.to_owned(),
+            vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        )]
+        .into(),
+    );
+    let application = Application::build_with(settings, leptos, Arc::new(lookup)).await?;
     let state = application.state().clone();
     let now = chrono::Utc::now();
     let key = crate::api_keys::create(
@@ -556,7 +589,7 @@ async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::E
         &transport,
         &reviewer,
         key.secret.expose_secret(),
-        "https://lender.example/webhooks/aval",
+        &format!("https://{EXAMPLE_HOST}/webhooks/aval"),
     )
     .await;
     let events = match &examples {

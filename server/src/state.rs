@@ -23,8 +23,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// Gathers company data from the sandbox world or the live sources.
     pub gatherer: Arc<Gatherer>,
-    /// Posts webhooks to the lenders' endpoints (no redirects followed).
-    pub webhook_client: reqwest::Client,
+    /// Posts webhooks to the lenders' endpoints: through the egress guard, no redirects.
+    pub courier: Arc<crate::webhooks::Courier>,
     /// Starts a delivery round at once.
     pub dispatcher_wake: Arc<tokio::sync::Notify>,
     /// Starts a monitoring round at once.

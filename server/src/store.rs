@@ -675,6 +675,9 @@ pub trait Transparency: Send + Sync {
 pub trait Outbox: Send + Sync {
     async fn create_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> StoreResult<()>;
 
+    /// Replaces an endpoint's stored secret (sealed again with the current master key).
+    async fn set_webhook_secret(&self, id: &str, sealed: &str) -> StoreResult<()>;
+
     /// Every endpoint, oldest first.
     async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>>;
 

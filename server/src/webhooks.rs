@@ -45,6 +45,8 @@ pub fn new_secret() -> SecretString {
 pub enum SignError {
     #[error("the signing secret is not `whsec_` followed by base64")]
     Secret,
+    #[error("the signing secret does not open with the master key")]
+    Sealed,
 }
 
 /// `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` under `secret`.
@@ -132,16 +134,124 @@ pub fn body(event_type: &str, at: DateTime<Utc>, data: serde_json::Value) -> Vec
     .into_bytes()
 }
 
+/// What posts webhooks: the client (through the egress guard's resolver, no redirects, no
+/// proxy), the guard itself, and the sealer that opens the endpoints' stored secrets.
+pub struct Courier {
+    pub client: reqwest::Client,
+    pub guard: std::sync::Arc<crate::egress::Guard>,
+    pub sealer: std::sync::Arc<crate::secrets::Sealer>,
+}
+
+/// What a sealed webhook secret is bound to.
+fn purpose(endpoint_id: &str) -> String {
+    format!("webhook-secret:{endpoint_id}")
+}
+
+impl Courier {
+    pub fn new(
+        guard: std::sync::Arc<crate::egress::Guard>,
+        sealer: std::sync::Arc<crate::secrets::Sealer>,
+    ) -> reqwest::Result<Self> {
+        Ok(Self {
+            client: crate::egress::webhook_client(guard.clone())?,
+            guard,
+            sealer,
+        })
+    }
+
+    /// The endpoint as stored: its secret sealed.
+    pub fn sealed(&self, endpoint: &WebhookEndpoint) -> WebhookEndpoint {
+        WebhookEndpoint {
+            secret: SecretString::from(self.sealer.seal(
+                endpoint.secret.expose_secret().as_bytes(),
+                &purpose(&endpoint.id),
+            )),
+            ..endpoint.clone()
+        }
+    }
+
+    /// The secret of a stored endpoint, opened (one stored before sealing is used as it is),
+    /// and whether it should be sealed again (in clear, or sealed with a previous master key).
+    pub fn secret(&self, endpoint: &WebhookEndpoint) -> Result<(SecretString, bool), SignError> {
+        let stored = endpoint.secret.expose_secret();
+        if !crate::secrets::Sealer::is_sealed(stored) {
+            return Ok((endpoint.secret.clone(), true));
+        }
+        let (plain, old) = self
+            .sealer
+            .open(stored, &purpose(&endpoint.id))
+            .map_err(|_| SignError::Sealed)?;
+        let plain = String::from_utf8(plain).map_err(|_| SignError::Sealed)?;
+        Ok((SecretString::from(plain), old))
+    }
+
+    /// Refuses an endpoint address that is, or resolves to, a non-public address (unless
+    /// allowed).
+    pub async fn check_destination(&self, url: &str) -> Result<(), String> {
+        self.guard
+            .check_url(url)
+            .await
+            .map_err(|why| format!("refused: {why}; webhooks go to public addresses only"))
+    }
+}
+
+/// Seals every webhook secret stored in clear or with a previous master key (at start-up).
+pub async fn reseal_secrets(
+    store: &dyn crate::store::Outbox,
+    courier: &Courier,
+) -> crate::store::StoreResult<usize> {
+    let mut resealed = 0;
+    for endpoint in store.webhook_endpoints().await? {
+        match courier.secret(&endpoint) {
+            Ok((plain, true)) => {
+                let sealed = courier.sealed(&WebhookEndpoint {
+                    secret: plain,
+                    ..endpoint.clone()
+                });
+                store
+                    .set_webhook_secret(&endpoint.id, sealed.secret.expose_secret())
+                    .await?;
+                resealed += 1;
+            }
+            Ok((_, false)) => {}
+            Err(e) => {
+                tracing::error!(endpoint = %endpoint.id, error = %e, "a webhook secret does not open")
+            }
+        }
+    }
+    Ok(resealed)
+}
+
 /// Posts one signed event to `endpoint` and reports what it answered.
 pub async fn deliver(
-    client: &reqwest::Client,
+    courier: &Courier,
     endpoint: &WebhookEndpoint,
     id: &str,
     body: Vec<u8>,
     at: DateTime<Utc>,
 ) -> Result<Delivery, SignError> {
-    let headers = headers(endpoint.secret.expose_secret(), id, at.timestamp(), &body)?;
-    let mut request = client
+    let (secret, _) = courier.secret(endpoint)?;
+    let headers = headers(secret.expose_secret(), id, at.timestamp(), &body)?;
+    // A literal address reaches no resolver: it is checked here. A name is checked by the
+    // client's resolver, which gives the connection only the addresses it allowed.
+    let literal = reqwest::Url::parse(&endpoint.url).ok().and_then(|u| {
+        u.host_str().and_then(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .ok()
+        })
+    });
+    if let Some(why) = literal.and_then(|ip| courier.guard.refusal(ip)) {
+        return Ok(Delivery {
+            id: id.to_owned(),
+            status: None,
+            latency_ms: 0,
+            excerpt: format!("refused: {why}, not a public address"),
+        });
+    }
+    let mut request = courier
+        .client
         .post(&endpoint.url)
         .timeout(DELIVERY_TIMEOUT)
         .header("content-type", "application/json")
@@ -157,10 +267,16 @@ pub async fn deliver(
             let text = response.text().await.unwrap_or_default();
             (Some(status), text.chars().take(EXCERPT_CHARS).collect())
         }
-        Err(error) => (
-            None,
-            error.to_string().chars().take(EXCERPT_CHARS).collect(),
-        ),
+        Err(error) => {
+            // The innermost cause says why (a refused address, a timeout, a reset).
+            let mut why = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                why = format!("{why}: {cause}");
+                source = cause.source();
+            }
+            (None, why.chars().take(EXCERPT_CHARS).collect())
+        }
     };
     Ok(Delivery {
         id: id.to_owned(),

@@ -201,15 +201,27 @@ async fn run<T>(store: &dyn Store, plan: Plan<T>) -> StoreResult<T> {
     plan.compute(&nodes).map_err(missing)
 }
 
-/// Signs checkpoints for ever (the server aborts it at shutdown): a round every `batch`
-/// (records written meanwhile share a checkpoint), a checkpoint at least every `idle`.
-pub async fn run_signer(log: Arc<Log>, batch: Duration, idle: Duration) {
+/// Signs checkpoints until `stop` turns true: a round every `batch` (records written meanwhile
+/// share a checkpoint), a checkpoint at least every `idle`; then a last round for the records
+/// of the last requests. A round is never cut short: it ends before the signer returns.
+pub async fn run_signer(
+    log: Arc<Log>,
+    batch: Duration,
+    idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(batch);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        let stopping = tokio::select! {
+            _ = tick.tick() => *stop.borrow(),
+            changed = stop.changed() => changed.is_err() || *stop.borrow(),
+        };
         if let Err(error) = log.checkpoint(Utc::now(), false, idle).await {
             tracing::warn!(%error, "an audit checkpoint could not be signed; the next round retries");
+        }
+        if stopping {
+            return;
         }
     }
 }

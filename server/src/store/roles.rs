@@ -377,6 +377,14 @@ macro_rules! shared_roles {
                 .map_err(|err| conflict_or(err, || format!("webhook endpoint {}", e.id)))?;
                 Ok(())
             }
+            async fn set_webhook_secret(&self, id: &str, sealed: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE webhook_endpoints SET secret = $1 WHERE id = $2")
+                    .bind(sealed)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
             async fn webhook_endpoints(&self) -> StoreResult<Vec<WebhookEndpoint>> {
                 let sql = format!(
                     "SELECT {} FROM webhook_endpoints ORDER BY created_at_ms, id",

@@ -11,7 +11,9 @@ fn server(data_dir: &std::path::Path) -> Command {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AVAL_DATA_DIR", data_dir)
-        .env("AVAL_LOG__LEVEL", "warn");
+        .env("AVAL_LOG__LEVEL", "warn")
+        // The tests' webhook receivers run on this machine.
+        .env("AVAL_WEBHOOKS__ALLOWED_NETWORKS", "[\"127.0.0.0/8\"]");
     cmd
 }
 

@@ -55,6 +55,26 @@ pub fn client(jar: Arc<reqwest::cookie::Jar>) -> Client {
         .unwrap()
 }
 
+/// The names tests register webhook endpoints under, resolved by a table instead of the
+/// system: `lender.example` is this machine (allowed in the demo, so nothing leaves it), the
+/// others point where the egress guard must refuse.
+pub fn test_lookup() -> Arc<dyn server::egress::Lookup> {
+    let table = [
+        ("lender.example", "127.0.0.1"),
+        ("localhost", "127.0.0.1"),
+        ("rebind.lender.example", "127.0.0.1"),
+        ("intranet.lender.example", "10.0.0.1"),
+        ("metadata.lender.example", "169.254.169.254"),
+        ("six.lender.example", "::1"),
+    ];
+    Arc::new(server::egress::TableLookup(
+        table
+            .iter()
+            .map(|(n, ip)| (n.to_string(), vec![ip.parse().unwrap()]))
+            .collect(),
+    ))
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -73,7 +93,7 @@ impl TestApp {
         data_dir: Arc<TempDir>,
         jar: Arc<reqwest::cookie::Jar>,
     ) -> TestApp {
-        let app = Application::build(settings.clone(), leptos_options())
+        let app = Application::build_with(settings.clone(), leptos_options(), test_lookup())
             .await
             .expect("the application builds");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -208,3 +208,221 @@ async fn a_registered_endpoint_receives_a_test_event_signed_per_standard_webhook
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{function}");
     }
 }
+
+/// Endpoints that reach inside the lender's network are refused when registered, whether the
+/// address is written out or a name resolves to it (the names resolve through the test table at
+/// the resolver seam: nothing is looked up or sent beyond this machine).
+#[tokio::test]
+async fn endpoints_inside_the_network_are_refused_at_registration() {
+    let app = TestApp::spawn_with(|s| s.webhooks.allowed_networks = Some(Vec::new())).await;
+    let key = crate::helpers::new_key(&app, server::sources::World::Sandbox).await;
+    for (url, said) in [
+        (
+            "http://127.0.0.1:9/hooks",
+            "127.0.0.1 is a loopback address",
+        ),
+        ("http://localhost:9/hooks", "loopback"),
+        ("https://10.0.0.1/hooks", "10.0.0.1 is a private address"),
+        (
+            "https://169.254.169.254/latest/meta-data",
+            "169.254.169.254 is a link-local address",
+        ),
+        ("https://[::1]/hooks", "::1 is a loopback address"),
+        (
+            "https://rebind.lender.example/hooks",
+            "rebind.lender.example resolves to 127.0.0.1 is a loopback address",
+        ),
+        (
+            "https://intranet.lender.example/hooks",
+            "resolves to 10.0.0.1 is a private address",
+        ),
+        (
+            "https://metadata.lender.example/hooks",
+            "resolves to 169.254.169.254 is a link-local address",
+        ),
+        (
+            "https://six.lender.example/hooks",
+            "resolves to ::1 is a loopback",
+        ),
+        (
+            "https://nowhere.lender.example/hooks",
+            "nowhere.lender.example does not resolve",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let (status, problem) = crate::helpers::api(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/webhook-endpoints",
+            &key,
+            Some(serde_json::json!({"url": url, "event_types": ["decision.created"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "/url", "{url}");
+        let why = problem["errors"][0]["problem"].as_str().unwrap();
+        assert!(why.contains(said), "{url}: {why}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(4),
+            "{url}: fast"
+        );
+    }
+    let (_, listed) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/webhook-endpoints",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(0), "{listed}");
+}
+
+/// A name that pointed outside when registered may point inside later: each delivery checks the
+/// addresses it connects to, and a literal address stored before the guard is checked too.
+#[tokio::test]
+async fn a_delivery_to_an_address_inside_the_network_is_refused_and_sends_nothing() {
+    let (url, received) = receiver(200).await;
+    let port = url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let app = TestApp::spawn_with(|s| s.webhooks.allowed_networks = Some(Vec::new())).await;
+    let key = crate::helpers::new_key(&app, server::sources::World::Sandbox).await;
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let mut ids = Vec::new();
+    for (i, url) in [
+        url.clone(),
+        format!("http://rebind.lender.example:{port}/hooks"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut endpoint = server::webhooks::new_endpoint(
+            "sandbox",
+            "https://placeholder.example/",
+            &["decision.created".to_owned()],
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        endpoint.id = format!("wh_inside{i}");
+        endpoint.url = url;
+        store.create_webhook_endpoint(&endpoint).await.unwrap();
+        ids.push(endpoint.id);
+    }
+    store.close().await;
+    for id in &ids {
+        let (status, answer) = crate::helpers::api(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/webhook-endpoints/{id}/test"),
+            &key,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+        let attempt = crate::helpers::until_some(10, "the test event's attempt", || async {
+            let (_, log) = crate::helpers::api(
+                &app,
+                reqwest::Method::GET,
+                &format!("/api/v1/webhook-endpoints/{id}/deliveries"),
+                &key,
+                None,
+            )
+            .await;
+            log["data"][0]["attempts"][0].as_object().cloned()
+        })
+        .await;
+        assert_eq!(attempt["status"], serde_json::Value::Null, "{id}");
+        let excerpt = attempt["response_excerpt"].as_str().unwrap();
+        assert!(
+            excerpt.contains("127.0.0.1 is a loopback address"),
+            "{id}: {excerpt}"
+        );
+    }
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing reached the receiver"
+    );
+}
+
+/// Secrets are sealed in the database; one stored in clear before sealing is sealed at the next
+/// start and still signs with the same secret.
+#[tokio::test]
+async fn webhook_secrets_are_sealed_at_rest() {
+    let (url, received) = receiver(200).await;
+    let app = TestApp::spawn().await;
+    let key = crate::helpers::new_key(&app, server::sources::World::Sandbox).await;
+    let (status, created) = crate::helpers::api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        &key,
+        Some(serde_json::json!({"url": url, "event_types": ["decision.created"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let shown = created["secret"].as_str().unwrap().to_owned();
+    let database = app.settings.database_url();
+    let stored_secret = |id: String| {
+        let url = database.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let s: String =
+                sqlx::query_scalar("SELECT secret FROM webhook_endpoints WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            pool.close().await;
+            s
+        }
+    };
+    let id = created["id"].as_str().unwrap().to_owned();
+    let at_rest = stored_secret(id.clone()).await;
+    assert!(at_rest.starts_with("sealed:v1:"), "{at_rest}");
+    assert!(!at_rest.contains(shown.trim_start_matches("whsec_")));
+
+    // An endpoint stored in clear (before sealing existed).
+    let store = server::startup::open_store(&app.settings).await.unwrap();
+    let mut legacy = server::webhooks::new_endpoint(
+        "sandbox",
+        &url,
+        &["decision.created".to_owned()],
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    legacy.id = "wh_legacy".into();
+    let legacy_secret = secrecy::ExposeSecret::expose_secret(&legacy.secret).to_owned();
+    store.create_webhook_endpoint(&legacy).await.unwrap();
+    store.close().await;
+    assert_eq!(stored_secret("wh_legacy".into()).await, legacy_secret);
+    let app = app.restart().await;
+    let at_rest = stored_secret("wh_legacy".into()).await;
+    assert!(
+        at_rest.starts_with("sealed:v1:"),
+        "sealed at start: {at_rest}"
+    );
+    let (status, _) = crate::helpers::api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints/wh_legacy/test",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    crate::helpers::eventually(10, "the test event", || {
+        !received.lock().unwrap().is_empty()
+    })
+    .await;
+    let (headers, body) = received.lock().unwrap()[0].clone();
+    standardwebhooks::Webhook::new(&legacy_secret)
+        .unwrap()
+        .verify(&body, &headers)
+        .expect("signed with the same secret as before");
+}

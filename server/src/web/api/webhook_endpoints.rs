@@ -153,7 +153,14 @@ pub async fn create(
         Ok(e) => e,
         Err((field, problem)) => return invalid(field, &problem),
     };
-    if let Err(e) = state.store.create_webhook_endpoint(&endpoint).await {
+    if let Err(why) = state.courier.check_destination(&endpoint.url).await {
+        return invalid("url", &why);
+    }
+    if let Err(e) = state
+        .store
+        .create_webhook_endpoint(&state.courier.sealed(&endpoint))
+        .await
+    {
         return Problem::internal(&e.to_string()).into_response();
     }
     tracing::info!(endpoint = %endpoint.id, key = %caller.key.id, "webhook endpoint registered through the API");

@@ -68,6 +68,7 @@ mod ssr {
             parts: http::request::Parts,
             world: World,
             name: String,
+            scopes: Vec<crate::model::ApiScope>,
         ) -> Result<String, AppError>;
         async fn revoke_api_key(&self, id: String) -> Result<(), AppError>;
         /// Creates an account with a generated password, kept in the session to be shown once.
@@ -237,15 +238,29 @@ pub async fn act_on_case(
 pub async fn create_api_key(
     #[server(default)] name: String,
     #[server(default)] mode: String,
+    #[server(default)] scope_decisions_write: Option<String>,
+    #[server(default)] scope_decisions_read: Option<String>,
+    #[server(default)] scope_webhooks_manage: Option<String>,
+    #[server(default)] scope_audit_read: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::model::ApiScope;
     crate::api::require_role(&[Role::Admin])?;
     let world = match mode.as_str() {
         "sandbox" => aval_core::sources::World::Sandbox,
         "live" => aval_core::sources::World::Live,
         _ => return Err(invalid("mode", "must be sandbox or live")),
     };
+    let scopes: Vec<ApiScope> = [
+        (ApiScope::DecisionsWrite, scope_decisions_write),
+        (ApiScope::DecisionsRead, scope_decisions_read),
+        (ApiScope::WebhooksManage, scope_webhooks_manage),
+        (ApiScope::AuditRead, scope_audit_read),
+    ]
+    .into_iter()
+    .filter_map(|(scope, ticked)| ticked.is_some().then_some(scope))
+    .collect();
     let id = actions()?
-        .create_api_key(parts()?, world, name)
+        .create_api_key(parts()?, world, name, scopes)
         .await
         .map_err(crate::api::fail)?;
     show(&format!(

@@ -454,6 +454,7 @@ messages! {
     KeyName => "Name", "Nom";
     KeyMode => "Mode", "Mode d'accès";
     KeyPrefix => "Key starts with", "Début de la clé";
+    KeyScopes => "Scopes (what the key may do)", "Portées (ce que la clé peut faire)";
     CreateKey => "Create a key", "Créer une clé";
     RevokeKey => "Revoke", "Révoquer";
     KeyRevoked => "Revoked", "Révoquée";

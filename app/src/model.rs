@@ -262,6 +262,78 @@ pub enum CaseScope {
     All,
 }
 
+/// What an API key may do. A key holds one or more; a request to an endpoint whose scope the
+/// key lacks is refused (403 problem naming the scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ApiScope {
+    /// Ask for decisions (`POST /decisions`).
+    #[serde(rename = "decisions:write")]
+    DecisionsWrite,
+    /// Read decisions and companies.
+    #[serde(rename = "decisions:read")]
+    DecisionsRead,
+    /// Register, change and test webhook endpoints, read and redeliver their deliveries.
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
+    /// Read the audit log's checkpoints and proofs.
+    #[serde(rename = "audit:read")]
+    AuditRead,
+}
+
+/// Not a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownScope(pub String);
+
+impl std::fmt::Display for UnknownScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not a scope (one of {})",
+            self.0,
+            ApiScope::ALL.map(ApiScope::as_str).join(", ")
+        )
+    }
+}
+
+impl ApiScope {
+    /// Every scope, in the order screens list them. A key created without a choice holds all.
+    pub const ALL: [ApiScope; 4] = [
+        ApiScope::DecisionsWrite,
+        ApiScope::DecisionsRead,
+        ApiScope::WebhooksManage,
+        ApiScope::AuditRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::DecisionsWrite => "decisions:write",
+            ApiScope::DecisionsRead => "decisions:read",
+            ApiScope::WebhooksManage => "webhooks:manage",
+            ApiScope::AuditRead => "audit:read",
+        }
+    }
+
+    /// The form field of the admin page's checkbox.
+    pub fn field(self) -> &'static str {
+        match self {
+            ApiScope::DecisionsWrite => "scope_decisions_write",
+            ApiScope::DecisionsRead => "scope_decisions_read",
+            ApiScope::WebhooksManage => "scope_webhooks_manage",
+            ApiScope::AuditRead => "scope_audit_read",
+        }
+    }
+}
+
+impl std::str::FromStr for ApiScope {
+    type Err = UnknownScope;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ApiScope::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+            .ok_or_else(|| UnknownScope(s.to_owned()))
+    }
+}
+
 /// An API key as the admin's list shows it: never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeySummary {
@@ -273,6 +345,8 @@ pub struct ApiKeySummary {
     pub display_prefix: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the key may do.
+    pub scopes: Vec<ApiScope>,
 }
 
 /// A model or policy version that has decided, as the admin sees it.

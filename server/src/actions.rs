@@ -169,13 +169,18 @@ impl Actions for AppActions {
         parts: http::request::Parts,
         world: World,
         name: String,
+        scopes: Vec<app::model::ApiScope>,
     ) -> Result<String, AppError> {
         if !(1..=100).contains(&name.trim().chars().count()) {
             return Err(invalid("name", "must have 1 to 100 characters"));
         }
-        let created = crate::api_keys::create(self.store.as_ref(), world, &name, Utc::now())
-            .await
-            .map_err(|e| internal("creating an API key", e))?;
+        if scopes.is_empty() {
+            return Err(invalid("scopes", "choose at least one scope"));
+        }
+        let created =
+            crate::api_keys::create_scoped(self.store.as_ref(), world, &name, &scopes, Utc::now())
+                .await
+                .map_err(|e| internal("creating an API key", e))?;
         if let Err(error) = keep(
             &parts,
             CREATED_KEY,

@@ -4,6 +4,7 @@
 
 use crate::sources::World;
 use crate::store::{ApiKeyRecord, Keys, StoreResult};
+pub use app::model::ApiScope;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -21,13 +22,28 @@ pub fn hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-/// Creates and stores a key for `world`.
+/// Creates and stores a key for `world` holding every scope.
 pub async fn create(
     store: &dyn Keys,
     world: World,
     name: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CreatedKey> {
+    create_scoped(store, world, name, &ApiScope::ALL, now).await
+}
+
+/// Creates and stores a key for `world` holding `scopes` (at least one).
+pub async fn create_scoped(
+    store: &dyn Keys,
+    world: World,
+    name: &str,
+    scopes: &[ApiScope],
+    now: DateTime<Utc>,
+) -> anyhow::Result<CreatedKey> {
+    anyhow::ensure!(!scopes.is_empty(), "a key holds at least one scope");
+    let mut scopes = scopes.to_vec();
+    scopes.sort();
+    scopes.dedup();
     let name = name.trim();
     anyhow::ensure!(
         (1..=100).contains(&name.chars().count()),
@@ -46,6 +62,7 @@ pub async fn create(
         display_prefix: secret[..prefix.len() + 6].to_owned(),
         created_at: now,
         revoked_at: None,
+        scopes,
     };
     store.create_api_key(&record).await?;
     Ok(CreatedKey {

@@ -93,6 +93,12 @@ pub enum KeysCommand {
         mode: String,
         #[arg(long)]
         name: String,
+        /// What the key may do; repeat for several. Without it, the key holds every scope.
+        #[arg(
+            long = "scope",
+            value_parser = ["decisions:write", "decisions:read", "webhooks:manage", "audit:read"],
+        )]
+        scopes: Vec<String>,
     },
 }
 
@@ -331,7 +337,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_out(&serde_json::to_string_pretty(&report)?)
         }
         Command::Keys {
-            command: KeysCommand::Create { mode, name },
+            command: KeysCommand::Create { mode, name, scopes },
         } => {
             let store = open_store(&settings).await?;
             let world = if mode == "live" {
@@ -339,8 +345,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 crate::sources::World::Sandbox
             };
-            let key =
-                crate::api_keys::create(store.as_ref(), world, &name, chrono::Utc::now()).await?;
+            let scopes = if scopes.is_empty() {
+                crate::api_keys::ApiScope::ALL.to_vec()
+            } else {
+                scopes
+                    .iter()
+                    .map(|s| s.parse().map_err(|e| anyhow::anyhow!("--scope: {e}")))
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            let key = crate::api_keys::create_scoped(
+                store.as_ref(),
+                world,
+                &name,
+                &scopes,
+                chrono::Utc::now(),
+            )
+            .await?;
             print_out(secrecy::ExposeSecret::expose_secret(&key.secret))
         }
         Command::Inspect { .. } | Command::Model { .. } | Command::Loadtest { .. } => {

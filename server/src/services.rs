@@ -381,6 +381,7 @@ impl Services for AppServices {
                 display_prefix: k.display_prefix,
                 created_at: k.created_at,
                 revoked_at: k.revoked_at,
+                scopes: k.scopes,
             })
             .collect())
     }

@@ -394,6 +394,15 @@ pub struct ApiKeyRecord {
     pub display_prefix: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// What the key may do (stored space-separated, in `ApiScope::ALL`'s order).
+    pub scopes: Vec<app::model::ApiScope>,
+}
+
+impl ApiKeyRecord {
+    /// Whether the key may do what `scope` covers.
+    pub fn allows(&self, scope: app::model::ApiScope) -> bool {
+        self.scopes.contains(&scope)
+    }
 }
 
 /// A model or policy version with the exact text it is built from.

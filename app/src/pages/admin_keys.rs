@@ -8,6 +8,7 @@ use crate::components::guard::Guarded;
 use crate::components::states::{failure, successes, EmptyState, ErrorView, FormError, Loading};
 use crate::components::{tr, use_lang};
 use crate::i18n::Msg;
+use crate::model::ApiScope;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -61,6 +62,15 @@ pub fn KeysPage() -> impl IntoView {
                             <option value="live">"live"</option>
                         </select>
                     </div>
+                    <fieldset class="field" data-testid="key-scopes">
+                        <legend>{tr(Msg::KeyScopes)}</legend>
+                        {ApiScope::ALL.into_iter().map(|s| view! {
+                            <label class="checkbox">
+                                <input type="checkbox" name=s.field() value="on" checked />
+                                " "<code>{s.as_str()}</code>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
                     <button class="btn btn-primary">{tr(Msg::CreateKey)}</button>
                 </ActionForm>
             </section>
@@ -75,6 +85,7 @@ pub fn KeysPage() -> impl IntoView {
                                         <th scope="col">{Msg::KeyName.text(lang)}</th>
                                         <th scope="col">{Msg::KeyMode.text(lang)}</th>
                                         <th scope="col">{Msg::KeyPrefix.text(lang)}</th>
+                                        <th scope="col">{Msg::KeyScopes.text(lang)}</th>
                                         <th scope="col">{Msg::ColCreated.text(lang)}</th>
                                         <th scope="col">{Msg::ColStatus.text(lang)}</th>
                                         <th scope="col"></th>
@@ -87,6 +98,7 @@ pub fn KeysPage() -> impl IntoView {
                                                     <td>{k.name.clone()}</td>
                                                     <td><span class="badge">{k.mode.clone()}</span></td>
                                                     <td><code>{format!("{}…", k.display_prefix)}</code></td>
+                                                    <td data-testid="key-scopes-cell">{k.scopes.iter().map(|s| view! { <span class="badge">{s.as_str()}</span>" " }).collect_view()}</td>
                                                     <td>{k.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
                                                     <td>{if active {
                                                         view! { <span class="badge badge-ok">{Msg::KeyActive.text(lang)}</span> }.into_any()

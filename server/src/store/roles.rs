@@ -38,7 +38,7 @@ macro_rules! shared_roles {
         }
 
         const API_KEY_COLUMNS: &str =
-            "id, name, mode, key_hash, display_prefix, created_at_ms, revoked_at_ms";
+            "id, name, mode, key_hash, display_prefix, created_at_ms, revoked_at_ms, scopes";
 
         fn api_key_from_row(row: &<$db as sqlx::Database>::Row) -> StoreResult<ApiKeyRecord> {
             let revoked: Option<i64> = row.try_get("revoked_at_ms")?;
@@ -50,6 +50,14 @@ macro_rules! shared_roles {
                 display_prefix: row.try_get("display_prefix")?,
                 created_at: from_millis(row.try_get("created_at_ms")?)?,
                 revoked_at: revoked.map(from_millis).transpose()?,
+                scopes: row
+                    .try_get::<String, _>("scopes")?
+                    .split_whitespace()
+                    .map(|s| {
+                        s.parse()
+                            .map_err(|e: app::model::UnknownScope| StoreError::Corrupt(e.to_string()))
+                    })
+                    .collect::<StoreResult<_>>()?,
             })
         }
 
@@ -192,7 +200,7 @@ macro_rules! shared_roles {
             async fn create_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO api_keys (id, name, mode, key_hash, display_prefix, created_at_ms, \
-                     revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     revoked_at_ms, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&key.id)
                 .bind(&key.name)
@@ -201,6 +209,13 @@ macro_rules! shared_roles {
                 .bind(&key.display_prefix)
                 .bind(millis(key.created_at))
                 .bind(key.revoked_at.map(millis))
+                .bind(
+                    key.scopes
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
                 .execute(&self.pool)
                 .await
                 .map_err(|e| conflict_or(e, || format!("API key {}", key.id)))?;

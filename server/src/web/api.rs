@@ -11,6 +11,7 @@ pub mod problem;
 pub mod request;
 pub mod webhook_endpoints;
 
+use crate::api_keys::ApiScope;
 use crate::cases::{self, Origin};
 use crate::decisions::{self, DecisionError, Engine, RecordedDecision};
 use crate::sources::World;
@@ -52,34 +53,85 @@ pub fn router(state: AppState) -> Router<AppState> {
         state.settings.api.requests_per_second,
         state.settings.api.burst,
     ));
+    let scoped = |method: &str, path: &str, route: axum::routing::MethodRouter<AppState>| {
+        match required_scope(method, path) {
+            Some(scope) => route.route_layer(middleware::from_fn(move |request, next| {
+                require_scope(scope, request, next)
+            })),
+            None => route,
+        }
+    };
     Router::new()
         .route("/ping", get(ping))
-        .route("/decisions", post(create_decision))
-        .route("/decisions/{id}", get(get_decision))
-        .route("/decisions/{id}/proof", get(audit::proof))
+        .route(
+            "/decisions",
+            scoped("post", "/decisions", post(create_decision)),
+        )
+        .route(
+            "/decisions/{id}",
+            scoped("get", "/decisions/{id}", get(get_decision)),
+        )
+        .route(
+            "/decisions/{id}/proof",
+            scoped("get", "/decisions/{id}/proof", get(audit::proof)),
+        )
         .route("/audit/public-key", get(audit::public_key))
-        .route("/audit/checkpoints", get(audit::checkpoints))
-        .route("/audit/consistency", get(audit::consistency))
-        .route("/companies/{siren}", get(get_company))
+        .route(
+            "/audit/checkpoints",
+            scoped("get", "/audit/checkpoints", get(audit::checkpoints)),
+        )
+        .route(
+            "/audit/consistency",
+            scoped("get", "/audit/consistency", get(audit::consistency)),
+        )
+        .route(
+            "/companies/{siren}",
+            scoped("get", "/companies/{siren}", get(get_company)),
+        )
         .route(
             "/webhook-endpoints",
-            get(webhook_endpoints::list).post(webhook_endpoints::create),
+            scoped("get", "/webhook-endpoints", get(webhook_endpoints::list)).merge(scoped(
+                "post",
+                "/webhook-endpoints",
+                post(webhook_endpoints::create),
+            )),
         )
         .route(
             "/webhook-endpoints/{id}",
-            get(webhook_endpoints::get).patch(webhook_endpoints::update),
+            scoped(
+                "get",
+                "/webhook-endpoints/{id}",
+                get(webhook_endpoints::get),
+            )
+            .merge(scoped(
+                "patch",
+                "/webhook-endpoints/{id}",
+                axum::routing::patch(webhook_endpoints::update),
+            )),
         )
         .route(
             "/webhook-endpoints/{id}/test",
-            post(webhook_endpoints::test),
+            scoped(
+                "post",
+                "/webhook-endpoints/{id}/test",
+                post(webhook_endpoints::test),
+            ),
         )
         .route(
             "/webhook-endpoints/{id}/deliveries",
-            get(webhook_endpoints::deliveries),
+            scoped(
+                "get",
+                "/webhook-endpoints/{id}/deliveries",
+                get(webhook_endpoints::deliveries),
+            ),
         )
         .route(
-            "/webhook-endpoints/{id}/deliveries/{seq}/redeliver",
-            post(webhook_endpoints::redeliver),
+            "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+            scoped(
+                "post",
+                "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+                post(webhook_endpoints::redeliver),
+            ),
         )
         .route("/readiness", get(readiness))
         .route("/reason-codes", get(reason_codes))
@@ -92,6 +144,71 @@ pub fn router(state: AppState) -> Router<AppState> {
         }))
         .layer(middleware::from_fn_with_state(state, authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The scope each operation requires, by method and path as the API document writes them; the
+/// router and the document both read it. Operations absent need only a valid key (ping,
+/// readiness) or none (the public ones).
+pub const REQUIRED_SCOPES: &[(&str, &str, ApiScope)] = &[
+    ("post", "/decisions", ApiScope::DecisionsWrite),
+    ("get", "/decisions/{id}", ApiScope::DecisionsRead),
+    ("get", "/companies/{siren}", ApiScope::DecisionsRead),
+    ("get", "/decisions/{id}/proof", ApiScope::AuditRead),
+    ("get", "/audit/checkpoints", ApiScope::AuditRead),
+    ("get", "/audit/consistency", ApiScope::AuditRead),
+    ("get", "/webhook-endpoints", ApiScope::WebhooksManage),
+    ("post", "/webhook-endpoints", ApiScope::WebhooksManage),
+    ("get", "/webhook-endpoints/{id}", ApiScope::WebhooksManage),
+    ("patch", "/webhook-endpoints/{id}", ApiScope::WebhooksManage),
+    (
+        "post",
+        "/webhook-endpoints/{id}/test",
+        ApiScope::WebhooksManage,
+    ),
+    (
+        "get",
+        "/webhook-endpoints/{id}/deliveries",
+        ApiScope::WebhooksManage,
+    ),
+    (
+        "post",
+        "/webhook-endpoints/{id}/deliveries/{delivery}/redeliver",
+        ApiScope::WebhooksManage,
+    ),
+];
+
+/// The scope `method` on `path` requires.
+pub fn required_scope(method: &str, path: &str) -> Option<ApiScope> {
+    REQUIRED_SCOPES
+        .iter()
+        .find(|(m, p, _)| *m == method && *p == path)
+        .map(|(_, _, s)| *s)
+}
+
+/// Refuses a key that lacks `scope`: 403, naming it.
+async fn require_scope(scope: ApiScope, request: Request, next: Next) -> Response {
+    match request.extensions().get::<Caller>() {
+        Some(caller) if caller.key.allows(scope) => next.run(request).await,
+        Some(caller) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "insufficient-scope",
+            "The API key lacks a scope",
+            &format!(
+                "this request needs the scope {}; the key holds {}",
+                scope.as_str(),
+                caller
+                    .key
+                    .scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .into_response(),
+        None => Problem::unauthorized("send the API key as `Authorization: Bearer <key>`")
+            .into_response(),
+    }
 }
 
 /// A rate limit per API key, in this server instance: `per_second` requests sustained, `burst`

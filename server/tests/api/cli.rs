@@ -315,6 +315,72 @@ fn audit_replay_of_an_unknown_decision_says_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("decision dec_unknown not found"));
 }
 
+#[tokio::test]
+async fn keys_are_created_with_the_scopes_asked_and_all_of_them_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "sandbox", "--name", "auditor"])
+        .args(["--scope", "audit:read", "--scope", "decisions:read"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = server(dir.path())
+        .args(["keys", "create", "--mode", "live", "--name", "everything"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = server(dir.path())
+        .args([
+            "keys",
+            "create",
+            "--mode",
+            "live",
+            "--name",
+            "x",
+            "--scope",
+            "decisions:delete",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("decisions:delete") && said.contains("audit:read"),
+        "{said}"
+    );
+    let settings = server::config::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let store = server::startup::open_store(&settings).await.unwrap();
+    let keys = store.list_api_keys().await.unwrap();
+    let scopes = |name: &str| {
+        keys.iter()
+            .find(|k| k.name == name)
+            .unwrap()
+            .scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(scopes("auditor"), ["decisions:read", "audit:read"]);
+    assert_eq!(
+        scopes("everything"),
+        [
+            "decisions:write",
+            "decisions:read",
+            "webhooks:manage",
+            "audit:read"
+        ]
+    );
+    assert_eq!(keys.len(), 2, "the refused one was not created");
+    store.close().await;
+}
+
 #[test]
 fn keys_create_prints_only_the_key() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,6 +12,7 @@ mod integration_kit;
 mod language;
 mod monitoring;
 mod replay_fixture;
+mod scopes;
 mod sessions;
 mod sign_in;
 mod sources;

@@ -264,6 +264,21 @@ async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
             &[("name", "checkout"), ("mode", "sandbox")],
         )
         .await;
+    // Every scope unticked: refused, naming the scopes.
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(form_problem(&response).contains("choose at least one scope"));
+    let response = app
+        .submit(
+            "/admin/keys",
+            "create_api_key",
+            &[
+                ("name", "checkout"),
+                ("mode", "sandbox"),
+                ("scope_decisions_write", "on"),
+                ("scope_decisions_read", "on"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let to = location(&response);
     assert!(to.starts_with("/admin/keys?created=key_"), "{to}");
@@ -281,6 +296,18 @@ async fn an_admin_creates_a_key_shown_once_and_revokes_it() {
     let again = app.get("/admin/keys").await.text().await.unwrap();
     assert!(!again.contains(&key), "shown once only");
     assert!(again.contains("checkout"));
+    assert!(again.contains("decisions:write") && again.contains("decisions:read"));
+    let listed = server::startup::open_store(&app.settings).await.unwrap();
+    let made = listed.list_api_keys().await.unwrap();
+    let made = made.iter().find(|k| k.name == "checkout").unwrap();
+    assert_eq!(
+        made.scopes,
+        [
+            server::api_keys::ApiScope::DecisionsWrite,
+            server::api_keys::ApiScope::DecisionsRead
+        ]
+    );
+    listed.close().await;
 
     let ping = |key: String| {
         let url = app.url("/api/v1/ping");

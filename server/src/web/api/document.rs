@@ -254,6 +254,7 @@ pub fn document() -> &'static str {
             request["allOf"] = decision_request_rules();
         }
         nullable_formats(&mut value);
+        required_scopes(&mut value);
         // A header is a string when it is sent at all; optional is not nullable.
         if let Some(paths) = value
             .get_mut("paths")
@@ -339,6 +340,33 @@ pub fn with_examples(all: &super::examples::Examples) -> String {
         }
     }
     serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// Each operation's scope: in its security requirement (OpenAPI 3.1 lets a bearer scheme name
+/// the roles it needs), as `x-required-scope`, in its description, and its 403 answer.
+fn required_scopes(doc: &mut serde_json::Value) {
+    for (method, path, scope) in super::REQUIRED_SCOPES {
+        let pointer = format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let Some(op) = doc.pointer_mut(&pointer) else {
+            continue;
+        };
+        op["security"] = serde_json::json!([{ "apiKey": [scope.as_str()] }]);
+        op["x-required-scope"] = scope.as_str().into();
+        let description = op["description"].as_str().unwrap_or_default().to_owned();
+        op["description"] = format!("{description}\n\nRequires the scope `{}`.", scope.as_str())
+            .trim_start()
+            .into();
+        let responses = &mut op["responses"];
+        if responses.get("403").is_none() {
+            responses["403"] = serde_json::json!({
+                "description": format!("The key lacks the scope {}", scope.as_str()),
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            });
+        }
+    }
 }
 
 #[cfg(test)]

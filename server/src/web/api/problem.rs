@@ -139,6 +139,15 @@ pub const TYPE_BASE: &str = "https://aval.example/problems/";
 
 pub const PROBLEM_TYPES: &[ProblemType] = &[
     ProblemType {
+        slug: "insufficient-scope",
+        status: 403,
+        when_en: "The key is valid but lacks the scope the request needs (`decisions:write`, `decisions:read`, `webhooks:manage` or `audit:read`); `detail` names it and the scopes the key holds.",
+        when_fr: "La clé est valide mais n'a pas la portée que la requête demande (`decisions:write`, `decisions:read`, `webhooks:manage` ou `audit:read`) ; `detail` la nomme, avec les portées de la clé.",
+        todo_en: "Use a key that holds the scope, or ask an admin for one (`server keys create --scope …` or the API keys page).",
+        todo_fr: "Utilisez une clé qui a cette portée, ou demandez-en une à un administrateur (`server keys create --scope …` ou la page des clés d'API).",
+        retry: false,
+    },
+    ProblemType {
         slug: "checkpoint-not-found",
         status: 404,
         when_en: "A consistency proof was asked between tree sizes no checkpoint was signed at.",

@@ -48,6 +48,8 @@ pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_KEYS: &str = "/admin/keys";
 pub const ADMIN_WEBHOOKS: &str = "/admin/webhooks";
+/// The signed-in user's own password.
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
 /// A sales rep's application and its decision.
 pub const APPLICATION: &str = "/applications/{id}";
 /// A case, for credit managers and auditors.
@@ -116,6 +118,11 @@ pub const PAGES: &[Page] = &[
         path: ADMIN_WEBHOOKS,
         access: Access::Roles(&[Role::Admin]),
         nav: Some(Msg::NavWebhooks),
+    },
+    Page {
+        path: ACCOUNT_PASSWORD,
+        access: Access::SignedIn,
+        nav: None,
     },
     Page {
         path: DASHBOARD,

@@ -71,6 +71,15 @@ mod ssr {
             scopes: Vec<crate::model::ApiScope>,
         ) -> Result<String, AppError>;
         async fn revoke_api_key(&self, id: String) -> Result<(), AppError>;
+        /// The signed-in user changes their own password (the current one required).
+        async fn change_own_password(
+            &self,
+            user: SessionUser,
+            parts: http::request::Parts,
+            current: String,
+            new: String,
+            repeat: String,
+        ) -> Result<(), AppError>;
         /// Creates an account with a generated password, kept in the session to be shown once.
         async fn create_user(
             &self,
@@ -268,6 +277,31 @@ pub async fn create_api_key(
         crate::access::ADMIN_KEYS,
         crate::access::url_encode(&id)
     ));
+    Ok(())
+}
+
+/// The signed-in user changes their own password; a generated one must be changed this way
+/// before anything else.
+#[server(prefix = "/api/app", endpoint = "change_own_password")]
+pub async fn change_own_password(
+    #[server(default)] current_password: String,
+    #[server(default)] new_password: String,
+    #[server(default)] repeat_password: String,
+) -> Result<(), AppError> {
+    let Some(user) = crate::api::current_user() else {
+        return Err(crate::api::fail(AppError::Unauthorized));
+    };
+    actions()?
+        .change_own_password(
+            user,
+            parts()?,
+            current_password,
+            new_password,
+            repeat_password,
+        )
+        .await
+        .map_err(crate::api::fail)?;
+    show(&format!("{}?changed=1", crate::access::ACCOUNT_PASSWORD));
     Ok(())
 }
 

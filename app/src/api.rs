@@ -106,6 +106,10 @@ mod ssr {
     pub fn require_role(roles: &[Role]) -> Result<SessionUser, AppError> {
         let result = match current_user() {
             None => Err(AppError::Unauthorized),
+            // A generated password is changed before anything else is done.
+            Some(user) if user.must_change_password => Err(AppError::Conflict(
+                "change the password you were given first".into(),
+            )),
             Some(user) if roles.contains(&user.role) => Ok(user),
             Some(_) => Err(AppError::Forbidden),
         };

@@ -454,6 +454,15 @@ messages! {
     KeyName => "Name", "Nom";
     KeyMode => "Mode", "Mode d'accès";
     KeyPrefix => "Key starts with", "Début de la clé";
+    PasswordTitle => "Your password", "Votre mot de passe";
+    PasswordIntro => "Choose a password of at least 12 characters that is not easy to guess: not a common password, not your name. Your other sessions end when it changes.", "Choisissez un mot de passe d'au moins 12 caractères difficile à deviner : pas un mot de passe courant, pas votre nom. Vos autres sessions se ferment quand il change.";
+    PasswordRequired => "The password you were given was generated for you: choose your own before going on.", "Le mot de passe qui vous a été remis a été généré : choisissez le vôtre avant de continuer.";
+    PasswordChanged => "Your password was changed.", "Votre mot de passe a été changé.";
+    PasswordCurrent => "Current password", "Mot de passe actuel";
+    PasswordNew => "New password", "Nouveau mot de passe";
+    PasswordRepeat => "New password again", "Nouveau mot de passe (encore)";
+    PasswordSubmit => "Change my password", "Changer mon mot de passe";
+    NavPassword => "Password", "Mot de passe";
     KeyScopes => "Scopes (what the key may do)", "Portées (ce que la clé peut faire)";
     CreateKey => "Create a key", "Créer une clé";
     RevokeKey => "Revoke", "Révoquer";

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account_password;
 pub mod admin_keys;
 pub mod admin_users;
 pub mod admin_webhooks;

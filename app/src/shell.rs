@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/password") view=crate::pages::account_password::PasswordPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

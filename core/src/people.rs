@@ -64,4 +64,7 @@ pub struct SessionUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// The password was generated for them: every page leads to changing it first.
+    #[serde(default)]
+    pub must_change_password: bool,
 }

@@ -37,6 +37,32 @@ pub struct AppActions {
     pub sandbox_conditions: Arc<sandbox::Conditions>,
 }
 
+impl AppActions {
+    /// The audit record of an account change; the change stands, so a record that cannot be
+    /// written is an internal error the admin sees.
+    async fn account_record(
+        &self,
+        kind: &str,
+        subject: &crate::store::UserRecord,
+        by: Option<&SessionUser>,
+        detail: serde_json::Value,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        crate::accounts::record(
+            self.store.as_ref(),
+            &self.settings,
+            kind,
+            subject,
+            by,
+            detail,
+            at,
+        )
+        .await
+        .map(drop)
+        .map_err(|e| internal("recording an account change in the audit chain", e))
+    }
+}
+
 fn internal(what: &str, error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "{what} failed");
     AppError::Internal {
@@ -197,6 +223,78 @@ impl Actions for AppActions {
         Ok(created.record.id)
     }
 
+    async fn change_own_password(
+        &self,
+        user: SessionUser,
+        parts: http::request::Parts,
+        current: String,
+        new: String,
+        repeat: String,
+    ) -> Result<(), AppError> {
+        let record = self
+            .store
+            .user_by_id(user.id)
+            .await
+            .map_err(|e| internal("reading an account", e))?
+            .ok_or(AppError::Unauthorized)?;
+        let mut problems = Vec::new();
+        let matches = password::verify(current.clone(), Some(record.password_hash.clone()))
+            .await
+            .map_err(|e| internal("checking a password", e))?;
+        if !matches {
+            problems.push(FieldProblem {
+                field: "current_password".into(),
+                problem: "is not your current password".into(),
+            });
+        }
+        if let Some(why) =
+            crate::accounts::weak_password(&new, &record.username, &record.display_name)
+        {
+            problems.push(FieldProblem {
+                field: "new_password".into(),
+                problem: why,
+            });
+        } else if new == current {
+            problems.push(FieldProblem {
+                field: "new_password".into(),
+                problem: "must differ from the current password".into(),
+            });
+        }
+        if repeat != new {
+            problems.push(FieldProblem {
+                field: "repeat_password".into(),
+                problem: "does not match the new password".into(),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let hash = password::hash(new)
+            .await
+            .map_err(|e| internal("hashing a new password", e))?;
+        let now = Utc::now();
+        let changed = self
+            .store
+            .update_user(user.id, crate::store::UserChange::OwnPassword(hash), now)
+            .await
+            .map_err(|e| internal("changing a password", e))?;
+        // This session stays signed in; the user's other sessions end.
+        if let Some(session) = parts.extensions.get::<tower_sessions::Session>() {
+            if let Err(error) = crate::auth::session::outlive_reset(session, now).await {
+                tracing::error!(%error, "cannot keep the session after a password change");
+            }
+        }
+        tracing::info!(user = user.id, "password changed by its owner");
+        self.account_record(
+            "password_changed",
+            &changed,
+            Some(&user),
+            serde_json::json!({"was_generated": record.must_change_password}),
+            now,
+        )
+        .await
+    }
+
     async fn revoke_api_key(&self, id: String) -> Result<(), AppError> {
         match self.store.revoke_api_key(&id, Utc::now()).await {
             Ok(true) => {
@@ -226,10 +324,20 @@ impl Actions for AppActions {
             role,
             password_hash: hash,
             is_demo: false,
+            must_change_password: true,
         };
-        match self.store.create_user(new, Utc::now()).await {
+        let now = Utc::now();
+        match self.store.create_user(new, now).await {
             Ok(created) => {
                 tracing::info!(user = created.id, %role, by = %admin.username, "account created");
+                self.account_record(
+                    "created",
+                    &created,
+                    Some(&admin),
+                    serde_json::json!({}),
+                    now,
+                )
+                .await?;
                 let issued = IssuedPassword {
                     username,
                     password: secret,
@@ -258,6 +366,17 @@ impl Actions for AppActions {
         change: UserChange,
     ) -> Result<String, AppError> {
         let mut secret = None;
+        let before = self
+            .store
+            .user_by_id(id)
+            .await
+            .map_err(|e| internal("reading an account", e))?;
+        let kind = match &change {
+            UserChange::Role(_) => "role_changed",
+            UserChange::Active(true) => "reactivated",
+            UserChange::Active(false) => "deactivated",
+            UserChange::ResetPassword => "password_reset",
+        };
         let change = match change {
             UserChange::Role(role) => crate::store::UserChange::Role(role),
             UserChange::Active(active) => crate::store::UserChange::Active(active),
@@ -267,7 +386,13 @@ impl Actions for AppActions {
                     .await
                     .map_err(|e| internal("hashing a new password", e))?;
                 secret = Some(new);
-                crate::store::UserChange::Password(hash)
+                // An admin resetting their own password reads it now; anyone else's generated
+                // password is changed by its owner at the next sign-in.
+                if id == admin.id {
+                    crate::store::UserChange::OwnPassword(hash)
+                } else {
+                    crate::store::UserChange::Password(hash)
+                }
             }
         };
         let now = Utc::now();
@@ -282,6 +407,14 @@ impl Actions for AppActions {
                     }
                 }
                 tracing::info!(user = id, by = %admin.username, "account changed");
+                let detail = match kind {
+                    "role_changed" => serde_json::json!({
+                        "previous_role": before.as_ref().map(|b| b.role.as_str()),
+                    }),
+                    _ => serde_json::json!({}),
+                };
+                self.account_record(kind, &changed, Some(&admin), detail, now)
+                    .await?;
                 if let Some(password) = secret {
                     let issued = IssuedPassword {
                         username: changed.username.clone(),

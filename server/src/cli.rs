@@ -432,6 +432,7 @@ async fn create_user(
         role,
         password_hash: hash,
         is_demo: false,
+        must_change_password: false,
     };
     match store.create_user(user, chrono::Utc::now()).await {
         Ok(user) => {

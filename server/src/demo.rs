@@ -63,6 +63,7 @@ pub async fn ensure_demo_users(store: &dyn Accounts) -> Result<usize, anyhow::Er
             role: demo.role,
             password_hash: hash,
             is_demo: true,
+            must_change_password: false,
         };
         match store.create_user(user, Utc::now()).await {
             Ok(_) => created += 1,

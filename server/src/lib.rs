@@ -2,6 +2,7 @@
 //! serves the Leptos pages and (in later modules) the lender API.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod actions;
 pub mod api_keys;
 pub mod audit;

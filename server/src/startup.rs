@@ -572,6 +572,7 @@ async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::E
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
                 is_demo: false,
+                must_change_password: false,
             },
             now,
         )
@@ -583,6 +584,7 @@ async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::E
             username: manager.username,
             display_name: manager.display_name,
             role: manager.role,
+            must_change_password: false,
         },
     };
     let examples = examples::run_script(

@@ -62,6 +62,8 @@ pub struct NewUser {
     pub role: Role,
     pub password_hash: PasswordHash,
     pub is_demo: bool,
+    /// The password was generated for the user, who must change it at the next sign-in.
+    pub must_change_password: bool,
 }
 
 /// A stored user account, with its password hash for verification.
@@ -76,8 +78,10 @@ pub struct UserRecord {
     pub is_demo: bool,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    /// When an admin last reset the password; sessions signed in before then end.
+    /// When the password last changed; sessions signed in before then end.
     pub credentials_changed_at: Option<DateTime<Utc>>,
+    /// The password was generated (creation or reset) and must be changed at sign-in.
+    pub must_change_password: bool,
 }
 
 /// A change an admin makes to an account.
@@ -85,8 +89,11 @@ pub struct UserRecord {
 pub enum UserChange {
     Role(Role),
     Active(bool),
-    /// A new password hash; sessions signed in before the change end.
+    /// A new generated password's hash (an admin's reset): sessions signed in before the change
+    /// end, and the user must change it at the next sign-in.
     Password(PasswordHash),
+    /// The user's own new password's hash: other sessions end.
+    OwnPassword(PasswordHash),
 }
 
 /// The SQL condition that keeps at least one active admin: a change to `id` that takes it out
@@ -95,7 +102,7 @@ pub(crate) fn keeps_an_admin(change: &UserChange) -> bool {
     match change {
         UserChange::Role(role) => *role != Role::Admin,
         UserChange::Active(active) => !active,
-        UserChange::Password(_) => false,
+        UserChange::Password(_) | UserChange::OwnPassword(_) => false,
     }
 }
 

@@ -75,6 +75,9 @@ fn Header(user: Option<SessionUser>) -> impl IntoView {
                         {role}
                     </span>
                 </span>
+                <a class="btn btn-quiet btn-small" href=access::ACCOUNT_PASSWORD data-testid="my-password">
+                    {tr(Msg::NavPassword)}
+                </a>
                 <form method="post" action=access::SIGN_OUT class="inline-form">
                     <button type="submit" class="btn btn-quiet btn-small">
                         {tr(Msg::SignOut)}

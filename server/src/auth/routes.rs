@@ -177,6 +177,17 @@ async fn attempt(
         .record_sign_in(user.id, now)
         .await
         .map_err(|e| internal(&e))?;
+    crate::accounts::record(
+        state.store.as_ref(),
+        &state.settings,
+        "signed_in",
+        &user,
+        None,
+        serde_json::json!({"address": address}),
+        now,
+    )
+    .await
+    .map_err(|e| internal(&e))?;
     tracing::info!(user_id = user.id, role = %user.role, "signed in");
     Ok(())
 }

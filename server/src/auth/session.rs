@@ -129,6 +129,7 @@ async fn resolve(
                 username: user.username,
                 display_name: user.display_name,
                 role: user.role,
+                must_change_password: user.must_change_password,
             })
         }
         Ok(_) => {
@@ -222,6 +223,14 @@ pub async fn authorize(
         .path_and_query()
         .map(|pq| pq.as_str().to_owned())
         .unwrap_or_else(|| "/".to_owned());
+    // A generated password is changed before any other page opens.
+    if user.as_ref().is_some_and(|u| u.must_change_password)
+        && page.path != app::access::ACCOUNT_PASSWORD
+        && page.path != SIGN_IN
+    {
+        return Redirect::to(&format!("{}?required=1", app::access::ACCOUNT_PASSWORD))
+            .into_response();
+    }
     let role = user.as_ref().map(|u| u.role);
     let forbidden = match (page.access, &user) {
         (Access::Public, Some(_)) if page.path == SIGN_IN => {

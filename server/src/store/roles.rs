@@ -13,7 +13,8 @@
 macro_rules! shared_roles {
     ($store:ty, $db:ty) => {
         const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, active, is_demo, \
-                                    created_at_ms, last_sign_in_ms, credentials_changed_ms";
+                                    created_at_ms, last_sign_in_ms, credentials_changed_ms, \
+                                    must_change_password";
 
         fn user_from_row(row: &<$db as sqlx::Database>::Row) -> StoreResult<UserRecord> {
             let role: String = row.try_get("role")?;
@@ -34,6 +35,7 @@ macro_rules! shared_roles {
                     .try_get::<Option<i64>, _>("credentials_changed_ms")?
                     .map(from_millis)
                     .transpose()?,
+                must_change_password: row.try_get("must_change_password")?,
             })
         }
 
@@ -65,8 +67,8 @@ macro_rules! shared_roles {
         impl Accounts for $store {
             async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
                 let sql = format!(
-                    "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+                    "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms, \
+                     must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
                 );
                 let row = sqlx::query(&sql)
                     .bind(&user.username)
@@ -75,6 +77,7 @@ macro_rules! shared_roles {
                     .bind(user.password_hash.as_stored())
                     .bind(user.is_demo)
                     .bind(millis(now))
+                    .bind(user.must_change_password)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(|e| super::conflict_or(e, || format!("user `{}`", user.username)))?;
@@ -123,7 +126,12 @@ macro_rules! shared_roles {
                 let set = match change {
                     UserChange::Role(_) => "role = $2",
                     UserChange::Active(_) => "active = $2",
-                    UserChange::Password(_) => "password_hash = $2, credentials_changed_ms = $3",
+                    UserChange::Password(_) => {
+                        "password_hash = $2, credentials_changed_ms = $3, must_change_password = TRUE"
+                    }
+                    UserChange::OwnPassword(_) => {
+                        "password_hash = $2, credentials_changed_ms = $3, must_change_password = FALSE"
+                    }
                 };
                 let guard = if super::keeps_an_admin(&change) {
                     " AND (NOT (role = 'admin' AND active) OR EXISTS (SELECT 1 FROM users o \
@@ -136,7 +144,9 @@ macro_rules! shared_roles {
                 let query = match &change {
                     UserChange::Role(role) => query.bind(role.as_str()),
                     UserChange::Active(active) => query.bind(*active),
-                    UserChange::Password(hash) => query.bind(hash.as_stored().to_owned()).bind(millis(now)),
+                    UserChange::Password(hash) | UserChange::OwnPassword(hash) => {
+                        query.bind(hash.as_stored().to_owned()).bind(millis(now))
+                    }
                 };
                 match query.fetch_optional(&self.pool).await? {
                     Some(row) => user_from_row(&row),

@@ -412,7 +412,8 @@ async fn an_auditor_verifies_the_chain_and_replays_a_decision_identically() {
     let id = d["id"].as_str().unwrap().to_owned();
     app.sign_in_role(app::model::Role::Auditor).await;
     let chain: Value = app.server_fn("audit_chain").await.json().await.unwrap();
-    assert_eq!(chain["records"], 1);
+    // The decision and the auditor's sign-in.
+    assert_eq!(chain["records"], 2);
     assert_eq!(chain["intact"], true);
     let replay = app
         .client

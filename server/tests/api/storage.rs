@@ -49,6 +49,7 @@ fn new_user(username: &str, role: Role) -> NewUser {
         role,
         password_hash: PasswordHash::from_stored("$argon2id$v=19$stub".to_owned()),
         is_demo: false,
+        must_change_password: false,
     }
 }
 

@@ -151,13 +151,23 @@ test("an admin creates an API key, sees it once, and revokes it", async ({ brows
   await hydrated(admin);
   await admin.getByLabel("Name").fill("Checkout integration");
   await admin.getByLabel("Mode").selectOption("sandbox");
+  // Every scope is ticked to begin with; this key only asks for and reads decisions.
+  const scopes = admin.getByTestId("key-scopes");
+  await scopes.getByLabel("webhooks:manage").uncheck();
+  await scopes.getByLabel("audit:read").uncheck();
   await admin.getByRole("button", { name: "Create a key" }).click();
   const key = (await admin.getByTestId("created-key").textContent())!.trim();
   expect(key).toMatch(/^aval_test_[0-9a-f]{32}$/);
   await admin.screenshot({ path: "test-results/admin-key-created.png", fullPage: true });
+  const created = admin.locator('[data-testid=key-row][data-name="Checkout integration"]');
+  await expect(created.getByTestId("key-scopes-cell")).toHaveText(/decisions:write\s+decisions:read/);
+  await expect(created.getByTestId("key-scopes-cell")).not.toContainText("webhooks:manage");
 
   const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
   expect((await api.get("/api/v1/ping")).status()).toBe(200);
+  const refused = await api.get("/api/v1/webhook-endpoints");
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).detail).toContain("needs the scope webhooks:manage");
 
   await admin.reload();
   await expect(admin.getByTestId("created-key")).toHaveCount(0);
@@ -193,6 +203,23 @@ test("an admin creates an account and hands over its generated password; a reset
   await lea.getByLabel("Username").fill("lea.martin");
   await lea.getByLabel("Password").fill(password);
   await lea.getByRole("button", { name: "Sign in" }).click();
+  // A generated password is changed before anything else.
+  await expect(lea).toHaveURL("/account/password?required=1");
+  await expect(lea.getByTestId("password-required")).toBeVisible();
+  await hydrated(lea);
+  const change = lea.getByTestId("change-password");
+  await change.getByLabel("Current password").fill(password);
+  await change.getByLabel("New password", { exact: true }).fill("password1234");
+  await change.getByLabel("New password again").fill("password1234");
+  await change.getByRole("button", { name: "Change my password" }).click();
+  await expect(lea.getByTestId("password-error")).toContainText("new_password");
+  await change.getByLabel("Current password").fill(password);
+  await change.getByLabel("New password", { exact: true }).fill("lantern-orchid-quarry-59");
+  await change.getByLabel("New password again").fill("lantern-orchid-quarry-59");
+  await change.getByRole("button", { name: "Change my password" }).click();
+  await expect(lea.getByTestId("password-changed")).toBeVisible();
+  await lea.screenshot({ path: "test-results/password-changed.png", fullPage: true });
+  await lea.goto("/");
   await expect(lea).toHaveURL("/");
   await expect(lea.getByTestId("user-role")).toHaveText("Auditor");
 
@@ -294,12 +321,17 @@ test("an admin registers a webhook endpoint, reads its secret once, and disables
   await hydrated(admin);
   await expect(admin.locator(".lead")).toContainText("delivered at least once");
   const form = admin.getByTestId("create-endpoint");
-  await form.getByLabel("Address (https://…)").fill("https://lender.example/aval-hooks");
+  // An address inside the lender's network is refused, saying why.
+  await form.getByLabel("Address (https://…)").fill("https://10.0.0.1/aval-hooks");
+  await form.getByRole("button", { name: "Add an endpoint" }).click();
+  await expect(admin.locator(".alert-error")).toContainText("10.0.0.1 is a private address");
+  // The demo allows this machine, where its example receivers run.
+  await form.getByLabel("Address (https://…)").fill("http://127.0.0.1:9/aval-hooks");
   await form.getByLabel("monitoring.source_failed").uncheck();
   await form.getByRole("button", { name: "Add an endpoint" }).click();
   await expect(admin).toHaveURL(/\/admin\/webhooks\?created=wh_/);
   await expect(admin.getByTestId("created-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{44}$/);
-  const row = admin.locator('[data-testid=endpoint-row][data-url="https://lender.example/aval-hooks"]');
+  const row = admin.locator('[data-testid=endpoint-row][data-url="http://127.0.0.1:9/aval-hooks"]');
   await expect(row).toContainText("decision.created");
   await expect(row).not.toContainText("monitoring.source_failed");
   await admin.screenshot({ path: "test-results/admin-webhook-created.png", fullPage: true });

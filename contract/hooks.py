@@ -61,3 +61,26 @@ def filter_body(ctx, body):
         return True
     amount, invoice = _cents(body, "amount"), _cents(body, "invoice_amount")
     return amount is None or invoice is None or amount <= invoice
+
+
+@schemathesis.hook
+def map_body(ctx, body):
+    """A webhook endpoint's host must resolve to an address the server may reach, which JSON
+    Schema cannot state. The contract's server resolves `lender.example` to this machine (and
+    allows it), so generated `https://` addresses are given that host, keeping the rest; no
+    name is looked up beyond this machine."""
+    operation = ctx.operation
+    if operation is None or operation.method.upper() != "POST" or operation.path != "/webhook-endpoints":
+        return body
+    if not isinstance(body, dict) or not isinstance(body.get("url"), str):
+        return body
+    url = body["url"]
+    stripped = url.strip()
+    if not stripped.startswith("https://"):
+        return body
+    rest = stripped[len("https://"):]
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    lead = url[: len(url) - len(url.lstrip())]
+    trail = url[len(url.rstrip()):]
+    return {**body, "url": f"{lead}https://lender.example{rest[cut:]}{trail}"}
+

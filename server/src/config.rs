@@ -181,6 +181,11 @@ pub struct WebhookSettings {
     /// the demo (its example receivers run on this machine), none otherwise.
     #[serde(default)]
     pub allowed_networks: Option<Vec<String>>,
+    /// Fixed addresses for endpoint host names, looked up before the system's resolver (as in
+    /// a hosts file; for split-horizon DNS, or to pin a receiver). The guard checks them like
+    /// any other address.
+    #[serde(default)]
+    pub hosts: std::collections::BTreeMap<String, Vec<std::net::IpAddr>>,
 }
 
 impl WebhookSettings {
@@ -204,6 +209,7 @@ impl Default for WebhookSettings {
             disable_after_minutes: 24 * 60,
             poll_interval_ms: 1_000,
             allowed_networks: None,
+            hosts: Default::default(),
         }
     }
 }

@@ -96,7 +96,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 
 impl Application {
     pub async fn build(settings: Settings, leptos: LeptosOptions) -> anyhow::Result<Self> {
-        Self::build_with(settings, leptos, Arc::new(crate::egress::SystemLookup)).await
+        let hosts = settings
+            .webhooks
+            .hosts
+            .iter()
+            .map(|(name, ips)| (name.to_ascii_lowercase(), ips.clone()))
+            .collect();
+        let lookup = crate::egress::HostsThen(hosts, crate::egress::SystemLookup);
+        Self::build_with(settings, leptos, Arc::new(lookup)).await
     }
 
     /// Builds with `lookup` resolving webhook endpoints' names (the system's resolver in

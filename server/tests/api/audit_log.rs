@@ -599,7 +599,7 @@ async fn the_api_serves_the_key_checkpoints_and_proofs_that_verify_proof_checks_
         ("from=abc", "from"),
         ("to=3", "from"),
         ("from=1&sort=asc", "sort"),
-        (&format!("from={}&to={from}", to + 1) as &str, "from"),
+        ("from=1&to=-2", "to"),
     ] {
         let (status, problem) = api(
             &app,
@@ -616,6 +616,20 @@ async fn the_api_serves_the_key_checkpoints_and_proofs_that_verify_proof_checks_
         );
         assert_eq!(problem["errors"][0]["field"], field, "{query}");
     }
+    // The two sizes in either order: the same proof.
+    let (status, swapped) = api(
+        &app,
+        Method::GET,
+        &format!("/api/v1/audit/consistency?from={to}&to={from}"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        swapped["consistency_proof"],
+        consistency["consistency_proof"]
+    );
     let (status, problem) = api(
         &app,
         Method::GET,

@@ -70,7 +70,10 @@ async fn a_sales_rep_applies_and_reads_the_decision_and_bad_input_comes_back_nam
         "the form shows the problems"
     );
     let store = server::startup::open_store(&app.settings).await.unwrap();
-    assert!(server::audit::verify(store.as_ref()).await.unwrap().intact());
+    assert!(server::audit::verify(store.as_ref())
+        .await
+        .unwrap()
+        .intact());
     assert_eq!(
         decision_records(store.as_ref()).await.len(),
         1,

@@ -86,8 +86,8 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
     path = "/audit/checkpoints",
     tag = "audit",
     params(
-        ("after" = Option<String>, Query, description = "Only checkpoints signed after this time (RFC 3339)"),
-        ("limit" = Option<u32>, Query, description = "At most this many (1 to 1000, default 1000)"),
+        ("after" = Option<DateTime<Utc>>, Query, description = "Only checkpoints signed after this time (RFC 3339); absent for the first page"),
+        ("limit" = Option<u32>, Query, description = "At most this many (1 to 1000, default 1000)", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "The checkpoints, oldest first", body = Vec<Checkpoint>),
@@ -184,14 +184,14 @@ pub(crate) async fn proof(
 
 /// The proof that the log of `to` records extends the log of `from` records, with the two
 /// signed checkpoints (the newest of each size). Both sizes must be sizes a checkpoint was
-/// signed at.
+/// signed at; given in either order, the proof goes from the smaller to the larger.
 #[utoipa::path(
     get,
     path = "/audit/consistency",
     tag = "audit",
     params(
-        ("from" = u64, Query, description = "The earlier tree size (at least 1)"),
-        ("to" = Option<u64>, Query, description = "The later tree size (default: the newest checkpoint's)"),
+        ("from" = u64, Query, description = "The earlier tree size (at least 1)", minimum = 1),
+        ("to" = Option<u64>, Query, description = "The later tree size (default: the newest checkpoint's)", minimum = 1),
     ),
     responses(
         (status = 200, description = "The consistency proof", body = ConsistencyProofDocument),
@@ -224,9 +224,8 @@ pub(crate) async fn consistency(
         },
         Err(r) => return *r,
     };
-    if from > to {
-        return invalid("from", &format!("must not be above to ({to})"));
-    }
+    // The proof is between the two sizes, whichever is given first.
+    let (from, to) = (from.min(to), from.max(to));
     match state.audit_log.consistency(from, to).await {
         Ok(Ok(doc)) => Json(doc).into_response(),
         Ok(Err(size)) => not_signed(size),

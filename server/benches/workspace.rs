@@ -1,7 +1,9 @@
 //! The workspace's heaviest pages with thousands of decisions stored: the credit managers'
 //! queue and the dashboard, rendered on the server (full HTML page, and the server function the
 //! page calls after hydration). Run with `cargo bench -p server --bench workspace`
-//! (`DECISIONS=20000` to seed more); results are written down in `docs/benchmarks.md`.
+//! (`DECISIONS=20000` to seed more); results are written down in `docs/benchmarks.md`. Then
+//! the audit log over the same records: a checkpoint, and `server audit verify`'s checks
+//! (records and snapshot bytes per second).
 //!
 //! The application runs in-process on a fresh SQLite database (WAL, full synchronous commits).
 //! Decisions are made by the real path (sandbox sources with no added latency, engine, audit
@@ -225,5 +227,44 @@ async fn main() {
             times.last().copied().unwrap_or_default()
         );
     }
+
+    // The audit log over the same records: a checkpoint of all of them (the tree extended from
+    // the signer's last one), then everything `server audit verify` checks.
+    let t = Instant::now();
+    let checkpoint = state
+        .audit_log
+        .checkpoint(Utc::now(), true, std::time::Duration::ZERO)
+        .await
+        .expect("a checkpoint")
+        .expect("signed");
+    println!(
+        "\ncheckpoint of {} records signed in {:.1} ms",
+        checkpoint.tree_size,
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let key = state.audit_log.identity().public.clone();
+    let kept = vec![(1, Ok(checkpoint))];
+    let report = server::audit::verification::verify_all(
+        state.store.as_ref(),
+        Some(&key),
+        &kept,
+        &server::audit::verification::Quiet,
+    )
+    .await
+    .expect("verification runs");
+    let t = &report.throughput;
+    println!(
+        "audit verify ({:?}) in {:.2} s: {} records in {:.2} s ({:.0} records/s: chain, tree, \
+         checkpoints), {} snapshot bodies ({:.1} MB uncompressed) in {:.2} s ({:.1} MB/s)",
+        report.verdict,
+        t.seconds,
+        t.records,
+        t.records_seconds,
+        t.records_per_second,
+        t.snapshot_bodies,
+        t.snapshot_bytes as f64 / 1e6,
+        t.snapshot_seconds,
+        t.snapshot_bytes_per_second / 1e6
+    );
     server.abort();
 }

@@ -674,7 +674,8 @@ pub trait Transparency: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<StoredCheckpoint>>;
 
-    /// The newest checkpoint, or the newest of a tree of `size` records.
+    /// The newest checkpoint of the largest tree (several instances may sign a moment apart), or
+    /// the newest of a tree of `size` records.
     async fn latest_checkpoint(&self, size: Option<u64>) -> StoreResult<Option<StoredCheckpoint>>;
 
     /// Stored snapshot bodies whose hash sorts after `after`, in that order, at most `limit`.

@@ -131,8 +131,12 @@ impl Log {
             self.checkpoint(Utc::now(), true, Duration::ZERO).await?;
             latest = self.store.latest_checkpoint(None).await?;
         }
-        let latest =
-            latest.ok_or_else(|| StoreError::Corrupt("no checkpoint was signed".into()))?;
+        let latest = latest.filter(|c| c.tree_size > index).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "no checkpoint covers record {} although one was just signed",
+                record.seq
+            ))
+        })?;
         let checkpoint = parse(&latest)?;
         let path = run(
             self.store.as_ref(),

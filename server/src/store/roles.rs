@@ -859,7 +859,7 @@ macro_rules! shared_roles {
                     None => {
                         sqlx::query_as(
                             "SELECT seq, tree_size, signed_at_ms, line FROM audit_checkpoints \
-                             ORDER BY seq DESC LIMIT 1",
+                             ORDER BY tree_size DESC, seq DESC LIMIT 1",
                         )
                         .fetch_optional(&self.pool)
                         .await?

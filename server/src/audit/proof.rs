@@ -236,12 +236,12 @@ pub fn verify_inclusion(
     Ok(Proven {
         proof_type: "inclusion".into(),
         statement: format!(
-            "record {} ({}, {} of decision {}) is record {} of the log of {} records signed by \
-             key {} at {}",
-            r.seq,
-            r.id,
-            r.kind,
-            r.decision_id,
+            "{} is record {} of the log of {} records signed by key {} at {}",
+            if r.kind == "decision" {
+                format!("decision {}", r.id)
+            } else {
+                format!("{} {} (about {})", r.kind, r.id, r.decision_id)
+            },
             r.seq,
             doc.checkpoint.tree_size,
             doc.checkpoint.key_id,

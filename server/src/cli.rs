@@ -206,7 +206,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             return print_out(&inspect(command)?);
         }
     }
-    // The load test runs against any deployment, with no settings of its own.
+    // A proof is checked offline: no settings, no database.
     if let Some(Command::Audit {
         command: AuditCommand::VerifyProof { file, public_key },
     }) = &cli.command
@@ -247,6 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+    // The load test runs against any deployment, with no settings of its own.
     if let Some(Command::Loadtest {
         url,
         key,

@@ -12,27 +12,12 @@ use server::audit::proof::{verify_file, ProofError};
 use server::audit::verification::{read_checkpoints, verify_all, Quiet, Report, Verdict};
 use server::audit::{Checkpoint, SigningIdentity};
 use server::sources::World;
-use server::store::postgres::PostgresStore;
-use server::store::sqlite::SqliteStore;
 use server::store::{NewAuditRecord, SnapshotBody, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
 async fn backends() -> Vec<(&'static str, Arc<dyn Store>, tempfile::TempDir, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("store.db").display());
-    let sqlite = SqliteStore::connect(&url).await.unwrap();
-    let pg_url = crate::helpers::fresh_postgres_url().await;
-    let postgres = PostgresStore::connect(&pg_url).await.unwrap();
-    vec![
-        ("sqlite", Arc::new(sqlite), dir, url),
-        (
-            "postgres",
-            Arc::new(postgres),
-            tempfile::tempdir().unwrap(),
-            pg_url,
-        ),
-    ]
+    crate::storage::backends_with_urls().await
 }
 
 /// Runs SQL as someone with full access to the database.

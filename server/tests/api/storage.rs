@@ -25,7 +25,7 @@ async fn backends() -> Vec<(&'static str, Arc<dyn Store>, TempDir)> {
 }
 
 /// The backends with their database URLs, for tests that reach under the `Store` interface.
-async fn backends_with_urls() -> Vec<(&'static str, Arc<dyn Store>, TempDir, String)> {
+pub(crate) async fn backends_with_urls() -> Vec<(&'static str, Arc<dyn Store>, TempDir, String)> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     let sqlite = SqliteStore::connect(&url).await.unwrap();

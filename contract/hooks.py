@@ -80,6 +80,10 @@ def map_body(ctx, body):
         return body
     rest = stripped[len("https://"):]
     cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    # Only a host the document allows is replaced: an address made invalid on purpose (white
+    # space inside, too long) stays as generated, so the server's refusal is still checked.
+    if len(stripped) > 2048 or any(c.isspace() for c in rest[:cut]):
+        return body
     lead = url[: len(url) - len(url.lstrip())]
     trail = url[len(url.rstrip()):]
     return {**body, "url": f"{lead}https://lender.example{rest[cut:]}{trail}"}

@@ -12,7 +12,7 @@ use server::audit::proof::{verify_file, ProofError};
 use server::audit::verification::{read_checkpoints, verify_all, Quiet, Report, Verdict};
 use server::audit::{Checkpoint, SigningIdentity};
 use server::sources::World;
-use server::store::{NewAuditRecord, SnapshotBody, Store};
+use server::store::{NewAuditRecord, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,21 +81,7 @@ fn erase_traces() -> Vec<String> {
     ]
 }
 
-fn gzip(text: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(text.as_bytes()).unwrap();
-    e.finish().unwrap()
-}
-
-fn body(text: &str) -> SnapshotBody {
-    use sha2::Digest;
-    SnapshotBody {
-        sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
-        size: text.len() as i64,
-        compressed: gzip(text),
-    }
-}
+use crate::storage::body;
 
 fn entry(i: usize, payload: String) -> NewAuditRecord {
     NewAuditRecord {
@@ -301,7 +287,7 @@ async fn a_swapped_snapshot_body_is_detected_and_named() {
     for (backend, store, _dir, url) in backends().await {
         let (_, kept) = kept_log(&store).await;
         let victim = body("{\"transactions\": [7]}");
-        let forged = gzip("{\"transactions\": [7000000]}");
+        let forged = body("{\"transactions\": [7000000]}").compressed;
         let literal = if url.starts_with("sqlite") {
             format!("X'{}'", hex::encode(&forged))
         } else {

@@ -287,7 +287,16 @@ fn model_evaluate_prints_the_committed_model_and_baseline_metrics_for_a_labelled
 
 /// `server audit verify` on the database in `data_dir`: its report.
 fn audit_verify(data_dir: &std::path::Path) -> serde_json::Value {
-    let out = server(data_dir).args(["audit", "verify"]).output().unwrap();
+    audit_verify_with(data_dir, &[])
+}
+
+/// `server audit verify` with more arguments: its report, once it exited 0.
+fn audit_verify_with(data_dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = server(data_dir)
+        .args(["audit", "verify"])
+        .args(args)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -571,17 +580,7 @@ async fn a_server_killed_under_load_loses_no_acknowledged_decision_and_the_chain
     child.wait().unwrap();
     let report = audit_verify(dir.path());
     assert!(report["records"].as_u64().unwrap() >= acknowledged.len() as u64);
-    let out = server(dir.path())
-        .args(["audit", "verify", "--checkpoints"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = audit_verify_with(dir.path(), &["--checkpoints".as_ref(), file.as_os_str()]);
     assert_eq!(report["verdict"], "intact");
     assert_eq!(report["external_checkpoints"], kept.len());
 }

@@ -426,7 +426,7 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
     }
 }
 
-fn body(text: &str) -> SnapshotBody {
+pub(crate) fn body(text: &str) -> SnapshotBody {
     let snapshot = server::sources::Snapshot::capture(
         server::sources::SourceId::Bodacc,
         "test",

@@ -58,12 +58,6 @@ use tower_sessions::SessionStore;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
-/// How to stop the checkpointer: its stop signal and its task.
-type CheckpointerHandle = (
-    tokio::sync::watch::Sender<bool>,
-    tokio::task::JoinHandle<()>,
-);
-
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -73,7 +67,14 @@ pub struct SqliteStore {
     /// Engine versions known to be registered, so deciding does not ask again.
     known_versions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// Stops the checkpointer between two rounds, and its task, awaited before the pool closes.
-    checkpointer: Arc<std::sync::Mutex<Option<CheckpointerHandle>>>,
+    checkpointer: Arc<
+        std::sync::Mutex<
+            Option<(
+                tokio::sync::watch::Sender<bool>,
+                tokio::task::JoinHandle<()>,
+            )>,
+        >,
+    >,
 }
 
 impl SqliteStore {

@@ -66,15 +66,6 @@ pub struct SqliteStore {
     appends: tokio::sync::mpsc::UnboundedSender<Queued>,
     /// Engine versions known to be registered, so deciding does not ask again.
     known_versions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-    /// Stops the checkpointer between two rounds, and its task, awaited before the pool closes.
-    checkpointer: Arc<
-        std::sync::Mutex<
-            Option<(
-                tokio::sync::watch::Sender<bool>,
-                tokio::task::JoinHandle<()>,
-            )>,
-        >,
-    >,
 }
 
 impl SqliteStore {
@@ -110,14 +101,12 @@ impl SqliteStore {
             .name("audit-writer".into())
             .spawn(move || runtime.block_on(writer))
             .map_err(|e| StoreError::Setup(format!("cannot start the audit writer: {e}")))?;
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(checkpointer(pool.clone(), appends.downgrade(), stopped));
+        tokio::spawn(checkpointer(pool.clone(), appends.downgrade()));
         Ok(Self {
             pool,
             audit_lock,
             appends,
             known_versions: Arc::default(),
-            checkpointer: Arc::new(std::sync::Mutex::new(Some((stop, task)))),
         })
     }
 }
@@ -129,14 +118,6 @@ impl Store for SqliteStore {
         Ok(())
     }
     async fn close(&self) {
-        // The checkpointer ends its round first: no connection is left running a checkpoint
-        // while the pool closes, so the last connection to close copies the log back and
-        // removes it.
-        let checkpointer = self.checkpointer.lock().ok().and_then(|mut c| c.take());
-        if let Some((stop, task)) = checkpointer {
-            let _ = stop.send(true);
-            let _ = task.await;
-        }
         self.pool.close().await;
     }
     async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
@@ -207,19 +188,12 @@ const LOG_RESTART_FRAMES: i64 = 16_384;
 /// still needs; when the log has grown past [`LOG_RESTART_FRAMES`] a restarting one copies the
 /// rest and lets the next transaction write the log from its start, so it stays bounded.
 /// Ends when the store is closed or dropped (`store` no longer upgrades).
-async fn checkpointer(
-    pool: SqlitePool,
-    store: tokio::sync::mpsc::WeakUnboundedSender<Queued>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
+async fn checkpointer(pool: SqlitePool, store: tokio::sync::mpsc::WeakUnboundedSender<Queued>) {
     let mut every = tokio::time::interval(CHECKPOINT_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
-    while !pool.is_closed() && store.upgrade().is_some() && !*stop.borrow() {
-        tokio::select! {
-            _ = every.tick() => {}
-            _ = stop.changed() => return,
-        }
+    while !pool.is_closed() && store.upgrade().is_some() {
+        every.tick().await;
         let checkpointed = match checkpoint(&pool, "PASSIVE").await {
             Ok(log_frames) if log_frames >= LOG_RESTART_FRAMES => {
                 checkpoint(&pool, "RESTART").await

@@ -54,6 +54,26 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Closes every connection of `pool`, waiting for the ones in use to be given back.
+///
+/// `Pool::close` alone is not enough in sqlx 0.8 (launchbadge/sqlx#3217; fixed upstream by
+/// launchbadge/sqlx#3952, in no 0.8 release, and the session store needs 0.8): a connection whose last query has just finished is
+/// given back by a task of its own, and when that task puts it among the idle ones after
+/// `close` looked at them for the last time, `close` returns with it still open. With SQLite
+/// that connection is then the last one, and as the process exits without closing it the
+/// write-ahead log stays beside the database file. So `close` is called again until no
+/// connection is left; each call closes the idle ones, and the pool, already closed, lends none.
+pub(crate) async fn close_pool<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) {
+    loop {
+        pool.close().await;
+        if pool.size() == 0 {
+            return;
+        }
+        // A connection is on its way back: give its task the time to put it down.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 /// A user account about to be created.
 #[derive(Debug)]
 pub struct NewUser {

@@ -97,7 +97,7 @@ impl Store for PostgresStore {
         Ok(())
     }
     async fn close(&self) {
-        self.pool.close().await;
+        super::close_pool(&self.pool).await;
     }
     async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;

@@ -1,10 +1,10 @@
 //! What happens to accounts, in the audit chain: creations, role changes, deactivations,
 //! reactivations, password resets, a user's own password change and every sign-in are audit
-//! records (`account.…`), hashed into the chain and covered by its checkpoints like decisions.
-//! And the rule a chosen password must meet.
+//! records (`account.…`), hashed into the chain and covered by its checkpoints like decisions,
+//! each written in the transaction of the change it records. And the rule a chosen password must meet.
 
 use crate::config::{workspace_world, Settings};
-use crate::store::{AuditRecord, NewAuditRecord, Store, StoreResult, UserRecord};
+use crate::store::{AccountRecord, NewAuditRecord, UserRecord};
 use app::model::SessionUser;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -12,46 +12,85 @@ use serde_json::{json, Value};
 /// The shortest password a person may choose.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
-/// Appends `account.{kind}` about `subject`, made by `by` (none for the user's own sign-in),
-/// with `detail`.
-pub async fn record(
-    store: &dyn Store,
+/// What happened to an account: the record's kind is `account.` followed by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEvent {
+    Created,
+    /// The record names the role before the change (`previous_role`).
+    RoleChanged,
+    Deactivated,
+    Reactivated,
+    /// An admin generated a new password.
+    PasswordReset,
+    /// The user chose a new password; the record says whether the old one was generated
+    /// (`was_generated`).
+    PasswordChanged,
+    SignedIn,
+}
+
+impl AccountEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::RoleChanged => "role_changed",
+            Self::Deactivated => "deactivated",
+            Self::Reactivated => "reactivated",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::SignedIn => "signed_in",
+        }
+    }
+}
+
+/// The audit record of `event`, made by `by` (none for the user's own sign-in), with `detail`;
+/// the store makes it from the account as the change finds and leaves it, and writes it in
+/// the change's transaction.
+pub fn record(
     settings: &Settings,
-    kind: &str,
-    subject: &UserRecord,
+    event: AccountEvent,
     by: Option<&SessionUser>,
     detail: Value,
     at: DateTime<Utc>,
-) -> StoreResult<AuditRecord> {
-    let mut payload = json!({
-        "user_id": subject.id,
-        "username": subject.username,
-        "role": subject.role.as_str(),
-        "active": subject.active,
-        "by": by.map(|u| json!({"user_id": u.id, "username": u.username, "role": u.role.as_str()})),
-    });
-    if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), detail) {
-        p.extend(extra);
-    }
-    store
-        .append_audit(
-            NewAuditRecord {
-                id: format!("acc_{}", uuid::Uuid::new_v4().simple()),
-                kind: format!("account.{kind}"),
-                decision_id: format!("user_{}", subject.id),
-                world: workspace_world(settings).as_str().to_owned(),
-                recorded_at: at,
-                payload: payload.to_string(),
-                history: None,
-                case: None,
-                events: Vec::new(),
-                monitoring: None,
-                lines: Vec::new(),
-                assessment: None,
-            },
-            &[],
-        )
-        .await
+) -> AccountRecord {
+    let world = workspace_world(settings).as_str().to_owned();
+    let by = by.map(|u| json!({"user_id": u.id, "username": u.username, "role": u.role.as_str()}));
+    Box::new(move |before: Option<&UserRecord>, subject: &UserRecord| {
+        let mut payload = json!({
+            "user_id": subject.id,
+            "username": subject.username,
+            "role": subject.role.as_str(),
+            "active": subject.active,
+            "by": by,
+        });
+        if let Some(p) = payload.as_object_mut() {
+            match (event, before) {
+                (AccountEvent::RoleChanged, Some(b)) => {
+                    p.insert("previous_role".into(), json!(b.role.as_str()));
+                }
+                (AccountEvent::PasswordChanged, Some(b)) => {
+                    p.insert("was_generated".into(), json!(b.must_change_password));
+                }
+                _ => {}
+            }
+            if let Value::Object(extra) = detail {
+                p.extend(extra);
+            }
+        }
+        NewAuditRecord {
+            id: format!("acc_{}", uuid::Uuid::new_v4().simple()),
+            kind: format!("account.{}", event.as_str()),
+            decision_id: format!("user_{}", subject.id),
+            world,
+            recorded_at: at,
+            payload: payload.to_string(),
+            history: None,
+            case: None,
+            events: Vec::new(),
+            monitoring: None,
+            lines: Vec::new(),
+            assessment: None,
+        }
+    })
 }
 
 /// Why a chosen password is refused, or `None`: at least 12 characters, not the username or the

@@ -2,6 +2,7 @@
 //! changes, called by the application's server functions once they have checked the session's
 //! role and read the form.
 
+use crate::accounts::AccountEvent;
 use crate::auth::password;
 use crate::cases::{self, Actor, CaseError, Origin};
 use crate::config::{workspace_world, Settings};
@@ -38,28 +39,14 @@ pub struct AppActions {
 }
 
 impl AppActions {
-    /// The audit record of an account change; the change stands, so a record that cannot be
-    /// written is an internal error the admin sees.
-    async fn account_record(
+    /// The audit record of `event`, made by `by`: written with the change.
+    fn account_record(
         &self,
-        kind: &str,
-        subject: &crate::store::UserRecord,
-        by: Option<&SessionUser>,
-        detail: serde_json::Value,
+        event: AccountEvent,
+        by: &SessionUser,
         at: chrono::DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        crate::accounts::record(
-            self.store.as_ref(),
-            &self.settings,
-            kind,
-            subject,
-            by,
-            detail,
-            at,
-        )
-        .await
-        .map(drop)
-        .map_err(|e| internal("recording an account change in the audit chain", e))
+    ) -> crate::store::AccountRecord {
+        crate::accounts::record(&self.settings, event, Some(by), json!({}), at)
     }
 }
 
@@ -275,7 +262,12 @@ impl Actions for AppActions {
         let now = Utc::now();
         let changed = self
             .store
-            .update_user(user.id, crate::store::UserChange::OwnPassword(hash), now)
+            .update_user(
+                user.id,
+                crate::store::UserChange::OwnPassword(hash),
+                now,
+                Some(self.account_record(AccountEvent::PasswordChanged, &user, now)),
+            )
             .await
             .map_err(|e| internal("changing a password", e))?;
         // This session stays signed in; the user's other sessions end.
@@ -284,15 +276,8 @@ impl Actions for AppActions {
                 tracing::error!(%error, "cannot keep the session after a password change");
             }
         }
-        tracing::info!(user = user.id, "password changed by its owner");
-        self.account_record(
-            "password_changed",
-            &changed,
-            Some(&user),
-            serde_json::json!({"was_generated": record.must_change_password}),
-            now,
-        )
-        .await
+        tracing::info!(user = changed.id, "password changed by its owner");
+        Ok(())
     }
 
     async fn revoke_api_key(&self, id: String) -> Result<(), AppError> {
@@ -327,17 +312,10 @@ impl Actions for AppActions {
             must_change_password: true,
         };
         let now = Utc::now();
-        match self.store.create_user(new, now).await {
+        let record = self.account_record(AccountEvent::Created, &admin, now);
+        match self.store.create_user(new, now, Some(record)).await {
             Ok(created) => {
                 tracing::info!(user = created.id, %role, by = %admin.username, "account created");
-                self.account_record(
-                    "created",
-                    &created,
-                    Some(&admin),
-                    serde_json::json!({}),
-                    now,
-                )
-                .await?;
                 let issued = IssuedPassword {
                     username,
                     password: secret,
@@ -366,16 +344,11 @@ impl Actions for AppActions {
         change: UserChange,
     ) -> Result<String, AppError> {
         let mut secret = None;
-        let before = self
-            .store
-            .user_by_id(id)
-            .await
-            .map_err(|e| internal("reading an account", e))?;
-        let kind = match &change {
-            UserChange::Role(_) => "role_changed",
-            UserChange::Active(true) => "reactivated",
-            UserChange::Active(false) => "deactivated",
-            UserChange::ResetPassword => "password_reset",
+        let event = match &change {
+            UserChange::Role(_) => AccountEvent::RoleChanged,
+            UserChange::Active(true) => AccountEvent::Reactivated,
+            UserChange::Active(false) => AccountEvent::Deactivated,
+            UserChange::ResetPassword => AccountEvent::PasswordReset,
         };
         let change = match change {
             UserChange::Role(role) => crate::store::UserChange::Role(role),
@@ -396,7 +369,8 @@ impl Actions for AppActions {
             }
         };
         let now = Utc::now();
-        match self.store.update_user(id, change, now).await {
+        let record = self.account_record(event, &admin, now);
+        match self.store.update_user(id, change, now, Some(record)).await {
             Ok(changed) => {
                 if secret.is_some() && id == admin.id {
                     if let Some(session) = parts.extensions.get::<tower_sessions::Session>() {
@@ -407,14 +381,6 @@ impl Actions for AppActions {
                     }
                 }
                 tracing::info!(user = id, by = %admin.username, "account changed");
-                let detail = match kind {
-                    "role_changed" => serde_json::json!({
-                        "previous_role": before.as_ref().map(|b| b.role.as_str()),
-                    }),
-                    _ => serde_json::json!({}),
-                };
-                self.account_record(kind, &changed, Some(&admin), detail, now)
-                    .await?;
                 if let Some(password) = secret {
                     let issued = IssuedPassword {
                         username: changed.username.clone(),

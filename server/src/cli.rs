@@ -435,7 +435,16 @@ async fn create_user(
         is_demo: false,
         must_change_password: false,
     };
-    match store.create_user(user, chrono::Utc::now()).await {
+    let now = chrono::Utc::now();
+    // Recorded like an admin's creation, made by no signed-in user.
+    let record = crate::accounts::record(
+        &settings,
+        crate::accounts::AccountEvent::Created,
+        None,
+        serde_json::json!({"via": "command line"}),
+        now,
+    );
+    match store.create_user(user, now, Some(record)).await {
         Ok(user) => {
             println!(
                 "created user `{}` ({}) with id {}",

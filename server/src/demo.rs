@@ -65,7 +65,8 @@ pub async fn ensure_demo_users(store: &dyn Accounts) -> Result<usize, anyhow::Er
             is_demo: true,
             must_change_password: false,
         };
-        match store.create_user(user, Utc::now()).await {
+        // Demo accounts are part of the demo's set-up, not changes anyone made: no record.
+        match store.create_user(user, Utc::now(), None).await {
             Ok(_) => created += 1,
             // Another instance created it first.
             Err(StoreError::Conflict(_)) => {}

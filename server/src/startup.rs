@@ -582,6 +582,7 @@ async fn record_examples_in(dir: &std::path::Path) -> anyhow::Result<examples::E
                 must_change_password: false,
             },
             now,
+            None,
         )
         .await?;
     let reviewer = InProcessReviewer {

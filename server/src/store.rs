@@ -116,6 +116,11 @@ pub enum UserChange {
     OwnPassword(PasswordHash),
 }
 
+/// Makes the audit record of an account change from the account before the change (none for a
+/// creation) and after it. The store writes the record in the change's own transaction, so
+/// neither the change nor its record stands without the other.
+pub type AccountRecord = Box<dyn FnOnce(Option<&UserRecord>, &UserRecord) -> NewAuditRecord + Send>;
+
 /// The SQL condition that keeps at least one active admin: a change to `id` that takes it out
 /// of the admins (role or deactivation) is applied only if another active admin remains.
 pub(crate) fn keeps_an_admin(change: &UserChange) -> bool {
@@ -498,8 +503,14 @@ pub trait Store:
 /// People and their sign-ins: workspace users, failed attempts, role counts.
 #[async_trait]
 pub trait Accounts: Send + Sync {
-    /// Creates a user; a taken username is a [`StoreError::Conflict`].
-    async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord>;
+    /// Creates a user, with its audit record when one is given; a taken username is a
+    /// [`StoreError::Conflict`].
+    async fn create_user(
+        &self,
+        user: NewUser,
+        now: DateTime<Utc>,
+        record: Option<AccountRecord>,
+    ) -> StoreResult<UserRecord>;
 
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>>;
 
@@ -509,15 +520,23 @@ pub trait Accounts: Send + Sync {
 
     async fn count_users(&self) -> StoreResult<i64>;
 
-    async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Notes a sign-in, with its audit record when one is given; `NotFound` for an unknown id.
+    async fn record_sign_in(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        record: Option<AccountRecord>,
+    ) -> StoreResult<UserRecord>;
 
-    /// Applies an admin's change to an account. Refused (nothing changed) when it would leave no
-    /// active admin; `NotFound` for an unknown id.
+    /// Applies a change to an account, with its audit record when one is given. Refused
+    /// (nothing changed, nothing recorded) when it would leave no active admin; `NotFound` for
+    /// an unknown id.
     async fn update_user(
         &self,
         user_id: i64,
         change: UserChange,
         now: DateTime<Utc>,
+        record: Option<AccountRecord>,
     ) -> StoreResult<UserRecord>;
 
     /// Records a failed sign-in for the username and the address together.

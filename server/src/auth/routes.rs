@@ -172,22 +172,18 @@ async fn attempt(
         .clear_sign_in_failures(username)
         .await
         .map_err(|e| internal(&e))?;
-    state
-        .store
-        .record_sign_in(user.id, now)
-        .await
-        .map_err(|e| internal(&e))?;
-    crate::accounts::record(
-        state.store.as_ref(),
+    let record = crate::accounts::record(
         &state.settings,
-        "signed_in",
-        &user,
+        crate::accounts::AccountEvent::SignedIn,
         None,
         serde_json::json!({"address": address}),
         now,
-    )
-    .await
-    .map_err(|e| internal(&e))?;
+    );
+    state
+        .store
+        .record_sign_in(user.id, now, Some(record))
+        .await
+        .map_err(|e| internal(&e))?;
     tracing::info!(user_id = user.id, role = %user.role, "signed in");
     Ok(())
 }

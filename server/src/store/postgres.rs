@@ -8,6 +8,7 @@ use super::{
     Idempotency, NewAuditRecord, NewUser, SnapshotBody, Store, StoreError, StoreResult, UserChange,
     UserRecord, WebhookEndpoint,
 };
+use super::{AccountRecord, StoredCheckpoint, Transparency};
 use super::{Accounts, Integration, Keys, Ledger, Lines, Outbox, Registry};
 use super::{Assessment, CreditLine, LineChangeRecord, PortfolioRow};
 use super::{
@@ -15,7 +16,6 @@ use super::{
     WebhookAttempt, WebhookMessage,
 };
 use super::{LoadTestRun, Milestone, VerifiedEndpoint};
-use super::{StoredCheckpoint, Transparency};
 
 mod q {
     super::super::outbox::outbox_queries!(sqlx::Postgres);

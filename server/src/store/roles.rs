@@ -63,9 +63,28 @@ macro_rules! shared_roles {
             })
         }
 
+        /// The account `user_id` as `tx` sees it; `NotFound` when there is none.
+        async fn user_in_tx(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            user_id: i64,
+        ) -> StoreResult<UserRecord> {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+            match sqlx::query(&sql).bind(user_id).fetch_optional(&mut **tx).await? {
+                Some(row) => user_from_row(&row),
+                None => Err(StoreError::NotFound(format!("user {user_id}"))),
+            }
+        }
+
         #[async_trait]
         impl Accounts for $store {
-            async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRecord> {
+            async fn create_user(
+                &self,
+                user: NewUser,
+                now: DateTime<Utc>,
+                record: Option<AccountRecord>,
+            ) -> StoreResult<UserRecord> {
+                // Serialised with the chain's appends (on SQLite, the write lock taken at once).
+                let (_appending, mut tx) = self.begin_append().await?;
                 let sql = format!(
                     "INSERT INTO users (username, display_name, role, password_hash, is_demo, created_at_ms, \
                      must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {USER_COLUMNS}"
@@ -78,10 +97,15 @@ macro_rules! shared_roles {
                     .bind(user.is_demo)
                     .bind(millis(now))
                     .bind(user.must_change_password)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(|e| super::conflict_or(e, || format!("user `{}`", user.username)))?;
-                user_from_row(&row)
+                let created = user_from_row(&row)?;
+                if let Some(record) = record {
+                    append_in_tx(&mut tx, record(None, &created), &[]).await?;
+                }
+                tx.commit().await?;
+                Ok(created)
             }
             async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
                 let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
@@ -109,20 +133,40 @@ macro_rules! shared_roles {
                     .fetch_one(&self.pool)
                     .await?)
             }
-            async fn record_sign_in(&self, user_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query("UPDATE users SET last_sign_in_ms = $1 WHERE id = $2")
+            async fn record_sign_in(
+                &self,
+                user_id: i64,
+                at: DateTime<Utc>,
+                record: Option<AccountRecord>,
+            ) -> StoreResult<UserRecord> {
+                // Serialised with the chain's appends (on SQLite, the write lock taken at once).
+                let (_appending, mut tx) = self.begin_append().await?;
+                let before = user_in_tx(&mut tx, user_id).await?;
+                let sql = format!(
+                    "UPDATE users SET last_sign_in_ms = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"
+                );
+                let row = sqlx::query(&sql)
                     .bind(millis(at))
                     .bind(user_id)
-                    .execute(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await?;
-                Ok(())
+                let signed_in = user_from_row(&row)?;
+                if let Some(record) = record {
+                    append_in_tx(&mut tx, record(Some(&before), &signed_in), &[]).await?;
+                }
+                tx.commit().await?;
+                Ok(signed_in)
             }
             async fn update_user(
                 &self,
                 user_id: i64,
                 change: UserChange,
                 now: DateTime<Utc>,
+                record: Option<AccountRecord>,
             ) -> StoreResult<UserRecord> {
+                // Serialised with the chain's appends (on SQLite, the write lock taken at once).
+                let (_appending, mut tx) = self.begin_append().await?;
+                let before = user_in_tx(&mut tx, user_id).await?;
                 let set = match change {
                     UserChange::Role(_) => "role = $2",
                     UserChange::Active(_) => "active = $2",
@@ -148,13 +192,17 @@ macro_rules! shared_roles {
                         query.bind(hash.as_stored().to_owned()).bind(millis(now))
                     }
                 };
-                match query.fetch_optional(&self.pool).await? {
-                    Some(row) => user_from_row(&row),
-                    None if self.user_by_id(user_id).await?.is_some() => Err(StoreError::Refused(
+                let Some(row) = query.fetch_optional(&mut *tx).await? else {
+                    return Err(StoreError::Refused(
                         "this is the last active admin: make another admin first".into(),
-                    )),
-                    None => Err(StoreError::NotFound(format!("user {user_id}"))),
+                    ));
+                };
+                let changed = user_from_row(&row)?;
+                if let Some(record) = record {
+                    append_in_tx(&mut tx, record(Some(&before), &changed), &[]).await?;
                 }
+                tx.commit().await?;
+                Ok(changed)
             }
             async fn record_sign_in_failure(
                 &self,

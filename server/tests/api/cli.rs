@@ -73,6 +73,14 @@ async fn in_production_no_demo_user_exists_and_the_first_admin_is_made_by_comman
     assert_eq!(users.len(), 1, "no demo user in production");
     assert_eq!(users[0].role, app::model::Role::Admin);
     assert!(!users[0].is_demo);
+    // The creation is in the audit chain, made by no signed-in user.
+    let records = store.audit_records(0, 10).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].kind, "account.created");
+    let payload: serde_json::Value = serde_json::from_str(&records[0].payload).unwrap();
+    assert_eq!(payload["username"], "chief");
+    assert_eq!(payload["by"], serde_json::Value::Null);
+    assert_eq!(payload["via"], "command line");
 }
 
 #[test]

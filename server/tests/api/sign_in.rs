@@ -185,7 +185,7 @@ async fn a_deactivated_user_can_no_longer_sign_in_nor_use_an_open_session() {
     let store = server::startup::open_store(&app.settings).await.unwrap();
     let rep = store.user_by_username("rep").await.unwrap().unwrap();
     store
-        .update_user(rep.id, UserChange::Active(false), chrono::Utc::now())
+        .update_user(rep.id, UserChange::Active(false), chrono::Utc::now(), None)
         .await
         .unwrap();
 

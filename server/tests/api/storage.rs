@@ -58,7 +58,7 @@ async fn a_created_user_is_found_by_id_and_by_username() {
     for (backend, store, _dir) in backends().await {
         let now = Utc::now();
         let created = store
-            .create_user(new_user("ana", Role::Auditor), now)
+            .create_user(new_user("ana", Role::Auditor), now, None)
             .await
             .unwrap();
         let by_id = store.user_by_id(created.id).await.unwrap().unwrap();
@@ -87,11 +87,11 @@ async fn a_created_user_is_found_by_id_and_by_username() {
 async fn a_taken_username_is_a_conflict_and_the_first_user_is_untouched() {
     for (backend, store, _dir) in backends().await {
         store
-            .create_user(new_user("ana", Role::Auditor), Utc::now())
+            .create_user(new_user("ana", Role::Auditor), Utc::now(), None)
             .await
             .unwrap();
         let err = store
-            .create_user(new_user("ana", Role::Admin), Utc::now())
+            .create_user(new_user("ana", Role::Admin), Utc::now(), None)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{backend}: {err}");
@@ -105,7 +105,7 @@ async fn a_taken_username_is_a_conflict_and_the_first_user_is_untouched() {
 async fn the_database_refuses_a_role_or_username_outside_the_rules() {
     for (backend, store, _dir) in backends().await {
         let err = store
-            .create_user(new_user("Upper", Role::Admin), Utc::now())
+            .create_user(new_user("Upper", Role::Admin), Utc::now(), None)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Database(_)), "{backend}: {err}");
@@ -117,15 +117,18 @@ async fn account_changes_never_leave_the_lender_without_an_active_admin() {
     for (backend, store, _dir) in backends().await {
         let now = Utc::now();
         let first = store
-            .create_user(new_user("root1", Role::Admin), now)
+            .create_user(new_user("root1", Role::Admin), now, None)
             .await
             .unwrap();
         let rep = store
-            .create_user(new_user("rep1", Role::SalesRep), now)
+            .create_user(new_user("rep1", Role::SalesRep), now, None)
             .await
             .unwrap();
         for change in [UserChange::Role(Role::Auditor), UserChange::Active(false)] {
-            let err = store.update_user(first.id, change, now).await.unwrap_err();
+            let err = store
+                .update_user(first.id, change, now, None)
+                .await
+                .unwrap_err();
             assert!(matches!(err, StoreError::Refused(_)), "{backend}: {err}");
         }
         let still = store.user_by_id(first.id).await.unwrap().unwrap();
@@ -136,17 +139,17 @@ async fn account_changes_never_leave_the_lender_without_an_active_admin() {
 
         // With a second admin, the first may step down.
         let second = store
-            .update_user(rep.id, UserChange::Role(Role::Admin), now)
+            .update_user(rep.id, UserChange::Role(Role::Admin), now, None)
             .await
             .unwrap();
         assert_eq!(second.role, Role::Admin);
         let first = store
-            .update_user(first.id, UserChange::Role(Role::Auditor), now)
+            .update_user(first.id, UserChange::Role(Role::Auditor), now, None)
             .await
             .unwrap();
         assert_eq!(first.role, Role::Auditor, "{backend}");
         let err = store
-            .update_user(second.id, UserChange::Active(false), now)
+            .update_user(second.id, UserChange::Active(false), now, None)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Refused(_)), "{backend}: {err}");
@@ -155,7 +158,7 @@ async fn account_changes_never_leave_the_lender_without_an_active_admin() {
         assert_eq!(first.credentials_changed_at, None);
         let hash = PasswordHash::from_stored("$argon2id$v=19$m=19456,t=2,p=1$new$hash".into());
         let reset = store
-            .update_user(first.id, UserChange::Password(hash), now)
+            .update_user(first.id, UserChange::Password(hash), now, None)
             .await
             .unwrap();
         assert_eq!(
@@ -168,10 +171,126 @@ async fn account_changes_never_leave_the_lender_without_an_active_admin() {
             "{backend}"
         );
         let err = store
-            .update_user(424242, UserChange::Active(true), now)
+            .update_user(424242, UserChange::Active(true), now, None)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound(_)), "{backend}: {err}");
+    }
+}
+
+/// An account change and its audit record are written in one transaction: both, or neither.
+#[tokio::test]
+async fn an_account_change_and_its_audit_record_stand_or_fall_together() {
+    use server::accounts::{record, AccountEvent};
+    let settings = server::config::Settings::default();
+    let now = Utc::now();
+    let admin = app::model::SessionUser {
+        id: 0,
+        username: "root1".into(),
+        display_name: "Root".into(),
+        role: Role::Admin,
+        must_change_password: false,
+    };
+    let kinds = |records: Vec<server::store::AuditRecord>| {
+        records.into_iter().map(|r| r.kind).collect::<Vec<_>>()
+    };
+    for (backend, store, _dir) in backends().await {
+        let created = |event| Some(record(&settings, event, None, serde_json::json!({}), now));
+        let root = store
+            .create_user(
+                new_user("root1", Role::Admin),
+                now,
+                created(AccountEvent::Created),
+            )
+            .await
+            .unwrap();
+        let rep = store
+            .create_user(new_user("rep1", Role::SalesRep), now, None)
+            .await
+            .unwrap();
+        let by = |event| {
+            Some(record(
+                &settings,
+                event,
+                Some(&admin),
+                serde_json::json!({}),
+                now,
+            ))
+        };
+        store
+            .update_user(
+                rep.id,
+                UserChange::Role(Role::Auditor),
+                now,
+                by(AccountEvent::RoleChanged),
+            )
+            .await
+            .unwrap();
+        store
+            .record_sign_in(rep.id, now, by(AccountEvent::SignedIn))
+            .await
+            .unwrap();
+        let chain = store.audit_records(0, 100).await.unwrap();
+        assert_eq!(
+            kinds(chain.clone()),
+            [
+                "account.created",
+                "account.role_changed",
+                "account.signed_in"
+            ],
+            "{backend}"
+        );
+        // The role before the change is read in the change's transaction.
+        let changed: serde_json::Value = serde_json::from_str(&chain[1].payload).unwrap();
+        assert_eq!(changed["previous_role"], "sales_rep", "{backend}");
+        assert_eq!(changed["role"], "auditor", "{backend}");
+        assert_eq!(changed["by"]["username"], "root1", "{backend}");
+
+        // A refused change (the last active admin) records nothing.
+        let err = store
+            .update_user(
+                root.id,
+                UserChange::Active(false),
+                now,
+                by(AccountEvent::Deactivated),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Refused(_)), "{backend}: {err}");
+        assert_eq!(
+            store.audit_records(0, 100).await.unwrap().len(),
+            3,
+            "{backend}"
+        );
+
+        // A record that cannot be written (its id is taken) undoes the change.
+        let taken = chain[0].id.clone();
+        let clashing: server::store::AccountRecord = Box::new(move |before, after| {
+            let mut r = record(
+                &server::config::Settings::default(),
+                AccountEvent::Reactivated,
+                None,
+                serde_json::json!({}),
+                now,
+            )(before, after);
+            r.id = taken;
+            r
+        });
+        store
+            .update_user(rep.id, UserChange::Active(false), now, None)
+            .await
+            .unwrap();
+        assert!(store
+            .update_user(rep.id, UserChange::Active(true), now, Some(clashing))
+            .await
+            .is_err());
+        let rep = store.user_by_id(rep.id).await.unwrap().unwrap();
+        assert!(!rep.active, "{backend}: the change went with its record");
+        assert_eq!(
+            store.audit_records(0, 100).await.unwrap().len(),
+            3,
+            "{backend}"
+        );
     }
 }
 
@@ -179,23 +298,23 @@ async fn account_changes_never_leave_the_lender_without_an_active_admin() {
 async fn deactivation_sign_in_time_and_role_counts_are_stored() {
     for (backend, store, _dir) in backends().await {
         let a = store
-            .create_user(new_user("a1", Role::SalesRep), Utc::now())
+            .create_user(new_user("a1", Role::SalesRep), Utc::now(), None)
             .await
             .unwrap();
         store
-            .create_user(new_user("a2", Role::SalesRep), Utc::now())
+            .create_user(new_user("a2", Role::SalesRep), Utc::now(), None)
             .await
             .unwrap();
         store
-            .create_user(new_user("a3", Role::Admin), Utc::now())
+            .create_user(new_user("a3", Role::Admin), Utc::now(), None)
             .await
             .unwrap();
         store
-            .update_user(a.id, UserChange::Active(false), chrono::Utc::now())
+            .update_user(a.id, UserChange::Active(false), chrono::Utc::now(), None)
             .await
             .unwrap();
         let at = Utc::now();
-        store.record_sign_in(a.id, at).await.unwrap();
+        store.record_sign_in(a.id, at, None).await.unwrap();
         let a = store.user_by_id(a.id).await.unwrap().unwrap();
         assert!(!a.active, "{backend}");
         assert_eq!(

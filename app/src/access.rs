@@ -39,8 +39,9 @@ pub struct Page {
 pub const HOME: &str = "/";
 pub const SIGN_IN: &str = "/signin";
 pub const SIGN_OUT: &str = "/signout";
-/// The language switch: the address of its server function (`actions::set_language`).
-pub const LANGUAGE: &str = <crate::actions::SetLanguage as leptos::server_fn::ServerFn>::PATH;
+/// The language switch: the address of its server function (`actions::set_language`, whose
+/// test checks the two agree).
+pub const LANGUAGE: &str = "/api/app/set_language";
 pub const APPLICATIONS: &str = "/applications";
 pub const QUEUE: &str = "/queue";
 pub const AUDIT: &str = "/audit";

@@ -507,3 +507,14 @@ pub async fn set_language(
     show(&next);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_language_switch_posts_to_its_server_function() {
+        assert_eq!(
+            crate::access::LANGUAGE,
+            <super::SetLanguage as leptos::server_fn::ServerFn>::PATH
+        );
+    }
+}

@@ -225,7 +225,7 @@ pub async fn search_decisions(query: CaseQuery) -> Result<CaseList, AppError> {
 #[server(prefix = "/api/app", endpoint = "get_case")]
 pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
     let user = require_role(&[Role::SalesRep, Role::CreditManager, Role::Auditor])?;
-    let lang = crate::shell::detect_lang();
+    let lang = crate::i18n::detect_lang();
     services()?.case_detail(user, id, lang).await.map_err(fail)
 }
 
@@ -238,7 +238,7 @@ pub async fn get_company(siren: String) -> Result<crate::model::CompanyPageView,
         Role::Auditor,
         Role::Admin,
     ])?;
-    let lang = crate::shell::detect_lang();
+    let lang = crate::i18n::detect_lang();
     services()?.company(siren, lang).await.map_err(fail)
 }
 
@@ -275,7 +275,7 @@ pub async fn dashboard(days: u32) -> Result<DashboardView, AppError> {
             message: "must be 7, 30 or 90".into(),
         }));
     }
-    let lang = crate::shell::detect_lang();
+    let lang = crate::i18n::detect_lang();
     services()?.dashboard(days, lang).await.map_err(fail)
 }
 

@@ -1,6 +1,7 @@
 //! Interface language. Every message exists in English and French by construction: the
 //! `messages!` table takes both texts for each key. The choice lives in the `lang` cookie.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The cookie that remembers the interface language.
@@ -553,6 +554,46 @@ pub fn ratio_label(feature: &str, lang: Lang) -> String {
         Lang::Fr => fr,
     }
     .to_owned()
+}
+
+/// The interface language from context.
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// A message in the interface language.
+pub fn tr(msg: Msg) -> &'static str {
+    msg.text(use_lang())
+}
+
+/// The interface language of this render: from the request on the server, from the
+/// server-rendered `<html lang>` in the browser, so hydration sees the same value.
+pub fn detect_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|parts| {
+                let header = |name| {
+                    parts
+                        .headers
+                        .get(name)
+                        .and_then(|v: &http::HeaderValue| v.to_str().ok())
+                };
+                Lang::negotiate(
+                    header(http::header::COOKIE),
+                    header(http::header::ACCEPT_LANGUAGE),
+                )
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|code| Lang::from_code(&code))
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The HTML document, the router and the top-level contexts (language, session user).
 
 use crate::components::layout::Layout;
-use crate::i18n::Lang;
+use crate::i18n::detect_lang;
 use crate::model::CurrentSession;
 use crate::pages::{
     admin_keys::KeysPage, admin_users::UsersPage, admin_webhooks::WebhooksPage,
@@ -36,36 +36,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// The interface language of this render: from the request on the server, from the
-/// server-rendered `<html lang>` in the browser, so hydration sees the same value.
-pub fn detect_lang() -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .map(|parts| {
-                let header = |name| {
-                    parts
-                        .headers
-                        .get(name)
-                        .and_then(|v: &http::HeaderValue| v.to_str().ok())
-                };
-                Lang::negotiate(
-                    header(http::header::COOKIE),
-                    header(http::header::ACCEPT_LANGUAGE),
-                )
-            })
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang"))
-            .and_then(|code| Lang::from_code(&code))
-            .unwrap_or_default()
     }
 }
 

@@ -2,8 +2,7 @@
 
 use crate::access::{self, link};
 use crate::components::format::{self, eur};
-use crate::components::use_lang;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{use_lang, Lang, Msg};
 use crate::model::{CaseList, CaseSummary};
 use leptos::prelude::*;
 

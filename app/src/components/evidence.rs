@@ -2,8 +2,7 @@
 //! against the model's thresholds, and the legal events as a timeline.
 
 use crate::components::format::eur;
-use crate::components::{tr, use_lang};
-use crate::i18n::{ratio_label, Lang, Msg};
+use crate::i18n::{ratio_label, tr, use_lang, Lang, Msg};
 use crate::model::{BalanceView, BandView, LegalEventView, RatioView};
 use leptos::prelude::*;
 

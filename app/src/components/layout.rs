@@ -1,17 +1,12 @@
 //! The frame around every page: header with navigation by role, user menu, language switch.
 
 use crate::access::{self, nav_for};
+use crate::components::session::use_session_user;
 use crate::components::shortcuts::Shortcuts;
-use crate::components::{tr, use_lang};
-use crate::i18n::{role_label, Lang, Msg};
-use crate::model::{CurrentSession, SessionUser};
+use crate::i18n::{role_label, tr, use_lang, Lang, Msg};
+use crate::model::SessionUser;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-
-/// The signed-in user of this page, from context.
-pub fn use_session_user() -> Option<SessionUser> {
-    use_context::<CurrentSession>().and_then(|s| s.0)
-}
 
 #[component]
 pub fn Layout(children: ChildrenFn) -> impl IntoView {

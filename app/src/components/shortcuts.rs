@@ -4,9 +4,8 @@
 //! alone (Escape leaves the field).
 
 use crate::access::{self, nav_for};
-use crate::components::layout::use_session_user;
-use crate::components::{tr, use_lang};
-use crate::i18n::Msg;
+use crate::components::session::use_session_user;
+use crate::i18n::{tr, use_lang, Msg};
 use leptos::prelude::*;
 
 /// `g` + key → page, for the pages of the user's navigation.

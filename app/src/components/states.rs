@@ -1,9 +1,9 @@
 //! Designed states for pages: empty, loading, error, notice.
 
-use crate::components::tr;
 use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// Nothing to show, and why.
 #[component]
@@ -64,7 +64,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             }
             .into_any()
         }
-        AppError::Forbidden => view! { <crate::components::guard::Forbidden /> }.into_any(),
+        AppError::Forbidden => view! { <Forbidden /> }.into_any(),
         AppError::NotFound => view! {
             <div class="alert alert-warning" role="alert" data-testid="not-found">
                 <strong>{tr(Msg::NotFoundTitle)}</strong>
@@ -137,4 +137,20 @@ where
         Some(Err(error)) => Some(error.clone()),
         _ => None,
     })
+}
+
+/// The 403 page. The server sets the status code; this is what the person reads.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    view! {
+        <Title text=tr(Msg::ForbiddenTitle) />
+        <section class="error-page" data-testid="forbidden">
+            <p class="error-code">"403"</p>
+            <h1>{tr(Msg::ForbiddenTitle)}</h1>
+            <p>{tr(Msg::ForbiddenBody)}</p>
+            <a class="btn btn-primary" href="/">
+                {tr(Msg::BackHome)}
+            </a>
+        </section>
+    }
 }

@@ -13,8 +13,7 @@ use crate::api::{monitoring_state, take_webhook_secret, webhook_endpoints, webho
 use crate::components::format::eur;
 use crate::components::guard::Guarded;
 use crate::components::states::{failure, successes, EmptyState, ErrorView, FormError, Loading};
-use crate::components::{tr, use_lang};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{tr, use_lang, Lang, Msg};
 use crate::model::{
     DeliveryRow, MonitoredRow, MonitoringView, WebhookSummary, SANDBOX_CONDITIONS,
     WEBHOOK_EVENT_TYPES,

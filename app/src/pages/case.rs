@@ -11,10 +11,9 @@ use crate::components::cases::OutcomeBadge;
 use crate::components::evidence::{BalanceCard, LegalTimeline, RatiosCard};
 use crate::components::format::{self, eur};
 use crate::components::guard::Guarded;
-use crate::components::layout::use_session_user;
+use crate::components::session::use_session_user;
 use crate::components::states::{failure, successes, ErrorView, FormError, Loading};
-use crate::components::{tr, use_lang};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{tr, use_lang, Lang, Msg};
 use crate::model::{
     CaseDetail, HumanDecision, HumanOutcome, LineageView, Role, DECISION_CATEGORIES,
 };

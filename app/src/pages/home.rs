@@ -1,10 +1,9 @@
 use crate::access;
 use crate::api::{engine_versions, role_counts};
 use crate::components::guard::Guarded;
-use crate::components::layout::use_session_user;
+use crate::components::session::use_session_user;
 use crate::components::states::{ErrorView, Loading};
-use crate::components::{tr, use_lang};
-use crate::i18n::{role_label, Msg};
+use crate::i18n::{role_label, tr, use_lang, Msg};
 use crate::model::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,5 +1,4 @@
-use crate::components::tr;
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,6 +1,5 @@
 use crate::access;
-use crate::components::{tr, use_lang};
-use crate::i18n::Msg;
+use crate::i18n::{tr, use_lang, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

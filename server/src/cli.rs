@@ -225,16 +225,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }))?)?;
                 return Ok(());
             }
-            Ok(Err(crate::audit::proof::ProofError::Fails(why))) => {
+            // The record, the arithmetic or the checkpoint's signature: it does not hold.
+            Ok(Err(
+                e @ (crate::audit::proof::ProofError::Fails(_)
+                | crate::audit::proof::ProofError::Checkpoint { .. }),
+            )) => {
+                let why = e.to_string();
                 print_out(&serde_json::to_string_pretty(&serde_json::json!({
                     "holds": false,
                     "problem": why,
                 }))?)?;
                 eprintln!("server: the proof does not hold: {why}");
-                std::process::exit(1);
-            }
-            Ok(Err(e @ crate::audit::proof::ProofError::Checkpoint { .. })) => {
-                eprintln!("server: the proof does not hold: {e}");
                 std::process::exit(1);
             }
             Ok(Err(e)) => {

@@ -507,6 +507,23 @@ async fn the_api_serves_the_key_checkpoints_and_proofs_that_verify_proof_checks_
     let out = verify_proof(&proof_file).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not match its hash"));
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["holds"], false);
+    // A checkpoint whose signature does not cover it: exit 1, said the same way.
+    let mut redated = proof.clone();
+    redated["checkpoint"]["timestamp"] = "2020-01-01T00:00:00.000Z".into();
+    std::fs::write(&proof_file, redated.to_string()).unwrap();
+    let out = verify_proof(&proof_file).await;
+    assert_eq!(out.status.code(), Some(1));
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["holds"], false);
+    assert!(
+        said["problem"]
+            .as_str()
+            .unwrap()
+            .contains("checkpoint cannot be trusted"),
+        "{said}"
+    );
     // Not a proof: exit 2.
     std::fs::write(&proof_file, "{\"type\": \"receipt\"}").unwrap();
     assert_eq!(verify_proof(&proof_file).await.status.code(), Some(2));

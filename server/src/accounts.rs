@@ -83,12 +83,7 @@ pub fn record(
             world,
             recorded_at: at,
             payload: payload.to_string(),
-            history: None,
-            case: None,
-            events: Vec::new(),
-            monitoring: None,
-            lines: Vec::new(),
-            assessment: None,
+            ..Default::default()
         }
     })
 }

@@ -382,8 +382,9 @@ pub struct CasePage {
 pub type CaseTransition<'a> =
     &'a (dyn Fn(&CaseRow) -> Result<(CaseRow, NewAuditRecord), String> + Send + Sync);
 
-/// A record about to be appended; the store gives it its position and hashes.
-#[derive(Debug, Clone)]
+/// A record about to be appended; the store gives it its position and hashes. What it writes
+/// beside itself defaults to nothing (`..Default::default()`).
+#[derive(Debug, Clone, Default)]
 pub struct NewAuditRecord {
     pub id: String,
     pub kind: String,

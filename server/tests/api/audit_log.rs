@@ -91,12 +91,7 @@ fn entry(i: usize, payload: String) -> NewAuditRecord {
         world: "sandbox".to_owned(),
         recorded_at: Utc::now(),
         payload,
-        history: None,
-        case: None,
-        events: Vec::new(),
-        monitoring: None,
-        lines: Vec::new(),
-        assessment: None,
+        ..Default::default()
     }
 }
 

@@ -81,12 +81,8 @@ fn line_change_record(
         world: "sandbox".into(),
         recorded_at: chrono::Utc::now(),
         payload: "{}".into(),
-        history: None,
-        case: None,
-        events: Vec::new(),
-        monitoring: None,
         lines: vec![line],
-        assessment: None,
+        ..Default::default()
     }
 }
 

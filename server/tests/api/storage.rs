@@ -536,12 +536,7 @@ fn audit_entry(id: &str, payload: &str) -> NewAuditRecord {
         world: "sandbox".to_owned(),
         recorded_at: Utc::now(),
         payload: payload.to_owned(),
-        history: None,
-        case: None,
-        events: Vec::new(),
-        monitoring: None,
-        lines: Vec::new(),
-        assessment: None,
+        ..Default::default()
     }
 }
 

@@ -490,8 +490,8 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
 
     /// Closes every connection once the ones in use are given back; later calls fail. Called
-    /// when the server stops: the last SQLite connection to close copies the write-ahead log
-    /// into the database file and removes the log, so the file alone holds every record.
+    /// when the server stops: SQLite's write-ahead log is then copied into the database file
+    /// and removed, so the file alone holds every record.
     async fn close(&self);
 
     /// Deletes failures and sessions that can no longer matter; returns rows removed.

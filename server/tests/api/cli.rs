@@ -460,7 +460,7 @@ fn start_server_with(
 }
 
 /// After a clean stop the database file alone holds every answered decision: the server closes
-/// its connections, and the last one copies SQLite's log into the file and removes it.
+/// its connections, then copies SQLite's log into the file and removes it.
 #[tokio::test]
 async fn after_a_clean_stop_the_database_file_alone_holds_every_decision() {
     let dir = tempfile::tempdir().unwrap();

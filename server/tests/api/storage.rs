@@ -650,6 +650,42 @@ async fn sqlite_copies_committed_records_from_the_log_into_the_database_file_in_
     }
 }
 
+/// SQLite: once the store is closed the database file alone holds every record, with no log
+/// beside it, even when every connection is busy at the close and they are all given back, and
+/// closed, at the same moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_closed_while_every_connection_is_busy_leaves_no_log_beside_the_file() {
+    for round in 0..100 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let store = Arc::new(
+            SqliteStore::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap(),
+        );
+        store
+            .append_audit(audit_entry(&format!("d{round}"), "{}"), &[body("kept")])
+            .await
+            .unwrap();
+        // More callers than connections: each connection is given back with a caller waiting.
+        let busy: Vec<_> = (0..12)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { while store.ping().await.is_ok() {} })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        store.close().await;
+        for caller in busy {
+            caller.await.unwrap();
+        }
+        assert!(
+            !dir.path().join("store.db-wal").exists(),
+            "round {round}: the log is still beside the database file"
+        );
+    }
+}
+
 #[tokio::test]
 async fn concurrent_appends_keep_one_unbroken_chain() {
     for (backend, store, _dir) in backends().await {

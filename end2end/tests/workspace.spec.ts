@@ -240,11 +240,10 @@ test("an admin creates an account and hands over its generated password; a reset
   expect(errors).toEqual([]);
 });
 
-test("a manager reads a company's evidence, works the queue from the keyboard and opens the dashboard", async ({ browser }) => {
+test("a manager reads a company's evidence: its accounts, ratios, reasons and legal events", async ({ browser }) => {
   const rep = await session(browser, "sales_rep");
   const strapped = (await apply(rep, "400000006", "15000")).split("/").pop()!;
   const proceeding = (await apply(rep, "500000005", "15000")).split("/").pop()!;
-  const referred = (await apply(rep, "300000007", "5000")).split("/").pop()!;
 
   const manager = await session(browser, "credit_manager");
   const errors = watchConsole(manager);
@@ -268,7 +267,15 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   await manager.goto(`/cases/${proceeding}`);
   await expect(manager.locator("[data-testid=legal-event][data-severity=critical]").first()).toContainText("receivership");
   await manager.getByTestId("legal-events").screenshot({ path: "test-results/manager-legal-timeline.png" });
+  expect(errors).toEqual([]);
+});
 
+test("a manager works the queue from the keyboard and opens the dashboard", async ({ browser }) => {
+  const rep = await session(browser, "sales_rep");
+  const referred = (await apply(rep, "300000007", "5000")).split("/").pop()!;
+
+  const manager = await session(browser, "credit_manager");
+  const errors = watchConsole(manager);
   // The queue from the keyboard: j selects the first row, Enter opens it.
   await manager.goto("/queue");
   await hydrated(manager);
@@ -299,8 +306,15 @@ test("a manager reads a company's evidence, works the queue from the keyboard an
   await expect(manager).toHaveURL("/dashboard?days=7");
   await expect(manager.getByRole("link", { name: "Last 7 days" })).toHaveAttribute("aria-current", "page");
   await manager.screenshot({ path: "test-results/manager-dashboard.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
 
-  // Nothing spills sideways on a tablet or a small laptop: wide tables scroll in their frame.
+test("nothing spills sideways on a tablet or a small laptop: wide tables scroll in their frame", async ({ browser }) => {
+  const rep = await session(browser, "sales_rep");
+  const strapped = (await apply(rep, "400000006", "15000")).split("/").pop()!;
+
+  const manager = await session(browser, "credit_manager");
+  const errors = watchConsole(manager);
   for (const [width, height, name] of [[768, 1024, "tablet"], [1280, 800, "laptop"]] as const) {
     await manager.setViewportSize({ width, height });
     for (const path of ["/dashboard", `/cases/${strapped}`, "/queue"]) {
